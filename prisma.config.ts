@@ -1,5 +1,18 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { defineConfig } from "prisma/config";
+
+// prisma/orm#27403: the schema engine cannot read PostgreSQL's `name` (OID 19) and `"char"` (OID 18)
+// columns through adapter-pg 6.19 when it describes a database (migrate diff --from-migrations).
+// Both are text on the wire, so present them as text. Only the Prisma CLI loads this file.
+type FieldDescription = { dataTypeID: number };
+const resultPrototype = (pg as unknown as { Result: { prototype: { addFields(fields: FieldDescription[]): void } } })
+  .Result.prototype;
+const addFields = resultPrototype.addFields;
+resultPrototype.addFields = function (this: unknown, fields: FieldDescription[]) {
+  for (const field of fields) if (field.dataTypeID === 19 || field.dataTypeID === 18) field.dataTypeID = 25;
+  addFields.call(this, fields);
+};
 
 // Prisma's native engines cannot be downloaded here, so the CLI runs on its bundled JS/Wasm engine.
 // Only `prisma generate` and `prisma migrate diff` are used (docs/decisions/0002-migrations.md);

@@ -1,0 +1,44 @@
+/**
+ * The security audit trail. Events are facts about authentication and installation; the detail
+ * never carries a token, a secret or customer data (only ids, scopes, reasons, topics).
+ */
+import type { PrismaClient } from "@prisma/client";
+
+export const AUDIT_EVENTS = [
+  "install",
+  "reinstall",
+  "login",
+  "login_attempt",
+  "uninstall",
+  "scopes_update",
+  "oauth_failed",
+  "webhook_rejected",
+  "rate_limited",
+  "shop_redacted",
+  "customer_redact_request",
+  "customer_data_request",
+] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+export interface AuditEntry {
+  event: AuditEvent;
+  outcome: "success" | "failure";
+  shopDomain?: string | null;
+  ip?: string | null;
+  detail?: Record<string, string | number | boolean | null | string[]>;
+}
+
+const SECRET_LIKE = /(token|secret|password|hmac|code|signature|authorization)/i;
+
+export async function audit(prisma: PrismaClient, entry: AuditEntry): Promise<void> {
+  const detail = Object.fromEntries(Object.entries(entry.detail ?? {}).filter(([key]) => !SECRET_LIKE.test(key)));
+  await prisma.auditLog.create({
+    data: {
+      event: entry.event,
+      outcome: entry.outcome,
+      shopDomain: entry.shopDomain ?? null,
+      ip: entry.ip ?? null,
+      detail,
+    },
+  });
+}

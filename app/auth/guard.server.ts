@@ -1,0 +1,43 @@
+/**
+ * Guards for the authentication endpoints: rate limiting per client IP (in Postgres) and an audit
+ * entry for every refused attempt. A refused request changes nothing else.
+ */
+import type { PrismaClient } from "@prisma/client";
+import { audit, type AuditEvent } from "./audit.server";
+import { AUTH_ATTEMPTS, hit } from "./rate-limit.server";
+
+/** Counts one authentication attempt of `ip`; throws 429 with Retry-After past 10 an hour. */
+export async function limitAuthAttempts(prisma: PrismaClient, ip: string, path: string): Promise<void> {
+  const decision = await hit(prisma, `auth:ip:${ip}`, AUTH_ATTEMPTS);
+  if (decision.allowed) return;
+  await audit(prisma, { event: "rate_limited", outcome: "failure", ip, detail: { path, retryAfterSeconds: decision.retryAfterSeconds } });
+  throw new Response("Too many authentication attempts. Try again later.", {
+    status: 429,
+    headers: { "Retry-After": String(decision.retryAfterSeconds), "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+/**
+ * Runs a library authentication call and records an audit entry when it refuses the request
+ * (a thrown 4xx Response: bad HMAC, bad state, bad shop…). Redirects and successes pass through untouched.
+ */
+export async function auditRefusals<T>(
+  prisma: PrismaClient,
+  context: { event: AuditEvent; ip: string; shopDomain?: string | null; detail?: Record<string, string> },
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof Response && error.status >= 400 && error.status < 500) {
+      await audit(prisma, {
+        event: context.event,
+        outcome: "failure",
+        ip: context.ip,
+        shopDomain: null,
+        detail: { ...context.detail, status: error.status, claimedShop: context.shopDomain ?? null },
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,98 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, useRevalidator } from "@remix-run/react";
+import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, List, Page, SkeletonBodyText, Text } from "@shopify/polaris";
+import { useEffect } from "react";
+import db from "../db.server";
+import { loadShopOverview, type NextStep } from "../shops/overview.server";
+import { authenticate } from "../shopify.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const overview = await loadShopOverview(db, session.shop);
+  if (!overview) throw new Response("Shop not found", { status: 404 });
+  return { overview };
+};
+
+const STEP_BADGE: Record<NextStep["state"], { tone: "success" | "info" | undefined; text: string }> = {
+  done: { tone: "success", text: "Done" },
+  running: { tone: "info", text: "In progress" },
+  waiting: { tone: undefined, text: "Next" },
+};
+
+function formatInstant(iso: string, timeZone: string | null): string {
+  return new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeStyle: "short", timeZone: timeZone ?? "UTC" }).format(new Date(iso));
+}
+
+export default function Index() {
+  const { overview } = useLoaderData<typeof loader>();
+  const revalidator = useRevalidator();
+  const detailsPending = overview.detailsSyncedAt === null;
+
+  // Shop details arrive from a background job a moment after install: poll until they are there.
+  useEffect(() => {
+    if (!detailsPending) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
+    return () => clearInterval(timer);
+  }, [detailsPending, revalidator]);
+
+  return (
+    <Page title={overview.name ?? "Fluxor"} subtitle={overview.domain}>
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Your shop
+              </Text>
+              {detailsPending ? (
+                <SkeletonBodyText lines={3} />
+              ) : (
+                <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+                  <Fact label="Shop" value={overview.name ?? "—"} testId="shop-name" />
+                  <Fact label="Currency" value={overview.currencyCode ?? "—"} testId="shop-currency" />
+                  <Fact label="Time zone" value={overview.ianaTimezone ?? "—"} testId="shop-timezone" />
+                  <Fact label="Plan" value={overview.planName ?? "—"} testId="shop-plan" />
+                </InlineGrid>
+              )}
+              <Text as="p" tone="subdued">
+                Installed {formatInstant(overview.installedAt, overview.ianaTimezone)}
+              </Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                What Fluxor does next
+              </Text>
+              <List type="number">
+                {overview.nextSteps.map((step) => (
+                  <List.Item key={step.key}>
+                    <InlineStack gap="200" blockAlign="center">
+                      <span>{step.label}</span>
+                      <Badge tone={STEP_BADGE[step.state].tone}>{STEP_BADGE[step.state].text}</Badge>
+                    </InlineStack>
+                  </List.Item>
+                ))}
+              </List>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+function Fact({ label, value, testId }: { label: string; value: string; testId: string }) {
+  return (
+    <Box>
+      <Text as="p" tone="subdued">
+        {label}
+      </Text>
+      <Text as="p" variant="headingLg" fontWeight="semibold">
+        <span data-testid={testId}>{value}</span>
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * Starts Fluxor in this process: database, HTTP server (Express + the Remix build) and, optionally,
+ * the Graphile Worker. Used by `npm start`, `npm run demo` and the integration tests; `close()` stops
+ * them in the safe order (stop taking requests, finish jobs, then the database).
+ */
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express from "express";
+import type { Runner } from "graphile-worker";
+import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { bootDatabase } from "./boot.server";
+
+const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
+export const BUILD_PATH = path.join(PROJECT_ROOT, "build", "index.js");
+
+export interface FluxorOptions {
+  port?: number;
+  host?: string;
+  withWorker?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunningFluxor {
+  url: string;
+  port: number;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function loadBuild(): Promise<ServerBuild> {
+  if (!existsSync(BUILD_PATH)) throw new Error(`no Remix build at ${BUILD_PATH}: run \`npm run build\` first`);
+  return (await import(`${pathToFileURL(BUILD_PATH).href}?t=${Date.now()}`)) as ServerBuild;
+}
+
+export function createExpressApp(getBuild: () => Promise<ServerBuild>): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  // Which proxies may set X-Forwarded-For (the client IP feeds the auth rate limiter). Default: loopback only.
+  app.set("trust proxy", process.env.TRUST_PROXY ?? "loopback");
+  app.use("/build", express.static(path.join(PROJECT_ROOT, "public", "build"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(PROJECT_ROOT, "public"), { maxAge: "1h" }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build: getBuild,
+      mode: process.env.NODE_ENV,
+      getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
+    }),
+  );
+  return app;
+}
+
+export async function startFluxor(options: FluxorOptions = {}): Promise<RunningFluxor> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const database = await bootDatabase({ log: () => {} });
+  const build = await loadBuild();
+  const app = createExpressApp(async () => build);
+  const server = await new Promise<import("node:http").Server>((resolve) => {
+    const listening = app.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  let runner: Runner | undefined;
+  if (options.withWorker) {
+    const { startWorker } = await import("../jobs/runner.server");
+    runner = await startWorker({ connectionString: database.url });
+  }
+  log(`Fluxor listening on http://${options.host ?? "127.0.0.1"}:${port}${runner ? " (with worker)" : ""}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    port,
+    databaseUrl: database.url,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 2000).unref();
+        });
+        await runner?.stop();
+        const { closeQueue } = await import("../jobs/queue.server");
+        await closeQueue();
+        const { default: prisma } = await import("../db.server");
+        await prisma.$disconnect();
+        await database.stop();
+      })()),
+  };
+}

@@ -1,0 +1,46 @@
+/** The Admin GraphQL query for the shop's own details, and the zod schema its answer must pass. */
+import { z } from "zod";
+
+export const SHOP_INFO_QUERY = `#graphql
+  query FluxorShopInfo {
+    shop {
+      name
+      myshopifyDomain
+      currencyCode
+      ianaTimezone
+      billingAddress { countryCodeV2 }
+      plan { publicDisplayName partnerDevelopment shopifyPlus }
+    }
+  }`;
+
+export const ShopInfoResponse = z.object({
+  data: z.object({
+    shop: z.object({
+      name: z.string().min(1),
+      myshopifyDomain: z.string(),
+      currencyCode: z.string().regex(/^[A-Z]{3}$/),
+      ianaTimezone: z.string().min(1),
+      billingAddress: z.object({ countryCodeV2: z.string().regex(/^[A-Z]{2}$/).nullable() }).nullable(),
+      plan: z.object({ publicDisplayName: z.string(), partnerDevelopment: z.boolean(), shopifyPlus: z.boolean() }),
+    }),
+  }),
+});
+
+export interface ShopDetails {
+  name: string;
+  currencyCode: string;
+  ianaTimezone: string;
+  countryCode: string | null;
+  planName: string;
+}
+
+export function toShopDetails(response: z.infer<typeof ShopInfoResponse>): ShopDetails {
+  const { shop } = response.data;
+  return {
+    name: shop.name,
+    currencyCode: shop.currencyCode,
+    ianaTimezone: shop.ianaTimezone,
+    countryCode: shop.billingAddress?.countryCodeV2 ?? null,
+    planName: shop.plan.publicDisplayName,
+  };
+}

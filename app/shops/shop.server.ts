@@ -1,0 +1,77 @@
+/**
+ * The shop lifecycle: install, re-install, uninstall, erase (shop/redact), shop details.
+ * Every function takes the shop's domain and touches only that shop's rows.
+ */
+import type { PrismaClient } from "@prisma/client";
+import { audit } from "../auth/audit.server";
+import type { ShopDetails } from "./shop-info";
+
+export type InstallOutcome = "install" | "reinstall" | "login";
+
+/** Called after Shopify granted us a token. Returns what it was: a first install, a re-install, or a new token. */
+export async function recordAuthorization(prisma: PrismaClient, domain: string, scopes: string): Promise<InstallOutcome> {
+  return prisma.$transaction(async (tx) => {
+    const existing = await tx.shop.findUnique({ where: { domain }, select: { installState: true } });
+    const now = new Date();
+    if (!existing) {
+      await tx.shop.create({ data: { domain, scopes, installedAt: now } });
+      return "install";
+    }
+    if (existing.installState === "UNINSTALLED") {
+      await tx.shop.update({ where: { domain }, data: { installState: "INSTALLED", installedAt: now, uninstalledAt: null, scopes } });
+      return "reinstall";
+    }
+    await tx.shop.update({ where: { domain }, data: { scopes } });
+    return "login";
+  });
+}
+
+/** app/uninstalled: the token is dead; forget it and remember that the shop left (data is kept until shop/redact). */
+export async function markUninstalled(prisma: PrismaClient, domain: string, at: Date = new Date()): Promise<void> {
+  await prisma.$transaction([
+    prisma.session.deleteMany({ where: { shop: domain } }),
+    prisma.shop.updateMany({ where: { domain }, data: { installState: "UNINSTALLED", uninstalledAt: at } }),
+  ]);
+}
+
+/** app/scopes_update: the merchant granted or revoked scopes. */
+export async function updateScopes(prisma: PrismaClient, domain: string, scopes: string[]): Promise<void> {
+  const scope = scopes.join(",");
+  await prisma.$transaction([
+    prisma.session.updateMany({ where: { shop: domain }, data: { scope } }),
+    prisma.shop.updateMany({ where: { domain }, data: { scopes: scope } }),
+  ]);
+}
+
+/**
+ * shop/redact (48 hours after uninstall): delete every row that belongs to the shop.
+ * Tables added by later domains must be added here; tests/integration/privacy.test.ts checks that no
+ * table with a shop column keeps a row of the shop.
+ */
+export async function eraseShop(prisma: PrismaClient, domain: string): Promise<void> {
+  await prisma.$transaction([
+    prisma.session.deleteMany({ where: { shop: domain } }),
+    prisma.rateLimitBucket.deleteMany({ where: { key: { startsWith: `shop:${domain}:` } } }),
+    prisma.shop.deleteMany({ where: { domain } }),
+  ]);
+  // The audit trail keeps the fact that the erasure happened (no personal data in it).
+  await audit(prisma, { event: "shop_redacted", outcome: "success", shopDomain: domain });
+}
+
+export async function saveShopDetails(prisma: PrismaClient, domain: string, details: ShopDetails, at: Date = new Date()): Promise<void> {
+  await prisma.shop.update({
+    where: { domain },
+    data: {
+      name: details.name,
+      currencyCode: details.currencyCode,
+      ianaTimezone: details.ianaTimezone,
+      countryCode: details.countryCode,
+      planName: details.planName,
+      shopInfoSyncedAt: at,
+    },
+  });
+}
+
+export function findShop(prisma: PrismaClient, domain: string) {
+  return prisma.shop.findUnique({ where: { domain } });
+}
