@@ -25,7 +25,7 @@ process.env.DATABASE_URL ??= "postgres://postgres@127.0.0.1:54329/fluxor";
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  schema: "prisma/schema.prisma",
+  schema: "prisma/schema",
   migrations: { path: "prisma/migrations" },
   adapter: async () => {
     const url = new URL(process.env.DATABASE_URL ?? "");

@@ -1,6 +1,6 @@
 /**
  * `npm run db:new-migration -- <name>`: writes prisma/migrations/<timestamp>_<name>/migration.sql with the
- * SQL that takes a database at the current migrations to prisma/schema.prisma.
+ * SQL that takes a database at the current migrations to prisma/schema/.
  * `npm run db:new-migration -- --check`: writes nothing; exits 1 when the schema and the migrations disagree.
  *
  * `prisma migrate diff --from-migrations` replays the migrations in a temporary shadow database on the
@@ -25,7 +25,7 @@ const database = await openDatabase();
 try {
   const output = execFileSync(
     "npx",
-    ["prisma", "migrate", "diff", "--from-migrations", MIGRATIONS_DIR, "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
+    ["prisma", "migrate", "diff", "--from-migrations", MIGRATIONS_DIR, "--to-schema-datamodel", "prisma/schema", "--script"],
     { encoding: "utf8", env: { ...process.env, DATABASE_URL: database.url }, stdio: ["ignore", "pipe", "inherit"] },
   );
   const sql = output
@@ -35,13 +35,13 @@ try {
     .trim();
   const empty = sql === "" || sql === "-- This is an empty migration.";
   if (check) {
-    if (empty) console.log("prisma/schema.prisma and prisma/migrations agree");
+    if (empty) console.log("prisma/schema/ and prisma/migrations agree");
     else {
-      console.error(`prisma/schema.prisma and prisma/migrations disagree; missing:\n${sql}`);
+      console.error(`prisma/schema/ and prisma/migrations disagree; missing:\n${sql}`);
       process.exitCode = 1;
     }
   } else if (empty) {
-    console.log("nothing to do: the migrations already produce prisma/schema.prisma");
+    console.log("nothing to do: the migrations already produce prisma/schema/");
   } else {
     const stamp = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
     const dir = path.join(MIGRATIONS_DIR, `${stamp}_${name}`);

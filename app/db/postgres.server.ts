@@ -23,7 +23,7 @@ export interface DatabaseHandle {
 }
 
 export interface EmbeddedOptions {
-  /** Folder for the cluster's files. Default: `<project>/.data/postgres`. */
+  /** Folder for the cluster's files. Default: FLUXOR_EMBEDDED_PG_DIR, else `<project>/.data/postgres`. */
   dataDir?: string;
   port?: number;
   databaseName?: string;
@@ -45,7 +45,7 @@ export async function openDatabase(options: EmbeddedOptions = {}): Promise<Datab
 
 /** Starts (or attaches to) the embedded cluster and makes sure the database exists. */
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<DatabaseHandle> {
-  const dataDir = options.dataDir ?? path.join(PROJECT_ROOT, ".data", "postgres");
+  const dataDir = options.dataDir ?? process.env.FLUXOR_EMBEDDED_PG_DIR ?? path.join(PROJECT_ROOT, ".data", "postgres");
   const port = options.port ?? Number(process.env.FLUXOR_EMBEDDED_PG_PORT ?? 54329);
   const databaseName = options.databaseName ?? "fluxor";
   const log = options.log ?? (() => {});

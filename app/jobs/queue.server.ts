@@ -19,7 +19,7 @@ export async function enqueue<Schema extends z.ZodType>(
 ): Promise<void> {
   const valid = task.payload.parse(payload);
   const queue = await workerUtils();
-  await queue.addJob(task.name, valid as never, {
+  await queue.addJob(task.name, valid, {
     jobKey: task.jobKey?.(valid),
     maxAttempts: task.maxAttempts,
     runAt: options.runAt,

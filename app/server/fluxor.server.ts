@@ -8,6 +8,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { Runner } from "graphile-worker";
 import { existsSync } from "node:fs";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -58,7 +59,7 @@ export async function startFluxor(options: FluxorOptions = {}): Promise<RunningF
   const database = await bootDatabase({ log: () => {} });
   const build = await loadBuild();
   const app = createExpressApp(async () => build);
-  const server = await new Promise<import("node:http").Server>((resolve) => {
+  const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;

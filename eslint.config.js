@@ -1,0 +1,28 @@
+import js from "@eslint/js";
+import reactHooks from "eslint-plugin-react-hooks";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["build/**", "public/build/**", "node_modules/**", "extensions/*/dist/**", ".data/**", "test-results/**", "playwright-report/**", "tests/mocks/shopify/public/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.{ts,tsx}"],
+    plugins: { "react-hooks": reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/tests/**", "../tests/*", "../../tests/*"], message: "Production code must not import test stand-ins." }] },
+      ],
+    },
+  },
+  {
+    // Tests, stand-ins and benchmarks may import from tests/.
+    files: ["tests/**"],
+    rules: { "no-restricted-imports": "off" },
+  },
+);

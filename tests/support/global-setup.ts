@@ -1,0 +1,49 @@
+/**
+ * Integration tests run against a real PostgreSQL 17: a fresh embedded cluster per test run, in a
+ * temporary folder on a free port, so that two runs (or a running demo) never share a database.
+ * The migrations are applied once to a template database; each test file clones it (tests/support/db.ts).
+ */
+import { mkdtempSync, rmSync, chmodSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+import { migrate } from "../../app/db/migrate.server";
+import { startEmbedded, urlFor } from "../../app/db/postgres.server";
+
+export const TEMPLATE_DATABASE = "fluxor_template";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "fluxor-test-pg-"));
+  chmodSync(dir, 0o755); // the postgres user must be able to enter it
+  const port = await freePort();
+  const database = await startEmbedded({ dataDir: path.join(dir, "data"), port, databaseName: TEMPLATE_DATABASE });
+  await migrate(database.url);
+  // A template must have no open connections when it is cloned.
+  const admin = new pg.Client({ connectionString: urlFor(port, "postgres") });
+  await admin.connect();
+  await admin.query(`ALTER DATABASE ${TEMPLATE_DATABASE} WITH IS_TEMPLATE true`);
+  await admin.end();
+  project.provide("postgresPort", port);
+  return async () => {
+    await database.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    postgresPort: number;
+  }
+}
