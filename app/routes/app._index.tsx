@@ -2,6 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useRevalidator } from "@remix-run/react";
 import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, List, Page, SkeletonBodyText, Text } from "@shopify/polaris";
 import { useEffect } from "react";
+import { useTranslation } from "react-i18next";
+import { formattingLocale, localeFromRequest } from "../i18n/i18n";
 import db from "../db.server";
 import { loadShopOverview, type NextStep } from "../shops/overview.server";
 import { authenticate } from "../shopify.server";
@@ -10,21 +12,18 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const overview = await loadShopOverview(db, session.shop);
   if (!overview) throw new Response("Shop not found", { status: 404 });
-  return { overview };
+  return { overview, locale: localeFromRequest(request) };
 };
 
-const STEP_BADGE: Record<NextStep["state"], { tone: "success" | "info" | undefined; text: string }> = {
-  done: { tone: "success", text: "Done" },
-  running: { tone: "info", text: "In progress" },
-  waiting: { tone: undefined, text: "Next" },
-};
+const STEP_TONE: Record<NextStep["state"], "success" | "info" | undefined> = { done: "success", running: "info", waiting: undefined };
 
-function formatInstant(iso: string, timeZone: string | null): string {
-  return new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeStyle: "short", timeZone: timeZone ?? "UTC" }).format(new Date(iso));
+function formatInstant(iso: string, locale: string, timeZone: string | null): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short", timeZone: timeZone ?? "UTC" }).format(new Date(iso));
 }
 
 export default function Index() {
-  const { overview } = useLoaderData<typeof loader>();
+  const { overview, locale } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
   const revalidator = useRevalidator();
   const detailsPending = overview.detailsSyncedAt === null;
 
@@ -42,20 +41,20 @@ export default function Index() {
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
-                Your shop
+                {t("home.yourShop")}
               </Text>
               {detailsPending ? (
                 <SkeletonBodyText lines={3} />
               ) : (
                 <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-                  <Fact label="Shop" value={overview.name ?? "—"} testId="shop-name" />
-                  <Fact label="Currency" value={overview.currencyCode ?? "—"} testId="shop-currency" />
-                  <Fact label="Time zone" value={overview.ianaTimezone ?? "—"} testId="shop-timezone" />
-                  <Fact label="Plan" value={overview.planName ?? "—"} testId="shop-plan" />
+                  <Fact label={t("home.shop")} value={overview.name ?? "—"} testId="shop-name" />
+                  <Fact label={t("home.currency")} value={overview.currencyCode ?? "—"} testId="shop-currency" />
+                  <Fact label={t("home.timeZone")} value={overview.ianaTimezone ?? "—"} testId="shop-timezone" />
+                  <Fact label={t("home.plan")} value={overview.planName ?? "—"} testId="shop-plan" />
                 </InlineGrid>
               )}
               <Text as="p" tone="subdued">
-                Installed {formatInstant(overview.installedAt, overview.ianaTimezone)}
+                {t("home.installed", { when: formatInstant(overview.installedAt, formattingLocale(locale, overview.countryCode), overview.ianaTimezone) })}
               </Text>
             </BlockStack>
           </Card>
@@ -64,14 +63,14 @@ export default function Index() {
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
-                What Fluxor does next
+                {t("home.whatNext")}
               </Text>
               <List type="number">
                 {overview.nextSteps.map((step) => (
                   <List.Item key={step.key}>
                     <InlineStack gap="200" blockAlign="center">
-                      <span>{step.label}</span>
-                      <Badge tone={STEP_BADGE[step.state].tone}>{STEP_BADGE[step.state].text}</Badge>
+                      <span>{t(`home.steps.${step.key}`)}</span>
+                      <Badge tone={STEP_TONE[step.state]}>{t(`home.state.${step.state}`)}</Badge>
                     </InlineStack>
                   </List.Item>
                 ))}

@@ -16,7 +16,6 @@ export interface ShopOverview {
 export interface NextStep {
   key: "shop-details" | "catalog" | "orders" | "forecasts";
   state: "done" | "running" | "waiting";
-  label: string;
 }
 
 export async function loadShopOverview(prisma: PrismaClient, domain: string): Promise<ShopOverview | null> {
@@ -33,10 +32,10 @@ export async function loadShopOverview(prisma: PrismaClient, domain: string): Pr
     installedAt: shop.installedAt.toISOString(),
     detailsSyncedAt: shop.shopInfoSyncedAt?.toISOString() ?? null,
     nextSteps: [
-      { key: "shop-details", state: detailsDone ? "done" : "running", label: "Read the shop's name, currency, time zone and plan" },
-      { key: "catalog", state: "waiting", label: "Sync locations, products, variants and stock per location" },
-      { key: "orders", state: "waiting", label: "Import 24 months of orders for demand history" },
-      { key: "forecasts", state: "waiting", label: "Forecast demand for every variant, nightly" },
+      { key: "shop-details", state: detailsDone ? "done" : "running" },
+      { key: "catalog", state: "waiting" },
+      { key: "orders", state: "waiting" },
+      { key: "forecasts", state: "waiting" },
     ],
   };
 }

@@ -1,11 +1,12 @@
 import { LoginErrorType, type LoginError } from "@shopify/shopify-app-remix/server";
 
+/** Translation keys under `login.` */
 export interface LoginErrorMessage {
-  shop?: string;
+  shop?: "missingShop" | "invalidShop";
 }
 
 export function loginErrorMessage(loginErrors: LoginError): LoginErrorMessage {
-  if (loginErrors?.shop === LoginErrorType.MissingShop) return { shop: "Please enter your shop domain to log in" };
-  if (loginErrors?.shop === LoginErrorType.InvalidShop) return { shop: "Please enter a valid shop domain to log in" };
+  if (loginErrors?.shop === LoginErrorType.MissingShop) return { shop: "missingShop" };
+  if (loginErrors?.shop === LoginErrorType.InvalidShop) return { shop: "invalidShop" };
   return {};
 }

@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AppProvider as PolarisAppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
-import polarisTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
-import { useState } from "react";
+import { useMemo, useState } from "react";
+import { I18nextProvider, useTranslation } from "react-i18next";
 import { audit } from "../../auth/audit.server";
 import { auditRefusals, limitAuthAttempts } from "../../auth/guard.server";
 import db from "../../db.server";
+import { createI18n, localeFromRequest, polarisTranslations } from "../../i18n/i18n";
 import { login } from "../../shopify.server";
 import { loginErrorMessage } from "./error.server";
 
@@ -14,14 +15,16 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const errors = loginErrorMessage(await login(request));
-  return { errors, polarisTranslations };
+  return { errors, locale: localeFromRequest(request) };
 };
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   await limitAuthAttempts(db, context.clientIp, "/auth/login");
   const shop = String((await request.clone().formData()).get("shop") ?? "");
-  const result = await auditRefusals(db, { event: "oauth_failed", ip: context.clientIp, shopDomain: shop, detail: { path: "/auth/login" } }, () =>
-    login(request),
+  const result = await auditRefusals(
+    db,
+    { event: "oauth_failed", ip: context.clientIp, shopDomain: shop, detail: { path: "/auth/login" } },
+    () => login(request),
   );
   // login() throws a redirect into OAuth when the shop is valid; reaching here means it was not.
   await audit(db, { event: "login_attempt", outcome: "failure", ip: context.clientIp, detail: { claimedShop: shop || null } });
@@ -29,35 +32,46 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
 };
 
 export default function Auth() {
+  const { locale } = useLoaderData<typeof loader>();
+  const i18n = useMemo(() => createI18n(locale), [locale]);
+  return (
+    <I18nextProvider i18n={i18n}>
+      <PolarisAppProvider i18n={polarisTranslations(locale)}>
+        <LoginForm />
+      </PolarisAppProvider>
+    </I18nextProvider>
+  );
+}
+
+function LoginForm() {
   const loaderData = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const { t } = useTranslation();
   const [shop, setShop] = useState("");
   const { errors } = actionData || loaderData;
 
   return (
-    <PolarisAppProvider i18n={loaderData.polarisTranslations}>
-      <Page>
-        <Card>
-          <Form method="post">
-            <FormLayout>
-              <Text variant="headingMd" as="h2">
-                Log in
-              </Text>
-              <TextField
-                type="text"
-                name="shop"
-                label="Shop domain"
-                helpText="example.myshopify.com"
-                value={shop}
-                onChange={setShop}
-                autoComplete="on"
-                error={errors.shop}
-              />
-              <Button submit>Log in</Button>
-            </FormLayout>
-          </Form>
-        </Card>
-      </Page>
-    </PolarisAppProvider>
+    <Page>
+      <Card>
+        <Form method="post">
+          <FormLayout>
+            <Text variant="headingMd" as="h2">
+              {t("login.title")}
+            </Text>
+            <TextField
+              type="text"
+              name="shop"
+              label={t("login.shopDomain")}
+              helpText="example.myshopify.com"
+              value={shop}
+              onChange={setShop}
+              autoComplete="on"
+              error={errors.shop ? t(`login.${errors.shop}`) : undefined}
+            />
+            <Button submit>{t("login.submit")}</Button>
+          </FormLayout>
+        </Form>
+      </Card>
+    </Page>
   );
 }

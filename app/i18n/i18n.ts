@@ -1,0 +1,58 @@
+/**
+ * Text in English, Spanish and French with i18next (docs/decisions/0007-i18n.md). The resources are
+ * small and bundled, so server and browser render the same words without a network round trip.
+ * Polaris's own component strings come from its locale files.
+ */
+import i18next, { type i18n as I18n } from "i18next";
+import polarisEn from "@shopify/polaris/locales/en.json";
+import polarisEs from "@shopify/polaris/locales/es.json";
+import polarisFr from "@shopify/polaris/locales/fr.json";
+import en from "./locales/en.json";
+import es from "./locales/es.json";
+import fr from "./locales/fr.json";
+
+export const SUPPORTED_LOCALES = ["en", "es", "fr"] as const;
+export type Locale = (typeof SUPPORTED_LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = "en";
+
+const RESOURCES = { en: { translation: en }, es: { translation: es }, fr: { translation: fr } } as const;
+const POLARIS = { en: polarisEn, es: polarisEs, fr: polarisFr } as const;
+
+/** "es-MX", "fr_CA", "FR" → "es", "fr", "fr"; anything unsupported → undefined. */
+export function matchLocale(tag: string | null | undefined): Locale | undefined {
+  const base = tag?.trim().toLowerCase().split(/[-_]/)[0];
+  return SUPPORTED_LOCALES.find((locale) => locale === base);
+}
+
+/** The admin passes the user's locale as ?locale=…; otherwise the browser's Accept-Language decides. */
+export function localeFromRequest(request: Request): Locale {
+  const fromAdmin = matchLocale(new URL(request.url).searchParams.get("locale"));
+  if (fromAdmin) return fromAdmin;
+  const accepted = (request.headers.get("accept-language") ?? "")
+    .split(",")
+    .map((part) => {
+      const [tag, q] = part.trim().split(";q=");
+      return { tag, q: q ? Number(q) : 1 };
+    })
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of accepted) {
+    const match = matchLocale(tag);
+    if (match) return match;
+  }
+  return DEFAULT_LOCALE;
+}
+
+export function createI18n(locale: Locale): I18n {
+  const instance = i18next.createInstance();
+  void instance.init({ lng: locale, fallbackLng: DEFAULT_LOCALE, resources: RESOURCES, initAsync: false, interpolation: { escapeValue: false } });
+  return instance;
+}
+
+export function polarisTranslations(locale: Locale) {
+  return POLARIS[locale];
+}
+
+/** BCP 47 tag for Intl formatting in the shop's region, e.g. ("fr", "GB") → "fr-GB". */
+export function formattingLocale(locale: Locale, countryCode: string | null | undefined): string {
+  return countryCode ? `${locale}-${countryCode}` : locale;
+}
