@@ -1,7 +1,7 @@
 /**
  * `npm test`: every check and every test, in one command, ending with one line `N passed, N failed`.
  *   1. type check and lint (not counted as tests, but a failure fails the run)
- *   2. Remix build (the integration and browser tests run the built app)
+ *   2. build: Remix, and the admin block extension with Shopify CLI (offline)
  *   3. Vitest: unit + integration (real PostgreSQL, local Shopify stand-in)
  *   4. Playwright in Debian's chromium, through the stand-in admin shell
  */
@@ -25,8 +25,9 @@ function step(title: string, command: string, args: string[], env: Record<string
 }
 
 if (!step("typecheck", "npx", ["tsc", "--noEmit"])) checksFailed++;
+if (!step("typecheck extension", "npx", ["tsc", "-p", "extensions/stock-block/tsconfig.json"])) checksFailed++;
 if (!step("lint", "npx", ["eslint", "."])) checksFailed++;
-if (!step("build", "npx", ["remix", "build"])) checksFailed++;
+if (!step("build (app + admin block extension, offline)", "npm", ["run", "build"])) checksFailed++;
 
 const vitestJson = path.join(results, "vitest.json");
 step("vitest (unit + integration)", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`]);

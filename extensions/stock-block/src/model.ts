@@ -1,0 +1,97 @@
+/**
+ * The block's logic, kept free of UI and globals so it is unit-tested from the app's test suite
+ * (tests/unit/extension/stock-block.test.ts).
+ */
+import type { StockAdviceResponse, StockStatus, VariantStockAdvice } from "../../../app/api/stock-advice";
+
+export type Translate = (key: string, options?: Record<string, string | number>) => string;
+
+/** Text and formatting in the admin user's language (the admin's i18n API, or Intl in tests). */
+export interface Localizer {
+  t: Translate;
+  formatNumber(value: number): string;
+  /** A short day-and-month for a YYYY-MM-DD date. */
+  formatDay(isoDate: string): string;
+}
+
+export type BlockState = { kind: "loading" } | { kind: "error" } | { kind: "empty" } | { kind: "ready"; rows: VariantRow[] };
+
+export interface VariantRow {
+  id: string;
+  title: string;
+  tone: "critical" | "warning" | "success" | "neutral";
+  statusText: string;
+  cover: string;
+  stockout: string;
+  reorder: string;
+  trend: string;
+}
+
+const TONES: Record<StockStatus, VariantRow["tone"]> = { critical: "critical", warning: "warning", ok: "success", unknown: "neutral" };
+const BARS = "▁▂▃▄▅▆▇█";
+
+/** A text sparkline: one bar per value, scaled to the largest. */
+export function sparkline(values: readonly number[]): string {
+  const max = Math.max(0, ...values);
+  if (max === 0) return values.map(() => BARS[0]).join("");
+  return values.map((value) => BARS[Math.min(BARS.length - 1, Math.round((Math.max(0, value) / max) * (BARS.length - 1)))]).join("");
+}
+
+function isVariant(value: unknown): value is VariantStockAdvice {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.variantId === "string" &&
+    typeof v.title === "string" &&
+    typeof v.available === "number" &&
+    (v.daysOfCover === null || typeof v.daysOfCover === "number") &&
+    (v.stockoutDate === null || typeof v.stockoutDate === "string") &&
+    typeof v.reorderQuantity === "number" &&
+    typeof v.status === "string" &&
+    v.status in TONES &&
+    Array.isArray(v.weeklyUnits) &&
+    v.weeklyUnits.every((n) => typeof n === "number")
+  );
+}
+
+export function parseResponse(json: unknown): StockAdviceResponse | undefined {
+  if (typeof json !== "object" || json === null) return undefined;
+  const body = json as Record<string, unknown>;
+  if (typeof body.productId !== "string" || !Array.isArray(body.variants) || !body.variants.every(isVariant)) return undefined;
+  return body as unknown as StockAdviceResponse;
+}
+
+export function toRows(response: StockAdviceResponse, { t, formatNumber, formatDay }: Localizer): VariantRow[] {
+  return response.variants.map((variant) => ({
+    id: variant.variantId,
+    title: variant.title,
+    tone: TONES[variant.status],
+    statusText: t(`status.${variant.status}`),
+    cover:
+      variant.available <= 0
+        ? t("noCover")
+        : variant.daysOfCover === null
+          ? t("coverUnknown")
+          : t("daysOfCover", { days: formatNumber(Math.round(variant.daysOfCover)) }),
+    stockout: variant.stockoutDate ? t("stockout", { date: formatDay(variant.stockoutDate) }) : t("noStockout"),
+    reorder: variant.reorderQuantity > 0 ? t("reorder", { quantity: formatNumber(variant.reorderQuantity) }) : t("noReorder"),
+    trend: t("trend", { sparkline: sparkline(variant.weeklyUnits) }),
+  }));
+}
+
+/** Loads the advice for a product GID from the app (the admin adds the session token to the request). */
+export async function loadBlockState(productGid: string, fetchFn: typeof fetch, localizer: Localizer): Promise<BlockState> {
+  const productId = productGid.split("/").pop() ?? "";
+  if (!/^\d+$/.test(productId)) return { kind: "error" };
+  try {
+    const response = await fetchFn(`/api/products/${productId}/stock-advice`);
+    if (response.status === 404) return { kind: "empty" };
+    if (!response.ok) return { kind: "error" };
+    const parsed = parseResponse(await response.json());
+    if (!parsed) return { kind: "error" };
+    if (parsed.variants.length === 0) return { kind: "empty" };
+    return { kind: "ready", rows: toRows(parsed, localizer) };
+  } catch {
+    return { kind: "error" };
+  }
+}
