@@ -3,7 +3,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/**", "public/build/**", "node_modules/**", "extensions/*/dist/**", ".data/**", "test-results/**", "playwright-report/**", "tests/mocks/shopify/public/**"] },
+  { ignores: ["build/**", "public/build/**", "node_modules/**", "extensions/*/dist/**", "extensions/*/shopify.d.ts", ".data/**", "test-results/**", "playwright-report/**", "tests/mocks/shopify/public/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
