@@ -4,6 +4,7 @@ import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, List, Pa
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { formattingLocale, localeFromRequest } from "../i18n/i18n";
+import { RouteError } from "../components/RouteError";
 import db from "../db.server";
 import { loadShopOverview, type NextStep } from "../shops/overview.server";
 import { authenticate } from "../shopify.server";
@@ -94,4 +95,8 @@ function Fact({ label, value, testId }: { label: string; value: string; testId: 
       </Text>
     </Box>
   );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
 }
