@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import globals from "globals";
 import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
@@ -19,6 +20,12 @@ export default tseslint.config(
         { patterns: [{ group: ["**/tests/**", "../tests/*", "../../tests/*"], message: "Production code must not import test stand-ins." }] },
       ],
     },
+  },
+  {
+    // The App Bridge stand-in is a plain browser script served to the app's iframe.
+    files: ["tests/mocks/**/*.js"],
+    languageOptions: { globals: globals.browser, sourceType: "script" },
+    rules: { "@typescript-eslint/no-this-alias": "off" },
   },
   {
     // Tests, stand-ins and benchmarks may import from tests/.

@@ -6,15 +6,15 @@ import type { PrismaClient } from "@prisma/client";
 import { audit, type AuditEvent } from "./audit.server";
 import { AUTH_ATTEMPTS, hit } from "./rate-limit.server";
 
-/** Counts one authentication attempt of `ip`; throws 429 with Retry-After past 10 an hour. */
-export async function limitAuthAttempts(prisma: PrismaClient, ip: string, path: string): Promise<void> {
+/**
+ * Counts one authentication attempt of `ip`. Past 10 an hour it records the refusal and returns the
+ * headers of a 429 answer (Retry-After) for the route to send; otherwise undefined.
+ */
+export async function limitAuthAttempts(prisma: PrismaClient, ip: string, path: string): Promise<{ "Retry-After": string } | undefined> {
   const decision = await hit(prisma, `auth:ip:${ip}`, AUTH_ATTEMPTS);
-  if (decision.allowed) return;
+  if (decision.allowed) return undefined;
   await audit(prisma, { event: "rate_limited", outcome: "failure", ip, detail: { path, retryAfterSeconds: decision.retryAfterSeconds } });
-  throw new Response("Too many authentication attempts. Try again later.", {
-    status: 429,
-    headers: { "Retry-After": String(decision.retryAfterSeconds), "Content-Type": "text/plain; charset=utf-8" },
-  });
+  return { "Retry-After": String(decision.retryAfterSeconds) };
 }
 
 /**

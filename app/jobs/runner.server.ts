@@ -15,6 +15,7 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     noHandleSignals: true,
     pollInterval: 1000,
     taskList: taskList(),
+    crontab: "# scheduled tasks are declared here in code, not in a crontab file",
     preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
 }

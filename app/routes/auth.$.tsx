@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { auditRefusals, limitAuthAttempts } from "../auth/guard.server";
 import db from "../db.server";
 import { authCodeFlow } from "../shopify.server";
@@ -8,7 +8,10 @@ const ATTEMPT_PATHS = new Set(["/auth", "/auth/callback"]);
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
-  if (ATTEMPT_PATHS.has(url.pathname)) await limitAuthAttempts(db, context.clientIp, url.pathname);
+  if (ATTEMPT_PATHS.has(url.pathname)) {
+    const limited = await limitAuthAttempts(db, context.clientIp, url.pathname);
+    if (limited) return new Response("Too many authentication attempts. Try again later.", { status: 429, headers: limited });
+  }
   await auditRefusals(
     db,
     { event: "oauth_failed", ip: context.clientIp, shopDomain: url.searchParams.get("shop"), detail: { path: url.pathname } },
@@ -16,3 +19,6 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   );
   return null;
 };
+
+/** Keep the headers of refusals (Retry-After on 429) when Remix renders the thrown response. */
+export const headers: HeadersFunction = ({ errorHeaders, loaderHeaders, actionHeaders }) => errorHeaders ?? actionHeaders ?? loaderHeaders;

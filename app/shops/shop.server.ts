@@ -8,22 +8,25 @@ import type { ShopDetails } from "./shop-info";
 
 export type InstallOutcome = "install" | "reinstall" | "login";
 
-/** Called after Shopify granted us a token. Returns what it was: a first install, a re-install, or a new token. */
+/**
+ * Called after Shopify granted us a token. Returns what it was: a first install, a re-install, or a
+ * new token for an installed shop. One statement, safe when two requests exchange tokens at once
+ * (the admin loads a page's loaders in parallel): exactly one of them sees "install".
+ */
 export async function recordAuthorization(prisma: PrismaClient, domain: string, scopes: string): Promise<InstallOutcome> {
-  return prisma.$transaction(async (tx) => {
-    const existing = await tx.shop.findUnique({ where: { domain }, select: { installState: true } });
-    const now = new Date();
-    if (!existing) {
-      await tx.shop.create({ data: { domain, scopes, installedAt: now } });
-      return "install";
-    }
-    if (existing.installState === "UNINSTALLED") {
-      await tx.shop.update({ where: { domain }, data: { installState: "INSTALLED", installedAt: now, uninstalledAt: null, scopes } });
-      return "reinstall";
-    }
-    await tx.shop.update({ where: { domain }, data: { scopes } });
-    return "login";
-  });
+  const [row] = await prisma.$queryRaw<{ inserted: boolean; previous: string | null }[]>`
+    WITH previous AS (SELECT "installState" FROM "Shop" WHERE domain = ${domain} FOR UPDATE)
+    INSERT INTO "Shop" (id, domain, scopes, "installState", "installedAt", "updatedAt")
+    VALUES (gen_random_uuid(), ${domain}, ${scopes}, 'INSTALLED', now(), now())
+    ON CONFLICT (domain) DO UPDATE SET
+      scopes = EXCLUDED.scopes,
+      "installState" = 'INSTALLED',
+      "installedAt" = CASE WHEN "Shop"."installState" = 'UNINSTALLED' THEN now() ELSE "Shop"."installedAt" END,
+      "uninstalledAt" = NULL,
+      "updatedAt" = now()
+    RETURNING (xmax = 0) AS inserted, (SELECT "installState"::text FROM previous) AS previous`;
+  if (row?.inserted) return "install";
+  return row?.previous === "UNINSTALLED" ? "reinstall" : "login";
 }
 
 /** app/uninstalled: the token is dead; forget it and remember that the shop left (data is kept until shop/redact). */

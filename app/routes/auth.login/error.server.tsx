@@ -2,7 +2,7 @@ import { LoginErrorType, type LoginError } from "@shopify/shopify-app-remix/serv
 
 /** Translation keys under `login.` */
 export interface LoginErrorMessage {
-  shop?: "missingShop" | "invalidShop";
+  shop?: "missingShop" | "invalidShop" | "tooManyAttempts";
 }
 
 export function loginErrorMessage(loginErrors: LoginError): LoginErrorMessage {

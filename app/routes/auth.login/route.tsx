@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AppProvider as PolarisAppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
@@ -9,7 +9,7 @@ import { auditRefusals, limitAuthAttempts } from "../../auth/guard.server";
 import db from "../../db.server";
 import { createI18n, localeFromRequest, polarisTranslations } from "../../i18n/i18n";
 import { login } from "../../shopify.server";
-import { loginErrorMessage } from "./error.server";
+import { loginErrorMessage, type LoginErrorMessage } from "./error.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -19,7 +19,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
-  await limitAuthAttempts(db, context.clientIp, "/auth/login");
+  const limited = await limitAuthAttempts(db, context.clientIp, "/auth/login");
+  if (limited) return Response.json({ errors: { shop: "tooManyAttempts" } satisfies LoginErrorMessage }, { status: 429, headers: limited });
   const shop = String((await request.clone().formData()).get("shop") ?? "");
   const result = await auditRefusals(
     db,
@@ -75,3 +76,6 @@ function LoginForm() {
     </Page>
   );
 }
+
+/** Keep the headers of refusals (Retry-After on 429) when Remix renders the thrown response. */
+export const headers: HeadersFunction = ({ errorHeaders, loaderHeaders, actionHeaders }) => errorHeaders ?? actionHeaders ?? loaderHeaders;

@@ -1,0 +1,164 @@
+/**
+ * npm run backtest -- --input FILE.csv --horizon 28 [--country GB] [--region ENG] [--details OUT.csv]
+ *
+ * Holds out the last `horizon` days of every series (never seen by selection or calibration),
+ * forecasts them with Fluxor and with two baselines (seasonal naive period 7; flat 28-day moving
+ * average), and prints acc_total, daily 1 − WAPE, bias, MASE and band coverage.
+ */
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { loadAugurs } from "../forecasting/augurs.server";
+import { isKnownCountry } from "../forecasting/holidays";
+import { evaluate, forecastMany, type EvalSeries, type Metrics, type SeriesInput } from "../forecasting/index";
+import { CsvError, num, parseDemandCsv } from "./csv";
+
+const USAGE = "usage: npm run backtest -- --input FILE.csv --horizon 28 [--country GB]";
+
+function fail(message: string): never {
+  process.stderr.write(`backtest: ${message}\n`);
+  process.exit(1);
+}
+
+function pct(x: number): string {
+  return Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : "—";
+}
+
+export function table(rows: [string, Metrics][]): string {
+  const head = ["method", "acc_total", "1-WAPE", "bias", "MASE", "cover80", "cover95"];
+  const body = rows.map(([name, m]) => [
+    name,
+    pct(m.accTotal),
+    pct(m.accDaily),
+    `${m.bias >= 0 ? "+" : ""}${pct(m.bias)}`,
+    Number.isFinite(m.mase) ? m.mase.toFixed(3) : "—",
+    pct(m.coverage80),
+    pct(m.coverage95),
+  ]);
+  const all = [head, ...body];
+  const widths = head.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  const line = (r: string[]): string => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join("  ");
+  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+function main(): void {
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({
+      options: {
+        input: { type: "string" },
+        horizon: { type: "string" },
+        country: { type: "string" },
+        region: { type: "string" },
+        details: { type: "string" },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    fail(`${(e as Error).message}\n${USAGE}`);
+  }
+  if (!values.input || values.horizon === undefined) fail(`--input and --horizon are required\n${USAGE}`);
+  const h = Number(values.horizon);
+  if (!Number.isInteger(h) || h < 1 || h > 365) fail(`--horizon must be an integer between 1 and 365, got "${values.horizon}"`);
+  const country = values.country?.toUpperCase();
+  if (country && !isKnownCountry(country)) fail(`unknown --country "${values.country}"`);
+  let parsed;
+  try {
+    parsed = parseDemandCsv(readFileSync(values.input, "utf8"));
+  } catch (e) {
+    if (e instanceof CsvError) fail(`${values.input}: ${e.message}`);
+    fail((e as Error).message);
+  }
+
+  // Split: history = all but the last h days; holdout actuals (censored days → NaN, not scored).
+  const histories: SeriesInput[] = [];
+  const actuals: number[][] = [];
+  let skipped = 0;
+  for (const s of parsed.series) {
+    const n = s.values.length;
+    if (n < h + 14) {
+      skipped++;
+      continue;
+    }
+    const v = Array.from(s.values);
+    const st = s.inStock ? Array.from(s.inStock, Number) : undefined;
+    histories.push({ id: s.id, start: s.start, values: v.slice(0, n - h), ...(st ? { inStock: st.slice(0, n - h) } : {}) });
+    actuals.push(v.slice(n - h).map((a, i) => (st && st[n - h + i] === 0 && !(a > 0) ? NaN : a)));
+  }
+  const t0 = performance.now();
+  const results = forecastMany(histories, { horizon: h, country, region: values.region, augurs: loadAugurs() });
+  const secs = (performance.now() - t0) / 1000;
+
+  const fluxor: EvalSeries[] = [];
+  const snaive: EvalSeries[] = [];
+  const ma: EvalSeries[] = [];
+  histories.forEach((s, k) => {
+    const hist = Array.from(s.values);
+    const r = results[k]!;
+    const actual = actuals[k]!;
+    fluxor.push({ actual, forecast: r.forecast, lo80: r.lo80, hi80: r.hi80, lo95: r.lo95, hi95: r.hi95, history: hist });
+    const n = hist.length;
+    snaive.push({ actual, forecast: Array.from({ length: h }, (_, i) => hist[n - 7 + (i % 7)] ?? 0), history: hist });
+    const w = hist.slice(Math.max(0, n - 28));
+    const m = w.reduce((a, b) => a + b, 0) / Math.max(1, w.length);
+    ma.push({ actual, forecast: Array<number>(h).fill(m), history: hist });
+  });
+
+  // How often each model is part of the chosen forecast, and the in-history (leave-one-origin-out)
+  // coverage every result reports about itself.
+  const models = new Map<string, number>();
+  let loo80 = 0;
+  let loo95 = 0;
+  let looN = 0;
+  for (const r of results) {
+    for (const c of r.model === "ensemble" ? r.components : [r.model]) models.set(c, (models.get(c) ?? 0) + 1);
+    if (Number.isFinite(r.backtest.coverage80)) {
+      loo80 += r.backtest.coverage80;
+      loo95 += r.backtest.coverage95;
+      looN++;
+    }
+  }
+  process.stdout.write(
+    `backtest: ${values.input}, ${histories.length} series (${skipped} too short), holdout = last ${h} days, country ${country ?? "none"}\n\n`,
+  );
+  process.stdout.write(
+    table([
+      ["fluxor", evaluate(fluxor)],
+      ["seasonal-naive-7", evaluate(snaive)],
+      ["moving-average-28", evaluate(ma)],
+    ]) + "\n\n",
+  );
+  process.stdout.write(
+    `fluxor in-history coverage (mean of per-series leave-one-origin-out): 80 % band ${pct(loo80 / looN)}, 95 % band ${pct(loo95 / looN)}\n`,
+  );
+  process.stdout.write(
+    `models in the chosen forecasts: ${[...models.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}\n`,
+  );
+  process.stdout.write(`fluxor forecast time: ${secs.toFixed(2)} s (${(histories.length / secs).toFixed(0)} series/s, one core)\n`);
+
+  if (values.details) {
+    const out = ["series_id,date_index,actual,forecast,lo80,hi80,lo95,hi95,model"];
+    results.forEach((r, k) => {
+      for (let i = 0; i < h; i++)
+        out.push(
+          [
+            r.id,
+            i,
+            num(actuals[k]![i]!),
+            num(r.forecast[i]!),
+            num(r.lo80[i]!),
+            num(r.hi80[i]!),
+            num(r.lo95[i]!),
+            num(r.hi95[i]!),
+            r.model,
+          ].join(","),
+        );
+    });
+    writeFileSync(values.details, out.join("\n") + "\n");
+  }
+}
+
+main();

@@ -1,0 +1,151 @@
+/**
+ * Daily demand CSV (series_id,date,units[,in_stock]) → SeriesInput[], with errors that name the
+ * line. Days missing between a series' first and last date are filled with 0 units (shops export
+ * no row for a day without sales); an empty units field is "unknown"; duplicated days, bad dates, negative or non-numeric units and
+ * in_stock values other than 1/0 are errors.
+ */
+
+import { fromDay, toDayCached } from "../forecasting/dates";
+import type { SeriesInput } from "../forecasting/types";
+
+export class CsvError extends Error {
+  override name = "CsvError";
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(line > 0 ? `line ${line}: ${message}` : message);
+  }
+}
+
+/** Split one CSV record (RFC 4180 quoting, no embedded newlines). */
+export function splitCsvLine(line: string, lineNo: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = "";
+      i++;
+      for (;;) {
+        if (i >= line.length) throw new CsvError("unterminated quoted field", lineNo);
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            v += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        v += line[i];
+        i++;
+      }
+      if (i < line.length && line[i] !== ",") throw new CsvError("unexpected character after a quoted field", lineNo);
+      out.push(v);
+      i++;
+    } else {
+      const j = line.indexOf(",", i);
+      const end = j < 0 ? line.length : j;
+      out.push(line.slice(i, end));
+      i = end + 1;
+    }
+  }
+  return out;
+}
+
+export interface ParsedDemand {
+  series: SeriesInput[];
+  rows: number;
+  hasInStock: boolean;
+}
+
+export function parseDemandCsv(text: string): ParsedDemand {
+  const lines = text.split(/\r?\n/);
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  if (lines.length === 0) throw new CsvError("the file is empty (expected a header: series_id,date,units[,in_stock])", 1);
+  const header = splitCsvLine(lines[0]!.replace(/^\uFEFF/, ""), 1).map((h) => h.trim().toLowerCase());
+  const col = (name: string): number => header.indexOf(name);
+  const iId = col("series_id");
+  const iDate = col("date");
+  const iUnits = col("units");
+  const iStock = col("in_stock");
+  const missing = ["series_id", "date", "units"].filter((c) => col(c) < 0);
+  if (missing.length > 0)
+    throw new CsvError(`header must contain series_id,date,units (optional in_stock); missing ${missing.join(", ")}`, 1);
+
+  interface Acc {
+    days: number[];
+    units: number[];
+    stock: number[];
+    lines: number[];
+  }
+  const bySeries = new Map<string, Acc>();
+  let rows = 0;
+  for (let k = 1; k < lines.length; k++) {
+    const lineNo = k + 1;
+    const raw = lines[k]!;
+    if (raw.trim() === "") throw new CsvError("empty line", lineNo);
+    const f = splitCsvLine(raw, lineNo);
+    if (f.length !== header.length) throw new CsvError(`expected ${header.length} fields, found ${f.length}`, lineNo);
+    const id = f[iId]!.trim();
+    if (id === "") throw new CsvError("series_id is empty", lineNo);
+    const date = f[iDate]!.trim();
+    const day = toDayCached(date);
+    if (day !== day) throw new CsvError(`invalid date "${date}" (expected YYYY-MM-DD)`, lineNo);
+    const us = f[iUnits]!.trim();
+    // An empty units field means "unknown" (treated like a censored day), not zero.
+    const units = us === "" ? NaN : Number(us);
+    if (us !== "" && (!Number.isFinite(units) || units < 0)) throw new CsvError(`units must be a number ≥ 0, got "${us}"`, lineNo);
+    let stock = 1;
+    if (iStock >= 0) {
+      const s = f[iStock]!.trim().toLowerCase();
+      if (s === "1" || s === "true" || s === "") stock = 1;
+      else if (s === "0" || s === "false") stock = 0;
+      else throw new CsvError(`in_stock must be 1 or 0, got "${s}"`, lineNo);
+    }
+    let acc = bySeries.get(id);
+    if (!acc) {
+      acc = { days: [], units: [], stock: [], lines: [] };
+      bySeries.set(id, acc);
+    }
+    acc.days.push(day);
+    acc.units.push(units);
+    acc.stock.push(stock);
+    acc.lines.push(lineNo);
+    rows++;
+  }
+  if (rows === 0) throw new CsvError("no data rows after the header", 2);
+
+  const series: SeriesInput[] = [];
+  for (const [id, acc] of bySeries) {
+    const order = acc.days.map((_, i) => i).sort((a, b) => acc.days[a]! - acc.days[b]!);
+    const first = acc.days[order[0]!]!;
+    const last = acc.days[order[order.length - 1]!]!;
+    const len = last - first + 1;
+    const values = new Array<number>(len).fill(0);
+    const inStock = new Array<number>(len).fill(1);
+    const seen = new Int32Array(len);
+    for (const i of order) {
+      const j = acc.days[i]! - first;
+      if (seen[j] !== 0)
+        throw new CsvError(`duplicate row for series ${id} on ${fromDay(acc.days[i]!)} (first seen on line ${seen[j]})`, acc.lines[i]!);
+      seen[j] = acc.lines[i]!;
+      values[j] = acc.units[i]!;
+      inStock[j] = acc.stock[i]!;
+    }
+    series.push(iStock >= 0 ? { id, start: fromDay(first), values, inStock } : { id, start: fromDay(first), values });
+  }
+  return { series, rows, hasInStock: iStock >= 0 };
+}
+
+/** Quote a CSV field only when needed. */
+export function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Format a forecast number: at most 3 decimals, no trailing zeros. */
+export function num(x: number): string {
+  if (!Number.isFinite(x)) return "";
+  const r = Math.round(x * 1000) / 1000;
+  return String(r === 0 ? 0 : r);
+}

@@ -1,0 +1,79 @@
+/**
+ * npm run forecast -- --input FILE.csv --horizon 28 --output OUT.csv [--country GB] [--region ENG]
+ *
+ * Writes series_id,date,forecast,lo80,hi80,lo95,hi95 (one row per series per future day, from the
+ * day after each series' last date). Bad input: message naming the line on stderr, exit code 1,
+ * and no output file (we write a temp file next to the output and rename it only on success).
+ */
+
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { loadAugurs } from "../forecasting/augurs.server";
+import { isKnownCountry } from "../forecasting/holidays";
+import { forecastMany } from "../forecasting/index";
+import { CsvError, csvField, num, parseDemandCsv } from "./csv";
+
+const USAGE = "usage: npm run forecast -- --input FILE.csv --horizon 28 --output OUT.csv [--country GB] [--region ENG]";
+
+function fail(message: string): never {
+  process.stderr.write(`forecast: ${message}\n`);
+  process.exit(1);
+}
+
+function main(): void {
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({
+      options: {
+        input: { type: "string" },
+        horizon: { type: "string" },
+        output: { type: "string" },
+        country: { type: "string" },
+        region: { type: "string" },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    fail(`${(e as Error).message}\n${USAGE}`);
+  }
+  const input = values.input;
+  const output = values.output;
+  if (!input || !output || values.horizon === undefined) fail(`--input, --horizon and --output are required\n${USAGE}`);
+  const horizon = Number(values.horizon);
+  if (!Number.isInteger(horizon) || horizon < 1 || horizon > 730)
+    fail(`--horizon must be an integer between 1 and 730, got "${values.horizon}"`);
+  const country = values.country?.toUpperCase();
+  if (country && !isKnownCountry(country)) fail(`unknown --country "${values.country}" (use an ISO 3166 code such as GB, US, DE)`);
+  if (!existsSync(input)) fail(`input file not found: ${input}`);
+
+  let parsed;
+  try {
+    parsed = parseDemandCsv(readFileSync(input, "utf8"));
+  } catch (e) {
+    if (e instanceof CsvError) fail(`${input}: ${e.message}`);
+    throw e;
+  }
+  const results = forecastMany(parsed.series, { horizon, country, region: values.region, augurs: loadAugurs() });
+
+  const tmp = path.join(path.dirname(path.resolve(output)), `.${path.basename(output)}.${process.pid}.tmp`);
+  try {
+    const out: string[] = ["series_id,date,forecast,lo80,hi80,lo95,hi95"];
+    for (const r of results) {
+      const id = csvField(r.id);
+      for (let i = 0; i < r.dates.length; i++)
+        out.push(`${id},${r.dates[i]},${num(r.forecast[i]!)},${num(r.lo80[i]!)},${num(r.hi80[i]!)},${num(r.lo95[i]!)},${num(r.hi95[i]!)}`);
+    }
+    writeFileSync(tmp, out.join("\n") + "\n");
+    renameSync(tmp, output);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    fail(`could not write ${output}: ${(e as Error).message}`);
+  }
+  const cold = results.filter((r) => r.coldStart).length;
+  process.stderr.write(
+    `forecast: ${results.length} series × ${horizon} days → ${output}` + (cold > 0 ? ` (${cold} cold start)` : "") + "\n",
+  );
+}
+
+main();

@@ -1,0 +1,34 @@
+/**
+ * Public API of the Fluxor forecasting core. Pure: arrays and plain objects in, plain objects
+ * out; no file system, network or clock. The augurs WASM engine is loaded by the caller
+ * (augurs.server.ts) and passed in `options.augurs`.
+ */
+
+export type * from "./types";
+export { forecastSeries, forecastMany } from "./forecast";
+export { buildShopContext } from "./shop";
+export { classify, type Classification } from "./classify";
+export { capSpikes } from "./outliers";
+export { holidaysBetween, isKnownCountry } from "./holidays";
+export { evaluate, maseScale, type EvalSeries, type Metrics } from "./metrics";
+export { addDays, fromDay, toDay, weekday, isIsoDate } from "./dates";
+export { MODELS } from "./models";
+export {
+  abcClasses,
+  daysOfCover,
+  economicOrderQuantity,
+  isDeadStock,
+  orderUpToLevel,
+  planInventory,
+  projectStock,
+  reorderPoint,
+  safetyStock,
+  xyzClass,
+  zForServiceLevel,
+  type AbcClass,
+  type Arrival,
+  type InventoryPlan,
+  type LocationStock,
+  type StockProjection,
+  type XyzClass,
+} from "./inventory";

@@ -1,0 +1,113 @@
+/**
+ * The whole local stack in one process, for `npm run demo`, the integration tests and the browser
+ * tests: embedded PostgreSQL, the local Shopify stand-in, a tunnel in front of Fluxor (as
+ * `shopify app dev` provides), Fluxor with its worker. Never used in production.
+ */
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { loadAppConfig, redirectShopifyFetch, startShopifyStandIn, startTunnel } from "../mocks/shopify-local";
+
+export const DEMO_SHOP = "hollow-oak-gifts.myshopify.com";
+/** Requests that stand for the merchant's browser must look like one: the library answers bots with 410. */
+export const BROWSER_HEADERS = { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" };
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+export interface StackOptions {
+  /** Base port: stand-in admin on `port`, tunnel on `port + 1`, Fluxor on `port + 2`. 0 = random ports. */
+  port?: number;
+  /** A throw-away database in a temporary folder instead of `.data/postgres`. */
+  freshDatabase?: boolean;
+  seed?: number;
+  /** More shops hosted by the stand-in (not installed), for multi-tenant tests. */
+  extraShops?: string[];
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  adminUrl: string;
+  appUrl: string;
+  standIn: Awaited<ReturnType<typeof startShopifyStandIn>>;
+  /** Installs the app into the demo shop the way Shopify's managed install does: the admin opens the app with a session token. */
+  install(shop?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const log = options.log ?? (() => {});
+  const base = options.port ?? 0;
+  const [adminPort, tunnelPort, appPort, pgPort] = base
+    ? [base, base + 1, base + 2, base + 3]
+    : [await freePort(), await freePort(), await freePort(), await freePort()];
+  let tempDir: string | undefined;
+  if (options.freshDatabase && !process.env.DATABASE_URL) {
+    tempDir = mkdtempSync(path.join(os.tmpdir(), "fluxor-demo-pg-"));
+    chmodSync(tempDir, 0o755);
+    process.env.FLUXOR_EMBEDDED_PG_DIR = path.join(tempDir, "data");
+    process.env.FLUXOR_EMBEDDED_PG_PORT = String(pgPort);
+  }
+
+  // Development credentials for the local stand-in only.
+  process.env.SHOPIFY_API_KEY ??= "fluxor-dev-client-id";
+  process.env.SHOPIFY_API_SECRET ??= "fluxor-dev-secret-" + randomBytes(8).toString("hex");
+  process.env.FLUXOR_ENCRYPTION_KEYS ??= `dev:${randomBytes(32).toString("base64")}`;
+  const appConfig = loadAppConfig(path.join(ROOT, "shopify.app.toml"), {
+    apiKey: process.env.SHOPIFY_API_KEY,
+    apiSecret: process.env.SHOPIFY_API_SECRET ?? "",
+    appUrl: `http://127.0.0.1:${tunnelPort}`,
+  });
+  process.env.SHOPIFY_APP_URL = appConfig.appUrl;
+  process.env.SCOPES = appConfig.scopes.join(",");
+
+  // Before the app (and its Shopify adapter) loads: its calls to https://{shop} go to the stand-in.
+  redirectShopifyFetch(`http://127.0.0.1:${adminPort}`);
+  const standIn = await startShopifyStandIn({
+    port: adminPort,
+    app: appConfig,
+    stores: [DEMO_SHOP, ...(options.extraShops ?? [])].map((domain, index) => ({ domain, seed: (options.seed ?? 42) + index })),
+  });
+
+  const { startFluxor } = await import("../../app/server/fluxor.server");
+  const fluxor = await startFluxor({ port: appPort, withWorker: true, log });
+  const tunnel = await startTunnel({ target: fluxor.url, standInUrl: standIn.url, port: tunnelPort });
+
+  return {
+    adminUrl: standIn.adminUrl(DEMO_SHOP),
+    appUrl: tunnel.url,
+    standIn,
+    install: async (shop = DEMO_SHOP) => {
+      const response = await fetch(`${tunnel.url}/app?${standIn.embeddedParams(shop)}`, { redirect: "manual", headers: BROWSER_HEADERS });
+      if (response.status !== 200) throw new Error(`installing into ${shop} failed: HTTP ${response.status}`);
+    },
+    close: async () => {
+      await fluxor.close();
+      await tunnel.close();
+      await standIn.close();
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The URL the admin opens in its iframe, with a given session token (tests forge tokens with it). */
+export function embeddedAppUrl(appUrl: string, shop: string, idToken: string, appPath = "/app"): string {
+  const handle = shop.replace(/\.myshopify\.com$/, "");
+  const url = new URL(appPath, appUrl);
+  url.searchParams.set("embedded", "1");
+  url.searchParams.set("host", Buffer.from(`admin.shopify.com/store/${handle}`).toString("base64url"));
+  url.searchParams.set("id_token", idToken);
+  url.searchParams.set("locale", "en");
+  url.searchParams.set("shop", shop);
+  return url.toString();
+}

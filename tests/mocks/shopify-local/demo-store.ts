@@ -1,0 +1,232 @@
+/**
+ * The deterministic demo store, built at run time from the real retail data in
+ * ../shared/data/online-retail (never copied into the repo). Same seed → the same store.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+export const DATA_DIR = path.resolve(import.meta.dirname, "..", "..", "..", "..", "shared", "data", "online-retail");
+
+export interface DemoLocation {
+  id: number;
+  name: string;
+  city: string;
+}
+export interface DemoVariant {
+  id: number;
+  inventoryItemId: number;
+  title: string;
+  sku: string;
+  price: string;
+  /** Share of the product's demand that this variant takes. */
+  share: number;
+  /** Stock on hand per location id (absent = not stocked there). */
+  stock: Record<number, number>;
+}
+export interface DemoProduct {
+  id: number;
+  title: string;
+  vendor: string;
+  productType: string;
+  handle: string;
+  variants: DemoVariant[];
+  /** Daily units of the whole product, one per day of the store's history (oldest first). */
+  daily: Uint32Array;
+}
+export interface DemoStore {
+  domain: string;
+  info: { name: string; currencyCode: string; ianaTimezone: string; countryCode: string; plan: string; shopId: number };
+  locations: DemoLocation[];
+  products: DemoProduct[];
+  /** First day of history (YYYY-MM-DD) and number of days (the last day is yesterday). */
+  historyStart: string;
+  historyDays: number;
+  /** A customer record as Shopify would hold it: only used to send privacy webhooks. */
+  sampleCustomer: { id: number; email: string; phone: string; firstName: string; lastName: string };
+  fingerprint: string;
+}
+
+/** Small, fast, seedable PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      out.push(field);
+      field = "";
+    } else field += c;
+  }
+  out.push(field);
+  return out;
+}
+
+function titleCase(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/\b([a-z])/g, (m) => m.toUpperCase());
+}
+
+const TYPES: [RegExp, string][] = [
+  [/christmas|xmas|advent|bauble|santa|reindeer/i, "Christmas"],
+  [/candle|t-light|tlight|lantern|incense/i, "Candles & Lanterns"],
+  [/bag|tote|purse|backpack/i, "Bags"],
+  [/mug|cup|plate|bowl|jug|teapot|cake|kitchen|baking|spoon|tea |napkin|lunch box|bottle/i, "Kitchen & Dining"],
+  [/card|paper|wrap|notebook|pencil|pen |sticker|tissue|ribbon|book/i, "Stationery & Wrap"],
+  [/heart|sign|frame|clock|mirror|cushion|doorstop|hook|vintage|decoration|garland|bunting/i, "Home Decor"],
+  [/toy|game|doll|jigsaw|children|kids|baby|skipping|spaceboy|dolly/i, "Kids"],
+  [/necklace|earring|bracelet|ring|hair|jewel/i, "Jewellery & Accessories"],
+  [/garden|plant|flower|herb|bird/i, "Garden"],
+];
+const VENDORS = ["Hollow Oak Studio", "Regency Homeware", "Little Acorn Toys", "Northern Lights Co.", "Paper Wren", "Greenfield Garden"];
+
+export interface BuildOptions {
+  domain: string;
+  seed: number;
+  /** Default: today (UTC). History ends the day before. */
+  today?: Date;
+  /** Multiply the catalogue (resampling demand patterns) for benchmarks; default 1. */
+  scale?: number;
+  dataDir?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function buildDemoStore(options: BuildOptions): DemoStore {
+  const dir = options.dataDir ?? DATA_DIR;
+  const random = prng(options.seed);
+  const today = options.today ?? new Date();
+  const todayUtc = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  const historyDays = 730;
+  const historyStartMs = todayUtc - historyDays * DAY_MS;
+
+  const productRows = readFileSync(path.join(dir, "products.csv"), "utf8").trim().split("\n").slice(1).map(parseCsvLine);
+  // Real daily units per series, aligned so the last real day maps onto yesterday.
+  const series = new Map<string, { first: number; units: number[] }>();
+  const lines = readFileSync(path.join(dir, "daily_units.csv"), "utf8").split("\n");
+  let lastRealMs = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line) continue;
+    const [id, date, units] = line.split(",");
+    if (!id || !date || units === undefined) continue;
+    const ms = Date.parse(`${date}T00:00:00Z`);
+    lastRealMs = Math.max(lastRealMs, ms);
+    let entry = series.get(id);
+    if (!entry) {
+      entry = { first: ms, units: [] };
+      series.set(id, entry);
+    }
+    entry.units.push(Number(units));
+  }
+  // Shift by whole weeks so weekdays are preserved (the retailer never traded on Saturdays).
+  const rawShift = todayUtc - DAY_MS - lastRealMs;
+  const shiftDays = Math.round(rawShift / DAY_MS / 7) * 7;
+
+  const locations: DemoLocation[] = [
+    { id: 71_000_001, name: "London Warehouse", city: "London" },
+    { id: 71_000_002, name: "Manchester Shop", city: "Manchester" },
+    { id: 71_000_003, name: "Edinburgh Shop", city: "Edinburgh" },
+  ];
+
+  const scale = Math.max(1, Math.floor(options.scale ?? 1));
+  const products: DemoProduct[] = [];
+  let productId = 8_100_000_000;
+  let variantId = 45_000_000_000;
+  for (let copy = 0; copy < scale; copy++) {
+    for (const [code, rawTitle, price] of productRows) {
+      if (!code || !rawTitle) continue;
+      const real = series.get(code);
+      if (!real) continue;
+      const daily = new Uint32Array(historyDays);
+      const trend = 0.75 + random() * 0.15; // the derived earlier year sold a little less
+      const copyFactor = copy === 0 ? 1 : 0.4 + random() * 1.2;
+      for (let d = 0; d < historyDays; d++) {
+        const dayMs = historyStartMs + d * DAY_MS;
+        const realMs = dayMs - shiftDays * DAY_MS;
+        let units: number | undefined;
+        const realIndex = Math.round((realMs - real.first) / DAY_MS);
+        if (realIndex >= 0 && realIndex < real.units.length) units = real.units[realIndex];
+        else {
+          // Before the real data: the same weekday 52 weeks later, scaled by the trend, with noise.
+          const laterIndex = realIndex + 364;
+          if (laterIndex >= 0 && laterIndex < real.units.length) {
+            const base = real.units[laterIndex] ?? 0;
+            units = base === 0 ? 0 : Math.max(0, Math.round(base * trend * (0.7 + random() * 0.6)));
+          }
+        }
+        daily[d] = Math.round((units ?? 0) * copyFactor);
+      }
+      const title = titleCase(rawTitle) + (copy ? ` ${["Mini", "Large", "Deluxe", "Classic", "Petite"][copy % 5]} ${copy}` : "");
+      const productType = TYPES.find(([pattern]) => pattern.test(rawTitle))?.[1] ?? "Gifts";
+      const vendor = VENDORS[Math.floor(random() * VENDORS.length)] ?? VENDORS[0]!;
+      const options = random() < 0.15 ? (random() < 0.5 ? ["Small", "Medium", "Large"] : ["Red", "Blue", "Natural", "Pink"]).slice(0, 2 + Math.floor(random() * 2)) : ["Default Title"];
+      const weights = options.map(() => 0.5 + random());
+      const total = weights.reduce((a, b) => a + b, 0);
+      const pid = productId++;
+      const variants: DemoVariant[] = options.map((option, index) => {
+        const share = (weights[index] ?? 1) / total;
+        const recent = Array.from(daily.slice(-60)).reduce((a, b) => a + b, 0) * share;
+        const stock: Record<number, number> = {};
+        for (const location of locations) {
+          if (location.id === 71_000_003 && random() < 0.3) continue; // not every shop stocks everything
+          const weight = location.id === 71_000_001 ? 0.6 : 0.2;
+          stock[location.id] = Math.max(0, Math.round(recent * weight * (0.2 + random() * 1.4)));
+        }
+        const vid = variantId++;
+        return {
+          id: vid,
+          inventoryItemId: vid + 5_000_000_000,
+          title: option,
+          sku: options.length > 1 ? `${code}-${option.slice(0, 3).toUpperCase()}` : code,
+          price: Number(price ?? 0).toFixed(2),
+          share,
+          stock,
+        };
+      });
+      products.push({ id: pid, title, vendor, productType, handle: title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""), variants, daily });
+    }
+  }
+  const fingerprint = createHash("sha256");
+  for (const product of products) {
+    fingerprint.update(`${product.id}|${product.title}|${product.vendor}|${product.productType}|`);
+    fingerprint.update(Buffer.from(product.daily.buffer));
+    for (const variant of product.variants) fingerprint.update(`${variant.id}|${variant.sku}|${variant.share}|${JSON.stringify(variant.stock)}`);
+  }
+  return {
+    domain: options.domain,
+    info: { name: options.domain.startsWith("hollow-oak-gifts.") ? "Hollow Oak Gifts" : titleCase(options.domain.replace(/\.myshopify\.com$/, "").replace(/-/g, " ")), currencyCode: "GBP", ianaTimezone: "Europe/London", countryCode: "GB", plan: "Basic", shopId: 60_000_000 + (options.seed % 1000) },
+    locations,
+    products,
+    historyStart: isoDay(new Date(historyStartMs)),
+    historyDays,
+    sampleCustomer: { id: 7_000_000_000 + options.seed, email: `ada.lovelace.${options.seed}@example.com`, phone: "+447700900123", firstName: "Ada", lastName: "Lovelace" },
+    fingerprint: fingerprint.digest("hex"),
+  };
+}
