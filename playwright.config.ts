@@ -24,7 +24,8 @@ export default defineConfig({
   ],
   webServer: {
     command: `npx tsx tests/demo/main.ts --port ${DEMO_PORT} --fresh-database --quiet`,
-    url: `http://127.0.0.1:${DEMO_PORT}/healthz`,
+    // The tunnel in front of Fluxor answers only once the app is up.
+    url: `http://127.0.0.1:${DEMO_PORT + 1}/healthz`,
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: "pipe",

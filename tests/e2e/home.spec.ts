@@ -1,0 +1,17 @@
+import { expect, test } from "@playwright/test";
+
+// The demo stack (playwright.config.ts webServer) hosts the stand-in admin on the base URL.
+const ADMIN_PATH = "/store/hollow-oak-gifts/apps/fluxor";
+
+test("the merchant opens Fluxor in the admin and sees the shop's real details", async ({ page }, testInfo) => {
+  await page.goto(ADMIN_PATH);
+  const app = page.frameLocator("iframe[name='app-iframe']");
+  await expect(app.getByTestId("shop-name")).toHaveText(/\S+/, { timeout: 30_000 });
+  await expect(app.getByTestId("shop-currency")).toHaveText("GBP");
+  await expect(app.getByTestId("shop-timezone")).toHaveText("Europe/London");
+  await expect(app.getByText("What Fluxor does next")).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("home.png"), fullPage: true });
+  if (process.env.FLUXOR_UPDATE_SCREENSHOTS === "1") {
+    await page.screenshot({ path: `docs/screenshots/home-${testInfo.project.name}.png`, fullPage: true });
+  }
+});
