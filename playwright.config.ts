@@ -6,6 +6,7 @@ const DEMO_PORT = Number(process.env.FLUXOR_E2E_PORT ?? 4310);
 
 export default defineConfig({
   testDir: "tests/e2e",
+  outputDir: "test-results/e2e",
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,

@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-export const DATA_DIR = path.resolve(import.meta.dirname, "..", "..", "..", "..", "shared", "data", "online-retail");
+/** `../shared/data/online-retail` beside the repository (FLUXOR_DATA_DIR overrides). */
+export const DATA_DIR = process.env.FLUXOR_DATA_DIR ?? path.resolve(import.meta.dirname, "..", "..", "..", "..", "shared", "data", "online-retail");
 
 export interface DemoLocation {
   id: number;
