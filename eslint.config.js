@@ -4,7 +4,19 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/**", "public/build/**", "node_modules/**", "extensions/*/dist/**", "extensions/*/shopify.d.ts", ".data/**", "test-results/**", "playwright-report/**", "tests/mocks/shopify/public/**"] },
+  {
+    ignores: [
+      "build/**",
+      "public/build/**",
+      "node_modules/**",
+      "extensions/*/dist/**",
+      "extensions/*/shopify.d.ts",
+      ".data/**",
+      "test-results/**",
+      "playwright-report/**",
+      "tests/mocks/shopify/public/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,7 +29,9 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/tests/**", "../tests/*", "../../tests/*"], message: "Production code must not import test stand-ins." }] },
+        {
+          patterns: [{ group: ["**/tests/**", "../tests/*", "../../tests/*"], message: "Production code must not import test stand-ins." }],
+        },
       ],
     },
   },

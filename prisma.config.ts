@@ -6,8 +6,7 @@ import { defineConfig } from "prisma/config";
 // columns through adapter-pg 6.19 when it describes a database (migrate diff --from-migrations).
 // Both are text on the wire, so present them as text. Only the Prisma CLI loads this file.
 type FieldDescription = { dataTypeID: number };
-const resultPrototype = (pg as unknown as { Result: { prototype: { addFields(fields: FieldDescription[]): void } } })
-  .Result.prototype;
+const resultPrototype = (pg as unknown as { Result: { prototype: { addFields(fields: FieldDescription[]): void } } }).Result.prototype;
 const addFields = resultPrototype.addFields;
 resultPrototype.addFields = function (this: unknown, fields: FieldDescription[]) {
   for (const field of fields) if (field.dataTypeID === 19 || field.dataTypeID === 18) field.dataTypeID = 25;

@@ -1,5 +1,5 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { audit } from "./auth/audit.server";
 import { EncryptedSessionStorage } from "./auth/encrypted-session-storage.server";
@@ -22,6 +22,7 @@ const config = {
   authPathPrefix: "/auth",
   sessionStorage,
   distribution: AppDistribution.AppStore,
+  logger: { level: process.env.SHOPIFY_LOG_LEVEL === "debug" ? LogSeverity.Debug : LogSeverity.Warning },
   hooks: {
     // Runs whenever Shopify hands us a new offline token: on install, re-install and token refresh.
     afterAuth: async ({ session }) => {

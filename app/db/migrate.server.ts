@@ -42,9 +42,10 @@ export async function migrate(databaseUrl: string, migrations: Migration[] = rea
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
     const done = new Map(
-      (await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "_FluxorMigration"`)).rows.map(
-        (row) => [row.name, row.checksum],
-      ),
+      (await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "_FluxorMigration"`)).rows.map((row) => [
+        row.name,
+        row.checksum,
+      ]),
     );
     for (const migration of migrations) {
       const previous = done.get(migration.name);
@@ -57,10 +58,7 @@ export async function migrate(databaseUrl: string, migrations: Migration[] = rea
       await client.query("BEGIN");
       try {
         await client.query(migration.sql);
-        await client.query(`INSERT INTO "_FluxorMigration" (name, checksum) VALUES ($1, $2)`, [
-          migration.name,
-          migration.checksum,
-        ]);
+        await client.query(`INSERT INTO "_FluxorMigration" (name, checksum) VALUES ($1, $2)`, [migration.name, migration.checksum]);
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK");

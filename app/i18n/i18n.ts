@@ -44,7 +44,14 @@ export function localeFromRequest(request: Request): Locale {
 
 export function createI18n(locale: Locale): I18n {
   const instance = i18next.createInstance();
-  void instance.init({ lng: locale, fallbackLng: DEFAULT_LOCALE, resources: RESOURCES, initAsync: false, interpolation: { escapeValue: false } });
+  void instance.init({
+    lng: locale,
+    fallbackLng: DEFAULT_LOCALE,
+    resources: RESOURCES,
+    initAsync: false,
+    showSupportNotice: false,
+    interpolation: { escapeValue: false },
+  });
   return instance;
 }
 

@@ -50,7 +50,11 @@ export async function handleCustomerDataRequest(
   return { customerDataHeld: false, ordersRequested: payload.orders_requested.length };
 }
 
-export async function handleCustomerRedact(prisma: PrismaClient, shop: string, payload: z.infer<typeof CustomersRedactPayload>): Promise<void> {
+export async function handleCustomerRedact(
+  prisma: PrismaClient,
+  shop: string,
+  payload: z.infer<typeof CustomersRedactPayload>,
+): Promise<void> {
   await audit(prisma, {
     event: "customer_redact_request",
     outcome: "success",

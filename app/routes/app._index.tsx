@@ -55,7 +55,9 @@ export default function Index() {
                 </InlineGrid>
               )}
               <Text as="p" tone="subdued">
-                {t("home.installed", { when: formatInstant(overview.installedAt, formattingLocale(locale, overview.countryCode), overview.ianaTimezone) })}
+                {t("home.installed", {
+                  when: formatInstant(overview.installedAt, formattingLocale(locale, overview.countryCode), overview.ianaTimezone),
+                })}
               </Text>
             </BlockStack>
           </Card>

@@ -5,7 +5,10 @@ export const loader = async () => {
   const started = Date.now();
   try {
     await db.$queryRaw`SELECT 1`;
-    return Response.json({ ok: true, database: { ok: true, latencyMs: Date.now() - started } }, { headers: { "Cache-Control": "no-store" } });
+    return Response.json(
+      { ok: true, database: { ok: true, latencyMs: Date.now() - started } },
+      { headers: { "Cache-Control": "no-store" } },
+    );
   } catch {
     return Response.json({ ok: false, database: { ok: false } }, { status: 503, headers: { "Cache-Control": "no-store" } });
   }

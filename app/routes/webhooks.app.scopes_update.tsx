@@ -10,6 +10,11 @@ const Payload = z.object({ id: z.union([z.number(), z.string()]).optional(), pre
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const { shop, payload } = await verifyWebhook(request, context, Payload);
   await updateScopes(db, shop, payload.current);
-  await audit(db, { event: "scopes_update", outcome: "success", shopDomain: shop, detail: { previous: payload.previous, current: payload.current } });
+  await audit(db, {
+    event: "scopes_update",
+    outcome: "success",
+    shopDomain: shop,
+    detail: { previous: payload.previous, current: payload.current },
+  });
   return new Response();
 };

@@ -20,7 +20,14 @@ export const ShopInfoResponse = z.object({
       myshopifyDomain: z.string(),
       currencyCode: z.string().regex(/^[A-Z]{3}$/),
       ianaTimezone: z.string().min(1),
-      billingAddress: z.object({ countryCodeV2: z.string().regex(/^[A-Z]{2}$/).nullable() }).nullable(),
+      billingAddress: z
+        .object({
+          countryCodeV2: z
+            .string()
+            .regex(/^[A-Z]{2}$/)
+            .nullable(),
+        })
+        .nullable(),
       plan: z.object({ publicDisplayName: z.string(), partnerDevelopment: z.boolean(), shopifyPlus: z.boolean() }),
     }),
   }),

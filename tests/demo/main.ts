@@ -50,4 +50,6 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 await stack.install();
-console.log(`\nFluxor demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Open:\n\n  ${stack.adminUrl}\n\n(Ctrl-C stops everything.)`);
+console.log(
+  `\nFluxor demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Open:\n\n  ${stack.adminUrl}\n\n(Ctrl-C stops everything.)`,
+);

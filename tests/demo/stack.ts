@@ -12,7 +12,9 @@ import { loadAppConfig, redirectShopifyFetch, startShopifyStandIn, startTunnel }
 
 export const DEMO_SHOP = "hollow-oak-gifts.myshopify.com";
 /** Requests that stand for the merchant's browser must look like one: the library answers bots with 410. */
-export const BROWSER_HEADERS = { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" };
+export const BROWSER_HEADERS = {
+  "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+};
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 export interface StackOptions {

@@ -31,7 +31,14 @@ async function storage() {
 describe("access tokens at rest", () => {
   it("stores only ciphertext in Session.accessToken and loads the plaintext back", async () => {
     const store = await storage();
-    const session = new Session({ id: "offline_a.myshopify.com", shop: "a.myshopify.com", state: "s", isOnline: false, scope: "read_products", accessToken: "shpat_plaintext_A" });
+    const session = new Session({
+      id: "offline_a.myshopify.com",
+      shop: "a.myshopify.com",
+      state: "s",
+      isOnline: false,
+      scope: "read_products",
+      accessToken: "shpat_plaintext_A",
+    });
     expect(await store.storeSession(session)).toBe(true);
     const rows = await sql<{ accessToken: string }>(db.url, `SELECT "accessToken" FROM "Session"`);
     expect(rows).toHaveLength(1);
@@ -73,7 +80,9 @@ describe("rate limiter", () => {
   it("counts concurrent attempts exactly", async () => {
     const { hit } = await import("../../app/auth/rate-limit.server");
     const now = new Date();
-    const decisions = await Promise.all(Array.from({ length: 25 }, () => hit(prisma, "auth:ip:198.51.100.1", { limit: 10, windowSeconds: 3600 }, now)));
+    const decisions = await Promise.all(
+      Array.from({ length: 25 }, () => hit(prisma, "auth:ip:198.51.100.1", { limit: 10, windowSeconds: 3600 }, now)),
+    );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(10);
   });
 });

@@ -22,7 +22,12 @@ async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, wh
   }
 }
 
-const auditRows = (event: string) => sql<{ event: string; outcome: string; shopDomain: string | null; detail: Record<string, unknown> }>(db.url, `SELECT * FROM "AuditLog" WHERE event = $1 ORDER BY id`, [event]);
+const auditRows = (event: string) =>
+  sql<{ event: string; outcome: string; shopDomain: string | null; detail: Record<string, unknown> }>(
+    db.url,
+    `SELECT * FROM "AuditLog" WHERE event = $1 ORDER BY id`,
+    [event],
+  );
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -57,7 +62,11 @@ describe("install (managed install + token exchange)", () => {
 
   it("fetches the shop's details through the Admin API in a background job", async () => {
     const [shop] = await waitFor(async () => {
-      const rows = await sql<{ name: string | null; currencyCode: string; ianaTimezone: string; countryCode: string; planName: string }>(db.url, `SELECT * FROM "Shop" WHERE domain = $1 AND "shopInfoSyncedAt" IS NOT NULL`, [DEMO_SHOP]);
+      const rows = await sql<{ name: string | null; currencyCode: string; ianaTimezone: string; countryCode: string; planName: string }>(
+        db.url,
+        `SELECT * FROM "Shop" WHERE domain = $1 AND "shopInfoSyncedAt" IS NOT NULL`,
+        [DEMO_SHOP],
+      );
       return rows.length ? rows : undefined;
     }, "shop details");
     const expected = stack.standIn.store(DEMO_SHOP).info();
@@ -65,7 +74,9 @@ describe("install (managed install + token exchange)", () => {
   });
 
   it("serves the embedded app with the CSP frame-ancestors Shopify requires", async () => {
-    const response = await fetch(embeddedAppUrl(stack.appUrl, DEMO_SHOP, stack.standIn.mintIdToken(DEMO_SHOP)), { headers: BROWSER_HEADERS });
+    const response = await fetch(embeddedAppUrl(stack.appUrl, DEMO_SHOP, stack.standIn.mintIdToken(DEMO_SHOP)), {
+      headers: BROWSER_HEADERS,
+    });
     expect(response.status).toBe(200);
     // The tunnel adds the stand-in admin's origin; the app's own policy names the shop and the admin.
     const csp = response.headers.get("content-security-policy") ?? "";
@@ -87,7 +98,10 @@ describe("authorization-code grant", () => {
     // Like a browser: begin at /auth, follow Shopify's authorize redirect, come back to the callback with the state cookie.
     const begin = await fetch(`${stack.appUrl}/auth?shop=${OTHER_SHOP}`, { redirect: "manual", headers: BROWSER_HEADERS });
     expect(begin.status).toBe(302);
-    const cookies = begin.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
+    const cookies = begin.headers
+      .getSetCookie()
+      .map((cookie) => cookie.split(";")[0])
+      .join("; ");
     const authorizeUrl = begin.headers.get("location") ?? "";
     expect(authorizeUrl).toMatch(new RegExp(`^https://${OTHER_SHOP}/admin/oauth/authorize`));
     const authorize = await fetch(toStandInUrl(stack.standIn.url, authorizeUrl), { redirect: "manual" });
@@ -99,8 +113,14 @@ describe("authorization-code grant", () => {
   });
 
   async function beginOAuth(ip: string) {
-    const begin = await fetch(`${stack.appUrl}/auth?shop=${OTHER_SHOP}`, { redirect: "manual", headers: { ...BROWSER_HEADERS, "X-Forwarded-For": ip } });
-    const cookies = begin.headers.getSetCookie().map((cookie) => cookie.split(";")[0]).join("; ");
+    const begin = await fetch(`${stack.appUrl}/auth?shop=${OTHER_SHOP}`, {
+      redirect: "manual",
+      headers: { ...BROWSER_HEADERS, "X-Forwarded-For": ip },
+    });
+    const cookies = begin.headers
+      .getSetCookie()
+      .map((cookie) => cookie.split(";")[0])
+      .join("; ");
     const authorize = await fetch(toStandInUrl(stack.standIn.url, begin.headers.get("location") ?? ""), { redirect: "manual" });
     return { cookies, callback: new URL(authorize.headers.get("location") ?? "") };
   }
@@ -109,7 +129,10 @@ describe("authorization-code grant", () => {
     const before = await sql(db.url, `SELECT id, "accessToken" FROM "Session" ORDER BY id`);
     const { cookies, callback } = await beginOAuth("192.0.2.50");
     callback.searchParams.set("hmac", createHmac("sha256", "wrong-secret").update("x").digest("hex"));
-    const response = await fetch(callback, { redirect: "manual", headers: { ...BROWSER_HEADERS, Cookie: cookies, "X-Forwarded-For": "192.0.2.50" } });
+    const response = await fetch(callback, {
+      redirect: "manual",
+      headers: { ...BROWSER_HEADERS, Cookie: cookies, "X-Forwarded-For": "192.0.2.50" },
+    });
     expect(response.status).toBe(400);
     expect(await sql(db.url, `SELECT id, "accessToken" FROM "Session" ORDER BY id`)).toEqual(before);
     expect((await auditRows("oauth_failed")).at(-1)).toMatchObject({ outcome: "failure", detail: { status: 400, path: "/auth/callback" } });
@@ -123,7 +146,10 @@ describe("authorization-code grant", () => {
     params.state = "a-state-this-browser-never-got";
     const forged = new URL(callback.toString());
     forged.search = new URLSearchParams({ ...params, hmac: signQuery(stack.standIn.app.apiSecret, params) }).toString();
-    const response = await fetch(forged, { redirect: "manual", headers: { ...BROWSER_HEADERS, Cookie: cookies, "X-Forwarded-For": "192.0.2.51" } });
+    const response = await fetch(forged, {
+      redirect: "manual",
+      headers: { ...BROWSER_HEADERS, Cookie: cookies, "X-Forwarded-For": "192.0.2.51" },
+    });
     expect(response.status).toBe(400);
     expect(await sql(db.url, `SELECT id, "accessToken" FROM "Session" ORDER BY id`)).toEqual(before);
   });
@@ -159,7 +185,12 @@ describe("authorization-code grant", () => {
 describe("webhooks", () => {
   it("answers a bad HMAC with 401 and stores nothing but an audit entry", async () => {
     const shopsBefore = await sql(db.url, `SELECT * FROM "Shop" ORDER BY domain`);
-    const result = await stack.standIn.deliverWebhook(DEMO_SHOP, "app/uninstalled", { id: 1, myshopify_domain: DEMO_SHOP }, { secret: "wrong-secret" });
+    const result = await stack.standIn.deliverWebhook(
+      DEMO_SHOP,
+      "app/uninstalled",
+      { id: 1, myshopify_domain: DEMO_SHOP },
+      { secret: "wrong-secret" },
+    );
     expect(result.status).toBe(401);
     expect(await sql(db.url, `SELECT * FROM "Shop" ORDER BY domain`)).toEqual(shopsBefore);
     expect(await sql(db.url, `SELECT 1 FROM "Session" WHERE shop = $1`, [DEMO_SHOP])).toHaveLength(1);
@@ -208,7 +239,10 @@ describe("privacy", () => {
     expect(redact.status).toBe(200);
     expect((await auditRows("customer_data_request"))[0]?.detail).toMatchObject({ customerDataHeld: false });
     // Scan every row of every table in the database for the customer's personal data.
-    const tables = await sql<{ table_name: string }>(db.url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+    const tables = await sql<{ table_name: string }>(
+      db.url,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
     for (const { table_name } of tables) {
       const dump = JSON.stringify(await sql(db.url, `SELECT * FROM "${table_name}"`));
       for (const value of [customer.email, customer.phone, customer.firstName, customer.lastName].filter(Boolean)) {
@@ -221,7 +255,11 @@ describe("privacy", () => {
     const result = await stack.standIn.uninstallApp(OTHER_SHOP);
     expect(result.status).toBe(200);
     expect(await sql(db.url, `SELECT 1 FROM "Session" WHERE shop = $1`, [OTHER_SHOP])).toHaveLength(0);
-    const [shop] = await sql<{ installState: string; uninstalledAt: Date | null }>(db.url, `SELECT "installState", "uninstalledAt" FROM "Shop" WHERE domain = $1`, [OTHER_SHOP]);
+    const [shop] = await sql<{ installState: string; uninstalledAt: Date | null }>(
+      db.url,
+      `SELECT "installState", "uninstalledAt" FROM "Shop" WHERE domain = $1`,
+      [OTHER_SHOP],
+    );
     expect(shop?.installState).toBe("UNINSTALLED");
     expect(shop?.uninstalledAt).not.toBeNull();
     // a duplicate delivery is harmless

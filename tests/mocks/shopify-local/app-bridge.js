@@ -123,7 +123,11 @@
     idToken: idToken,
     toast: {
       show: function (message, options) {
-        send("toast", { message: String(message), isError: Boolean(options && options.isError), duration: (options && options.duration) || 5000 });
+        send("toast", {
+          message: String(message),
+          isError: Boolean(options && options.isError),
+          duration: (options && options.duration) || 5000,
+        });
         return "toast-" + ++seq;
       },
       hide: function () {},

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 
 /** `../shared/data/online-retail` beside the repository (FLUXOR_DATA_DIR overrides). */
-export const DATA_DIR = process.env.FLUXOR_DATA_DIR ?? path.resolve(import.meta.dirname, "..", "..", "..", "..", "shared", "data", "online-retail");
+export const DATA_DIR =
+  process.env.FLUXOR_DATA_DIR ?? path.resolve(import.meta.dirname, "..", "..", "..", "..", "shared", "data", "online-retail");
 
 export interface DemoLocation {
   id: number;
@@ -187,7 +188,10 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
       const title = titleCase(rawTitle) + (copy ? ` ${["Mini", "Large", "Deluxe", "Classic", "Petite"][copy % 5]} ${copy}` : "");
       const productType = TYPES.find(([pattern]) => pattern.test(rawTitle))?.[1] ?? "Gifts";
       const vendor = VENDORS[Math.floor(random() * VENDORS.length)] ?? VENDORS[0]!;
-      const options = random() < 0.15 ? (random() < 0.5 ? ["Small", "Medium", "Large"] : ["Red", "Blue", "Natural", "Pink"]).slice(0, 2 + Math.floor(random() * 2)) : ["Default Title"];
+      const options =
+        random() < 0.15
+          ? (random() < 0.5 ? ["Small", "Medium", "Large"] : ["Red", "Blue", "Natural", "Pink"]).slice(0, 2 + Math.floor(random() * 2))
+          : ["Default Title"];
       const weights = options.map(() => 0.5 + random());
       const total = weights.reduce((a, b) => a + b, 0);
       const pid = productId++;
@@ -211,23 +215,50 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
           stock,
         };
       });
-      products.push({ id: pid, title, vendor, productType, handle: title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""), variants, daily });
+      products.push({
+        id: pid,
+        title,
+        vendor,
+        productType,
+        handle: title
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, "-")
+          .replace(/^-|-$/g, ""),
+        variants,
+        daily,
+      });
     }
   }
   const fingerprint = createHash("sha256");
   for (const product of products) {
     fingerprint.update(`${product.id}|${product.title}|${product.vendor}|${product.productType}|`);
     fingerprint.update(Buffer.from(product.daily.buffer));
-    for (const variant of product.variants) fingerprint.update(`${variant.id}|${variant.sku}|${variant.share}|${JSON.stringify(variant.stock)}`);
+    for (const variant of product.variants)
+      fingerprint.update(`${variant.id}|${variant.sku}|${variant.share}|${JSON.stringify(variant.stock)}`);
   }
   return {
     domain: options.domain,
-    info: { name: options.domain.startsWith("hollow-oak-gifts.") ? "Hollow Oak Gifts" : titleCase(options.domain.replace(/\.myshopify\.com$/, "").replace(/-/g, " ")), currencyCode: "GBP", ianaTimezone: "Europe/London", countryCode: "GB", plan: "Basic", shopId: 60_000_000 + (options.seed % 1000) },
+    info: {
+      name: options.domain.startsWith("hollow-oak-gifts.")
+        ? "Hollow Oak Gifts"
+        : titleCase(options.domain.replace(/\.myshopify\.com$/, "").replace(/-/g, " ")),
+      currencyCode: "GBP",
+      ianaTimezone: "Europe/London",
+      countryCode: "GB",
+      plan: "Basic",
+      shopId: 60_000_000 + (options.seed % 1000),
+    },
     locations,
     products,
     historyStart: isoDay(new Date(historyStartMs)),
     historyDays,
-    sampleCustomer: { id: 7_000_000_000 + options.seed, email: `ada.lovelace.${options.seed}@example.com`, phone: "+447700900123", firstName: "Ada", lastName: "Lovelace" },
+    sampleCustomer: {
+      id: 7_000_000_000 + options.seed,
+      email: `ada.lovelace.${options.seed}@example.com`,
+      phone: "+447700900123",
+      firstName: "Ada",
+      lastName: "Lovelace",
+    },
     fingerprint: fingerprint.digest("hex"),
   };
 }

@@ -34,15 +34,54 @@ export const SDL = /* GraphQL */ `
     billingAddress: ShopAddress!
     plan: ShopPlan!
   }
-  enum CurrencyCode { GBP USD EUR }
-  type ShopAddress { countryCodeV2: CountryCode city: String }
-  enum CountryCode { GB US FR ES DE }
-  type ShopPlan { publicDisplayName: String! partnerDevelopment: Boolean! shopifyPlus: Boolean! }
-  type Location { id: ID! legacyResourceId: ID! name: String! isActive: Boolean! fulfillsOnlineOrders: Boolean! address: LocationAddress! }
-  type LocationAddress { city: String countryCode: String }
-  type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }
-  type LocationEdge { cursor: String! node: Location! }
-  type LocationConnection { edges: [LocationEdge!]! nodes: [Location!]! pageInfo: PageInfo! }
+  enum CurrencyCode {
+    GBP
+    USD
+    EUR
+  }
+  type ShopAddress {
+    countryCodeV2: CountryCode
+    city: String
+  }
+  enum CountryCode {
+    GB
+    US
+    FR
+    ES
+    DE
+  }
+  type ShopPlan {
+    publicDisplayName: String!
+    partnerDevelopment: Boolean!
+    shopifyPlus: Boolean!
+  }
+  type Location {
+    id: ID!
+    legacyResourceId: ID!
+    name: String!
+    isActive: Boolean!
+    fulfillsOnlineOrders: Boolean!
+    address: LocationAddress!
+  }
+  type LocationAddress {
+    city: String
+    countryCode: String
+  }
+  type PageInfo {
+    hasNextPage: Boolean!
+    hasPreviousPage: Boolean!
+    startCursor: String
+    endCursor: String
+  }
+  type LocationEdge {
+    cursor: String!
+    node: Location!
+  }
+  type LocationConnection {
+    edges: [LocationEdge!]!
+    nodes: [Location!]!
+    pageInfo: PageInfo!
+  }
 `;
 
 const schema = buildSchema(SDL);
@@ -96,7 +135,8 @@ function rootValue(store: DemoStore) {
 /** Shopify's documented cost model: objects 1, scalars/enums 0, connections 2 + first × (child cost), mutations 10. */
 export function queryCost(document: DocumentNode, variables: Record<string, unknown>): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const argument = (field: FieldNode, name: string): number | undefined => {
     const arg = field.arguments?.find((a) => a.name.value === name);
     if (!arg) return undefined;
@@ -169,7 +209,11 @@ export interface GraphqlAnswer {
   body: unknown;
 }
 
-export async function runGraphql(store: DemoStore, bucket: LeakyBucket, request: { query?: unknown; variables?: unknown }): Promise<GraphqlAnswer> {
+export async function runGraphql(
+  store: DemoStore,
+  bucket: LeakyBucket,
+  request: { query?: unknown; variables?: unknown },
+): Promise<GraphqlAnswer> {
   if (typeof request.query !== "string") return { status: 400, body: { errors: { query: ["Required parameter missing or invalid"] } } };
   const variables = (request.variables && typeof request.variables === "object" ? request.variables : {}) as Record<string, unknown>;
   let document: DocumentNode;

@@ -61,7 +61,10 @@ export function loadAppConfig(tomlPath: string, overrides: { apiKey?: string; ap
     apiSecret: overrides.apiSecret,
     appUrl: overrides.appUrl ?? toml.application_url,
     handle: toml.handle ?? "app",
-    scopes: (toml.access_scopes?.scopes ?? "").split(",").map((scope) => scope.trim()).filter(Boolean),
+    scopes: (toml.access_scopes?.scopes ?? "")
+      .split(",")
+      .map((scope) => scope.trim())
+      .filter(Boolean),
     apiVersion: toml.webhooks?.api_version ?? "2025-10",
     subscriptions: (toml.webhooks?.subscriptions ?? []).flatMap((subscription) =>
       [...(subscription.topics ?? []), ...(subscription.compliance_topics ?? [])].map((topic) => ({ topic, uri: subscription.uri })),
@@ -74,7 +77,11 @@ function base64url(input: Buffer | string): string {
 }
 
 /** A session token (id_token) exactly as the admin issues it: HS256 JWT signed with the app secret. */
-export function signSessionToken(app: AppConfig, shop: string, options: { secret?: string; userId?: number; ttlSeconds?: number } = {}): string {
+export function signSessionToken(
+  app: AppConfig,
+  shop: string,
+  options: { secret?: string; userId?: number; ttlSeconds?: number } = {},
+): string {
   const now = Math.floor(Date.now() / 1000);
   const header = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
   const payload = base64url(
@@ -91,7 +98,9 @@ export function signSessionToken(app: AppConfig, shop: string, options: { secret
       sig: randomBytes(16).toString("hex"),
     }),
   );
-  const signature = createHmac("sha256", options.secret ?? app.apiSecret).update(`${header}.${payload}`).digest("base64url");
+  const signature = createHmac("sha256", options.secret ?? app.apiSecret)
+    .update(`${header}.${payload}`)
+    .digest("base64url");
   return `${header}.${payload}.${signature}`;
 }
 
@@ -108,7 +117,11 @@ function verifySessionToken(app: AppConfig, token: string): { shop: string } | u
 
 /** Query-string HMAC as Shopify computes it for OAuth redirects and embedded URLs (hex, sorted keys). */
 export function signQuery(secret: string, params: Record<string, string>): string {
-  const sorted = new URLSearchParams(Object.keys(params).sort((a, b) => a.localeCompare(b)).map((key) => [key, params[key] ?? ""]));
+  const sorted = new URLSearchParams(
+    Object.keys(params)
+      .sort((a, b) => a.localeCompare(b))
+      .map((key) => [key, params[key] ?? ""]),
+  );
   return createHmac("sha256", secret).update(sorted.toString()).digest("hex");
 }
 
@@ -194,8 +207,10 @@ export async function startShopifyStandIn(options: StandInOptions) {
 
     if (rest === "/admin/oauth/authorize" && req.method === "GET") {
       const redirectUri = url.searchParams.get("redirect_uri") ?? "";
-      if (url.searchParams.get("client_id") !== app.apiKey) return send(res, 400, "<h1>Oauth error invalid_request: The client_id is invalid</h1>");
-      if (!redirectUri.startsWith(app.appUrl)) return send(res, 400, "<h1>Oauth error invalid_request: The redirect_uri is not whitelisted</h1>");
+      if (url.searchParams.get("client_id") !== app.apiKey)
+        return send(res, 400, "<h1>Oauth error invalid_request: The client_id is invalid</h1>");
+      if (!redirectUri.startsWith(app.appUrl))
+        return send(res, 400, "<h1>Oauth error invalid_request: The redirect_uri is not whitelisted</h1>");
       const code = randomBytes(16).toString("hex");
       codes.set(code, { shop, expires: Date.now() + 60_000 });
       const params: Record<string, string> = {
@@ -223,7 +238,8 @@ export async function startShopifyStandIn(options: StandInOptions) {
       }
       if (body.grant_type === "urn:ietf:params:oauth:grant-type:token-exchange") {
         const verified = verifySessionToken(app, body.subject_token ?? "");
-        if (!verified || verified.shop !== shop) return send(res, 400, { error: "invalid_subject_token", error_description: "Invalid subject token" });
+        if (!verified || verified.shop !== shop)
+          return send(res, 400, { error: "invalid_subject_token", error_description: "Invalid subject token" });
         const scope = app.scopes.join(",");
         if (body.requested_token_type === "urn:shopify:params:oauth:token-type:online-access-token") {
           return send(res, 200, {
@@ -231,7 +247,16 @@ export async function startShopifyStandIn(options: StandInOptions) {
             scope,
             expires_in: 86_399,
             associated_user_scope: scope,
-            associated_user: { id: 42, first_name: "Test", last_name: "Merchant", email: "merchant@example.com", account_owner: true, locale: "en", collaborator: false, email_verified: true },
+            associated_user: {
+              id: 42,
+              first_name: "Test",
+              last_name: "Merchant",
+              email: "merchant@example.com",
+              account_owner: true,
+              locale: "en",
+              collaborator: false,
+              email_verified: true,
+            },
           });
         }
         return send(res, 200, { access_token: issueToken(shop), scope });
@@ -289,7 +314,9 @@ export async function startShopifyStandIn(options: StandInOptions) {
       headers: {
         "Content-Type": "application/json",
         "X-Shopify-Topic": topic,
-        "X-Shopify-Hmac-Sha256": createHmac("sha256", extra.secret ?? app.apiSecret).update(body).digest("base64"),
+        "X-Shopify-Hmac-Sha256": createHmac("sha256", extra.secret ?? app.apiSecret)
+          .update(body)
+          .digest("base64"),
         "X-Shopify-Shop-Domain": shop,
         "X-Shopify-API-Version": extra.apiVersion ?? app.apiVersion,
         "X-Shopify-Webhook-Id": webhookId,
@@ -340,7 +367,12 @@ export async function startShopifyStandIn(options: StandInOptions) {
         data_request: { id: 9_001 },
       }),
     redactCustomer: (shop: string, customer: DemoStore["sampleCustomer"]) =>
-      deliverWebhook(shop, "customers/redact", { shop_id: shopId(shop), shop_domain: shop, customer: customerPayload(customer), orders_to_redact: [5_000_001] }),
+      deliverWebhook(shop, "customers/redact", {
+        shop_id: shopId(shop),
+        shop_domain: shop,
+        customer: customerPayload(customer),
+        orders_to_redact: [5_000_001],
+      }),
     redactShop: (shop: string) => deliverWebhook(shop, "shop/redact", { shop_id: shopId(shop), shop_domain: shop }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -6,11 +6,13 @@ import fr from "../../../extensions/stock-block/locales/fr.json";
 import { loadBlockState, sparkline, toRows, type Localizer } from "../../../extensions/stock-block/src/model";
 
 function localizer(messages: Record<string, unknown>, locale: string): Localizer {
-  const lookup = (key: string) => key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], messages);
+  const lookup = (key: string) =>
+    key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], messages);
   return {
     t: (key, options = {}) => String(lookup(key) ?? key).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(options[name] ?? "")),
     formatNumber: (value) => new Intl.NumberFormat(locale).format(value),
-    formatDay: (iso) => new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`)),
+    formatDay: (iso) =>
+      new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`)),
   };
 }
 
@@ -18,8 +20,30 @@ const response: StockAdviceResponse = {
   productId: "123",
   generatedAt: "2026-11-25T02:00:00Z",
   variants: [
-    { variantId: "gid://shopify/ProductVariant/1", title: "Red", sku: "85123A-R", available: 12, daysOfCover: 4.4, stockoutDate: "2026-11-29", reorderPoint: 30, reorderQuantity: 60, status: "critical", weeklyUnits: [10, 12, 14, 20, 18, 16, 22, 24] },
-    { variantId: "gid://shopify/ProductVariant/2", title: "Blue", sku: null, available: 0, daysOfCover: 0, stockoutDate: null, reorderPoint: 5, reorderQuantity: 0, status: "unknown", weeklyUnits: [0, 0, 0, 0, 0, 0, 0, 0] },
+    {
+      variantId: "gid://shopify/ProductVariant/1",
+      title: "Red",
+      sku: "85123A-R",
+      available: 12,
+      daysOfCover: 4.4,
+      stockoutDate: "2026-11-29",
+      reorderPoint: 30,
+      reorderQuantity: 60,
+      status: "critical",
+      weeklyUnits: [10, 12, 14, 20, 18, 16, 22, 24],
+    },
+    {
+      variantId: "gid://shopify/ProductVariant/2",
+      title: "Blue",
+      sku: null,
+      available: 0,
+      daysOfCover: 0,
+      stockoutDate: null,
+      reorderPoint: 5,
+      reorderQuantity: 0,
+      status: "unknown",
+      weeklyUnits: [0, 0, 0, 0, 0, 0, 0, 0],
+    },
   ],
 };
 
@@ -37,8 +61,19 @@ describe("admin block model", () => {
 
   it("turns advice into rows in English, Spanish and French", () => {
     const [red, blue] = toRows(response, localizer(en, "en"));
-    expect(red).toMatchObject({ tone: "critical", statusText: "At risk", cover: "4 days of cover", stockout: "Runs out Nov 29", reorder: "Reorder 60" });
-    expect(blue).toMatchObject({ tone: "neutral", cover: "Out of stock", stockout: "No stockout expected in 90 days", reorder: "No reorder needed" });
+    expect(red).toMatchObject({
+      tone: "critical",
+      statusText: "At risk",
+      cover: "4 days of cover",
+      stockout: "Runs out Nov 29",
+      reorder: "Reorder 60",
+    });
+    expect(blue).toMatchObject({
+      tone: "neutral",
+      cover: "Out of stock",
+      stockout: "No stockout expected in 90 days",
+      reorder: "No reorder needed",
+    });
     expect(toRows(response, localizer(es, "es"))[0]?.reorder).toBe("Pedir 60");
     expect(toRows(response, localizer(fr, "fr"))[0]?.stockout).toBe("Rupture le 29 nov.");
   });
@@ -52,11 +87,30 @@ describe("admin block model", () => {
     const ok = vi.fn(async () => Response.json(response));
     expect((await loadBlockState("gid://shopify/Product/123", ok, localizer(en, "en"))).kind).toBe("ready");
     expect(ok).toHaveBeenCalledWith("/api/products/123/stock-advice");
-    expect((await loadBlockState("gid://shopify/Product/123", async () => new Response(null, { status: 404 }), localizer(en, "en"))).kind).toBe("empty");
-    expect((await loadBlockState("gid://shopify/Product/123", async () => Response.json({ ...response, variants: [] }), localizer(en, "en"))).kind).toBe("empty");
-    expect((await loadBlockState("gid://shopify/Product/123", async () => new Response(null, { status: 500 }), localizer(en, "en"))).kind).toBe("error");
-    expect((await loadBlockState("gid://shopify/Product/123", async () => Response.json({ nope: true }), localizer(en, "en"))).kind).toBe("error");
-    expect((await loadBlockState("gid://shopify/Product/123", async () => { throw new TypeError("network"); }, localizer(en, "en"))).kind).toBe("error");
+    expect(
+      (await loadBlockState("gid://shopify/Product/123", async () => new Response(null, { status: 404 }), localizer(en, "en"))).kind,
+    ).toBe("empty");
+    expect(
+      (await loadBlockState("gid://shopify/Product/123", async () => Response.json({ ...response, variants: [] }), localizer(en, "en")))
+        .kind,
+    ).toBe("empty");
+    expect(
+      (await loadBlockState("gid://shopify/Product/123", async () => new Response(null, { status: 500 }), localizer(en, "en"))).kind,
+    ).toBe("error");
+    expect((await loadBlockState("gid://shopify/Product/123", async () => Response.json({ nope: true }), localizer(en, "en"))).kind).toBe(
+      "error",
+    );
+    expect(
+      (
+        await loadBlockState(
+          "gid://shopify/Product/123",
+          async () => {
+            throw new TypeError("network");
+          },
+          localizer(en, "en"),
+        )
+      ).kind,
+    ).toBe("error");
     expect((await loadBlockState("not-a-gid", ok, localizer(en, "en"))).kind).toBe("error");
   });
 });
