@@ -4,25 +4,16 @@
  * The migrations are applied once to a template database; each test file clones it (tests/support/db.ts).
  */
 import { mkdtempSync, rmSync, chmodSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { freePort } from "./ports";
 import { migrate } from "../../app/db/migrate.server";
 import { startEmbedded, urlFor } from "../../app/db/postgres.server";
 
 export const TEMPLATE_DATABASE = "fluxor_template";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fluxor-test-pg-"));

@@ -5,6 +5,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { prng } from "../../support/random";
+
+export { prng };
 
 /** `../shared/data/online-retail` beside the repository (FLUXOR_DATA_DIR overrides). */
 export const DATA_DIR =
@@ -47,18 +50,6 @@ export interface DemoStore {
   /** A customer record as Shopify would hold it: only used to send privacy webhooks. */
   sampleCustomer: { id: number; email: string; phone: string; firstName: string; lastName: string };
   fingerprint: string;
-}
-
-/** Small, fast, seedable PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function parseCsvLine(line: string): string[] {
