@@ -14,14 +14,164 @@ import {
   type FragmentDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import type { DemoStore } from "./demo-store";
+import type { DemoLocation, DemoProduct, DemoStore, DemoVariant } from "./demo-store";
+import { ordersOn, type DemoLineItem, type DemoOrder } from "./orders";
 
 export const SDL = /* GraphQL */ `
   scalar URL
   scalar DateTime
+  scalar Money
   type Query {
     shop: Shop!
     locations(first: Int, after: String, includeInactive: Boolean): LocationConnection!
+    products(first: Int, after: String, query: String): ProductConnection!
+    orders(first: Int, after: String, query: String): OrderConnection!
+  }
+  type Product {
+    id: ID!
+    legacyResourceId: ID!
+    title: String!
+    handle: String!
+    vendor: String!
+    productType: String!
+    status: ProductStatus!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    variants(first: Int, after: String): ProductVariantConnection!
+  }
+  enum ProductStatus {
+    ACTIVE
+    ARCHIVED
+    DRAFT
+  }
+  type ProductVariant {
+    id: ID!
+    legacyResourceId: ID!
+    title: String!
+    sku: String
+    price: Money!
+    updatedAt: DateTime!
+    product: Product!
+    inventoryItem: InventoryItem!
+  }
+  type InventoryItem {
+    id: ID!
+    tracked: Boolean!
+    inventoryLevels(first: Int, after: String): InventoryLevelConnection!
+  }
+  type InventoryLevel {
+    id: ID!
+    location: Location!
+    updatedAt: DateTime!
+    quantities(names: [String!]!): [InventoryQuantity!]!
+  }
+  type InventoryQuantity {
+    name: String!
+    quantity: Int!
+  }
+  type MoneyV2 {
+    amount: Money!
+    currencyCode: CurrencyCode!
+  }
+  type MoneyBag {
+    shopMoney: MoneyV2!
+  }
+  type Order {
+    id: ID!
+    legacyResourceId: ID!
+    name: String!
+    createdAt: DateTime!
+    processedAt: DateTime!
+    updatedAt: DateTime!
+    cancelledAt: DateTime
+    sourceName: String
+    displayFulfillmentStatus: OrderDisplayFulfillmentStatus!
+    retailLocation: Location
+    lineItems(first: Int, after: String): LineItemConnection!
+    refunds(first: Int): [Refund!]!
+  }
+  enum OrderDisplayFulfillmentStatus {
+    FULFILLED
+    UNFULFILLED
+    PARTIALLY_FULFILLED
+  }
+  type LineItem {
+    id: ID!
+    quantity: Int!
+    sku: String
+    title: String!
+    variant: ProductVariant
+    originalUnitPriceSet: MoneyBag!
+  }
+  type Refund {
+    id: ID!
+    createdAt: DateTime
+    refundLineItems(first: Int, after: String): RefundLineItemConnection!
+  }
+  type RefundLineItem {
+    lineItem: LineItem!
+    quantity: Int!
+    restockType: RefundLineItemRestockType!
+  }
+  enum RefundLineItemRestockType {
+    RETURN
+    CANCEL
+    LEGACY_RESTOCK
+    NO_RESTOCK
+  }
+  type ProductEdge {
+    cursor: String!
+    node: Product!
+  }
+  type ProductConnection {
+    edges: [ProductEdge!]!
+    nodes: [Product!]!
+    pageInfo: PageInfo!
+  }
+  type ProductVariantEdge {
+    cursor: String!
+    node: ProductVariant!
+  }
+  type ProductVariantConnection {
+    edges: [ProductVariantEdge!]!
+    nodes: [ProductVariant!]!
+    pageInfo: PageInfo!
+  }
+  type InventoryLevelEdge {
+    cursor: String!
+    node: InventoryLevel!
+  }
+  type InventoryLevelConnection {
+    edges: [InventoryLevelEdge!]!
+    nodes: [InventoryLevel!]!
+    pageInfo: PageInfo!
+  }
+  type OrderEdge {
+    cursor: String!
+    node: Order!
+  }
+  type OrderConnection {
+    edges: [OrderEdge!]!
+    nodes: [Order!]!
+    pageInfo: PageInfo!
+  }
+  type LineItemEdge {
+    cursor: String!
+    node: LineItem!
+  }
+  type LineItemConnection {
+    edges: [LineItemEdge!]!
+    nodes: [LineItem!]!
+    pageInfo: PageInfo!
+  }
+  type RefundLineItemEdge {
+    cursor: String!
+    node: RefundLineItem!
+  }
+  type RefundLineItemConnection {
+    edges: [RefundLineItemEdge!]!
+    nodes: [RefundLineItem!]!
+    pageInfo: PageInfo!
   }
   type Shop {
     id: ID!
@@ -102,10 +252,110 @@ function connection<T>(items: T[], first: number | undefined, after: string | un
   };
 }
 
+const gid = (type: string, id: number | string) => `gid://shopify/${type}/${id}`;
+
 function rootValue(store: DemoStore) {
+  const historyStart = `${store.historyStart}T00:00:00Z`;
+  const locationById = new Map(store.locations.map((location) => [location.id, location]));
+  const locationNode = (location: DemoLocation) => ({
+    id: gid("Location", location.id),
+    legacyResourceId: String(location.id),
+    name: location.name,
+    isActive: true,
+    fulfillsOnlineOrders: true,
+    address: { city: location.city, countryCode: "GB" },
+  });
+  const variantNode = (product: DemoProduct, variant: DemoVariant): Record<string, unknown> => ({
+    id: gid("ProductVariant", variant.id),
+    legacyResourceId: String(variant.id),
+    title: variant.title,
+    sku: variant.sku,
+    price: variant.price,
+    updatedAt: historyStart,
+    product: () => productNode(product),
+    inventoryItem: {
+      id: gid("InventoryItem", variant.inventoryItemId),
+      tracked: true,
+      inventoryLevels: ({ first, after }: PageArgs) =>
+        connection(
+          Object.entries(variant.stock).map(([locationId, onHand]) => ({
+            id: `gid://shopify/InventoryLevel/${locationId}?inventory_item_id=${variant.inventoryItemId}`,
+            location: locationNode(locationById.get(Number(locationId)) as DemoLocation),
+            updatedAt: historyStart,
+            quantities: ({ names }: { names: string[] }) =>
+              names.map((name) => ({ name, quantity: name === "available" || name === "on_hand" ? onHand : 0 })),
+          })),
+          first,
+          after,
+          (level) => level.id,
+        ),
+    },
+  });
+  const productNode = (product: DemoProduct): Record<string, unknown> => ({
+    id: gid("Product", product.id),
+    legacyResourceId: String(product.id),
+    title: product.title,
+    handle: product.handle,
+    vendor: product.vendor,
+    productType: product.productType,
+    status: "ACTIVE",
+    createdAt: historyStart,
+    updatedAt: historyStart,
+    variants: ({ first, after }: PageArgs) =>
+      connection(
+        product.variants.map((variant) => variantNode(product, variant)),
+        first,
+        after,
+        (node) => String(node.id),
+      ),
+  });
+  const variantById = new Map(
+    store.products.flatMap((product) => product.variants.map((variant) => [variant.id, { product, variant }] as const)),
+  );
+  const orderNode = (order: DemoOrder) => ({
+    id: gid("Order", order.id),
+    legacyResourceId: String(order.id),
+    name: order.name,
+    createdAt: order.createdAt,
+    processedAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    cancelledAt: order.cancelledAt,
+    sourceName: order.sourceName,
+    displayFulfillmentStatus: order.displayFulfillmentStatus,
+    retailLocation: order.sourceName === "pos" ? locationNode(locationById.get(order.locationId) as DemoLocation) : null,
+    lineItems: ({ first, after }: PageArgs) => connection(order.lineItems.map(lineItemNode), first, after, (line) => line.id),
+    refunds: ({ first }: { first?: number }) =>
+      order.refunds.slice(0, first ?? 50).map((refund) => ({
+        id: gid("Refund", refund.id),
+        createdAt: refund.createdAt,
+        refundLineItems: ({ first: n, after }: PageArgs) =>
+          connection(
+            refund.lineItems.map((item) => ({
+              lineItem: lineItemNode(order.lineItems.find((line) => line.id === item.lineItemId) as DemoLineItem),
+              quantity: item.quantity,
+              restockType: item.restockType === "return" ? "RETURN" : "NO_RESTOCK",
+              key: `${item.lineItemId}`,
+            })),
+            n,
+            after,
+            (item) => item.key,
+          ),
+      })),
+  });
+  const lineItemNode = (line: DemoLineItem) => {
+    const found = variantById.get(line.variantId);
+    return {
+      id: gid("LineItem", line.id),
+      quantity: line.quantity,
+      sku: line.sku,
+      title: line.title,
+      variant: found ? variantNode(found.product, found.variant) : null,
+      originalUnitPriceSet: { shopMoney: { amount: line.price, currencyCode: store.info.currencyCode } },
+    };
+  };
   return {
     shop: () => ({
-      id: `gid://shopify/Shop/${store.info.shopId}`,
+      id: gid("Shop", store.info.shopId),
       name: store.info.name,
       email: `owner@${store.domain}`,
       myshopifyDomain: store.domain,
@@ -115,20 +365,63 @@ function rootValue(store: DemoStore) {
       billingAddress: { countryCodeV2: store.info.countryCode, city: "London" },
       plan: { publicDisplayName: store.info.plan, partnerDevelopment: false, shopifyPlus: false },
     }),
-    locations: ({ first, after }: { first?: number; after?: string }) =>
-      connection(
-        store.locations.map((location) => ({
-          id: `gid://shopify/Location/${location.id}`,
-          legacyResourceId: String(location.id),
-          name: location.name,
-          isActive: true,
-          fulfillsOnlineOrders: true,
-          address: { city: location.city, countryCode: "GB" },
-        })),
-        first,
-        after,
-        (location) => location.id,
-      ),
+    locations: ({ first, after }: PageArgs) => connection(store.locations.map(locationNode), first, after, (location) => location.id),
+    products: ({ first, after }: PageArgs) => connection(store.products.map(productNode), first, after, (node) => String(node.id)),
+    orders: ({ first, after, query }: PageArgs & { query?: string }) => ordersPage(store, first, after, query, orderNode),
+  };
+}
+
+interface PageArgs {
+  first?: number;
+  after?: string;
+}
+
+/** Orders, oldest first, generated day by day; `query` understands `created_at:>=DATE` and `created_at:<DATE`. */
+function ordersPage<T>(
+  store: DemoStore,
+  first: number | undefined,
+  after: string | undefined,
+  query: string | undefined,
+  node: (order: DemoOrder) => T,
+) {
+  const dayOf = (iso: string) =>
+    Math.floor((Date.parse(iso.length === 10 ? `${iso}T00:00:00Z` : iso) - Date.parse(`${store.historyStart}T00:00:00Z`)) / 86_400_000);
+  const from = query?.match(/created_at:>=?'?"?([0-9T:.Z-]+)/)?.[1];
+  const until = query?.match(/created_at:<'?"?([0-9T:.Z-]+)/)?.[1];
+  let day = Math.max(0, from ? dayOf(from) : 0);
+  const lastDay = Math.min(store.historyDays - 1, until ? dayOf(until) - 1 : store.historyDays - 1);
+  let index = 0;
+  if (after) {
+    const [afterDay, afterIndex] = Buffer.from(after, "base64url").toString().split(":").map(Number);
+    day = afterDay ?? 0;
+    index = (afterIndex ?? -1) + 1;
+  }
+  const size = Math.min(first ?? 50, 250);
+  const edges: { cursor: string; node: T }[] = [];
+  let hasNextPage = false;
+  while (day <= lastDay) {
+    const orders = ordersOn(store, day);
+    while (index < orders.length) {
+      if (edges.length === size) {
+        hasNextPage = true;
+        break;
+      }
+      edges.push({ cursor: Buffer.from(`${day}:${index}`).toString("base64url"), node: node(orders[index] as DemoOrder) });
+      index++;
+    }
+    if (hasNextPage) break;
+    day++;
+    index = 0;
+  }
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: Boolean(after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
   };
 }
 
@@ -154,8 +447,15 @@ export function queryCost(document: DocumentNode, variables: Record<string, unkn
       if (selection.kind === Kind.FIELD) {
         if (!selection.selectionSet) continue; // scalar
         const first = argument(selection, "first") ?? argument(selection, "last");
-        const child = cost(selection.selectionSet);
-        total += first !== undefined ? 2 + first * child : 1 + child;
+        if (first === undefined) {
+          total += 1 + cost(selection.selectionSet);
+          continue;
+        }
+        // A connection: 2, plus `first` times each node's cost; pageInfo is counted once.
+        const pageInfo = selection.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && s.name.value === "pageInfo");
+        const perNode = selection.selectionSet.selections.filter((s) => !(s.kind === Kind.FIELD && s.name.value === "pageInfo"));
+        total +=
+          2 + first * cost({ ...selection.selectionSet, selections: perNode }) + cost({ ...selection.selectionSet, selections: pageInfo });
       } else if (selection.kind === Kind.INLINE_FRAGMENT) total += cost(selection.selectionSet);
       else total += cost(fragments.get(selection.name.value)?.selectionSet);
     }
@@ -225,6 +525,25 @@ export async function runGraphql(
   const validationErrors = validate(schema, document);
   if (validationErrors.length > 0) return { status: 200, body: { errors: validationErrors.map(formatError) } };
   const requested = queryCost(document, variables);
+  if (requested > bucket.maximum) {
+    return {
+      status: 200,
+      body: {
+        errors: [
+          {
+            message: `Query cost is ${requested}, which exceeds the single query max cost limit (${bucket.maximum}).`,
+            extensions: {
+              code: "MAX_COST_EXCEEDED",
+              cost: requested,
+              maxCost: bucket.maximum,
+              documentation: "https://shopify.dev/api/usage/rate-limits",
+            },
+          },
+        ],
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } },
+      },
+    };
+  }
   if (!bucket.take(requested)) {
     return {
       status: 200,
