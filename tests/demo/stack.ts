@@ -37,7 +37,6 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? (() => {});
   const base = options.port ?? 0;

@@ -188,14 +188,13 @@ describe("Admin GraphQL stand-in", () => {
   });
 
   it("answers GraphQL validation errors like Shopify and 401 for a bad token", async () => {
-    const invalid =
-      await graphql(`
-        {
-          shop {
-            notAField
-          }
+    const invalid = await graphql(`
+      {
+        shop {
+          notAField
         }
-      `);
+      }
+    `);
     expect(invalid.status).toBe(200);
     expect((invalid.body.errors as { message: string }[])[0]?.message).toMatch(/notAField/);
     expect(

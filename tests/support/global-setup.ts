@@ -14,7 +14,6 @@ import { startEmbedded, urlFor } from "../../app/db/postgres.server";
 
 export const TEMPLATE_DATABASE = "fluxor_template";
 
-
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fluxor-test-pg-"));
   chmodSync(dir, 0o755); // the postgres user must be able to enter it
