@@ -13,17 +13,9 @@ import type { SeriesInput } from "../../app/forecasting/types";
 
 export const REAL_DATA = new URL("../../../shared/data/online-retail/daily_units.csv", import.meta.url);
 
-/** mulberry32: small, fast, seedable PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as rng } from "../support/random";
+
+export { rng };
 
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

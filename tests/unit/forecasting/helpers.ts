@@ -1,16 +1,8 @@
 import type { SeriesInput } from "~/forecasting/types";
 
-/** Seeded PRNG (mulberry32) so synthetic tests are deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as rng } from "../../support/random";
+
+export { rng };
 
 /** Poisson sample (Knuth; fine for small means). */
 export function poisson(r: () => number, lambda: number): number {
