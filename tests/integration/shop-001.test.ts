@@ -110,6 +110,7 @@ describe("authorization-code grant", () => {
     const callback = await fetch(callbackUrl, { redirect: "manual", headers: { ...BROWSER_HEADERS, Cookie: cookies } });
     expect(callback.status).toBeLessThan(400);
     await waitFor(async () => (await sql(db.url, `SELECT 1 FROM "Session" WHERE shop = $1`, [OTHER_SHOP])).length > 0, "OAuth session");
+    expect((await auditRows("install")).map((row) => row.shopDomain)).toContain(OTHER_SHOP);
   });
 
   async function beginOAuth(ip: string) {
@@ -214,6 +215,18 @@ describe("webhooks", () => {
   });
 });
 
+describe("logins", () => {
+  it("records a new token for an installed shop as a login, not an install", async () => {
+    await sql(db.url, `DELETE FROM "Session" WHERE shop = $1`, [DEMO_SHOP]);
+    const response = await fetch(embeddedAppUrl(stack.appUrl, DEMO_SHOP, stack.standIn.mintIdToken(DEMO_SHOP)), {
+      headers: BROWSER_HEADERS,
+    });
+    expect(response.status).toBe(200);
+    expect((await auditRows("login")).map((row) => row.shopDomain)).toContain(DEMO_SHOP);
+    expect((await auditRows("install")).filter((row) => row.shopDomain === DEMO_SHOP)).toHaveLength(1);
+  });
+});
+
 describe("tenant isolation", () => {
   it("a session token of shop A cannot open shop B", async () => {
     const tokenForA = stack.standIn.mintIdToken(DEMO_SHOP);
@@ -262,6 +275,7 @@ describe("privacy", () => {
     );
     expect(shop?.installState).toBe("UNINSTALLED");
     expect(shop?.uninstalledAt).not.toBeNull();
+    expect((await auditRows("uninstall")).map((row) => row.shopDomain)).toEqual([OTHER_SHOP]);
     // a duplicate delivery is harmless
     expect((await stack.standIn.uninstallApp(OTHER_SHOP)).status).toBe(200);
   });
