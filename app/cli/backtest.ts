@@ -7,18 +7,14 @@
  */
 
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { loadAugurs } from "../forecasting/augurs.server";
-import { isKnownCountry } from "../forecasting/holidays";
 import { evaluate, forecastMany, type EvalSeries, type Metrics, type SeriesInput } from "../forecasting/index";
+import { countryFlag, failer, horizonFlag, readFlags, type Fail } from "./args";
 import { CsvError, num, parseDemandCsv } from "./csv";
 
 const USAGE = "usage: npm run backtest -- --input FILE.csv --horizon 28 [--country GB]";
 
-function fail(message: string): never {
-  process.stderr.write(`backtest: ${message}\n`);
-  process.exit(1);
-}
+const fail: Fail = failer("backtest");
 
 function pct(x: number): string {
   return Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : "—";
@@ -42,26 +38,10 @@ export function table(rows: [string, Metrics][]): string {
 }
 
 function main(): void {
-  let values: Record<string, string | undefined>;
-  try {
-    values = parseArgs({
-      options: {
-        input: { type: "string" },
-        horizon: { type: "string" },
-        country: { type: "string" },
-        region: { type: "string" },
-        details: { type: "string" },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    fail(`${(e as Error).message}\n${USAGE}`);
-  }
+  const values = readFlags(["input", "horizon", "country", "region", "details"], USAGE, fail);
   if (!values.input || values.horizon === undefined) fail(`--input and --horizon are required\n${USAGE}`);
-  const h = Number(values.horizon);
-  if (!Number.isInteger(h) || h < 1 || h > 365) fail(`--horizon must be an integer between 1 and 365, got "${values.horizon}"`);
-  const country = values.country?.toUpperCase();
-  if (country && !isKnownCountry(country)) fail(`unknown --country "${values.country}"`);
+  const h = horizonFlag(values.horizon, 365, fail);
+  const country = countryFlag(values.country, fail);
   let parsed;
   try {
     parsed = parseDemandCsv(readFileSync(values.input, "utf8"));

@@ -8,43 +8,22 @@
 
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { loadAugurs } from "../forecasting/augurs.server";
-import { isKnownCountry } from "../forecasting/holidays";
 import { forecastMany } from "../forecasting/index";
+import { countryFlag, failer, horizonFlag, readFlags, type Fail } from "./args";
 import { CsvError, csvField, num, parseDemandCsv } from "./csv";
 
 const USAGE = "usage: npm run forecast -- --input FILE.csv --horizon 28 --output OUT.csv [--country GB] [--region ENG]";
 
-function fail(message: string): never {
-  process.stderr.write(`forecast: ${message}\n`);
-  process.exit(1);
-}
+const fail: Fail = failer("forecast");
 
 function main(): void {
-  let values: Record<string, string | undefined>;
-  try {
-    values = parseArgs({
-      options: {
-        input: { type: "string" },
-        horizon: { type: "string" },
-        output: { type: "string" },
-        country: { type: "string" },
-        region: { type: "string" },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    fail(`${(e as Error).message}\n${USAGE}`);
-  }
+  const values = readFlags(["input", "horizon", "output", "country", "region"], USAGE, fail);
   const input = values.input;
   const output = values.output;
   if (!input || !output || values.horizon === undefined) fail(`--input, --horizon and --output are required\n${USAGE}`);
-  const horizon = Number(values.horizon);
-  if (!Number.isInteger(horizon) || horizon < 1 || horizon > 730)
-    fail(`--horizon must be an integer between 1 and 730, got "${values.horizon}"`);
-  const country = values.country?.toUpperCase();
-  if (country && !isKnownCountry(country)) fail(`unknown --country "${values.country}" (use an ISO 3166 code such as GB, US, DE)`);
+  const horizon = horizonFlag(values.horizon, 730, fail);
+  const country = countryFlag(values.country, fail);
   if (!existsSync(input)) fail(`input file not found: ${input}`);
 
   let parsed;
