@@ -4,8 +4,6 @@ export default {
   appDirectory: "app",
   serverModuleFormat: "esm",
   serverPlatform: "node",
-  // @shopify/* and @remix-run/* stay external: the server entry and the worker share one copy.
-  serverDependenciesToBundle: [],
   future: {
     v3_fetcherPersist: true,
     v3_relativeSplatPath: true,

@@ -9,7 +9,7 @@ import { enqueue } from "./jobs/queue.server";
 import { syncShopInfo } from "./jobs/tasks/sync-shop-info";
 import { recordAuthorization } from "./shops/shop.server";
 
-export const API_VERSION = ApiVersion.October25;
+const API_VERSION = ApiVersion.October25;
 
 const sessionStorage = new EncryptedSessionStorage(new PrismaSessionStorage(prisma), keyRingFromEnv);
 
@@ -44,9 +44,7 @@ const shopify = shopifyApp({ ...config, future: { unstable_newEmbeddedAuthStrate
 export const authCodeFlow = shopifyApp({ ...config, future: { unstable_newEmbeddedAuthStrategy: false } });
 
 export default shopify;
-export const apiVersion = API_VERSION;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 export const authenticate = shopify.authenticate;
 export const unauthenticated = shopify.unauthenticated;
 export const login = authCodeFlow.login;
-export const sessionStorageForShops = shopify.sessionStorage;

@@ -32,8 +32,3 @@ export async function hit(prisma: PrismaClient, key: string, rule: RateLimitRule
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } as const;
   });
 }
-
-/** Drops buckets whose every hit has left the window (run from a periodic job). */
-export async function pruneBuckets(prisma: PrismaClient, olderThanSeconds: number): Promise<number> {
-  return prisma.$executeRaw`DELETE FROM "RateLimitBucket" WHERE "updatedAt" < now() - make_interval(secs => ${olderThanSeconds})`;
-}

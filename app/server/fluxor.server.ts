@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import { bootDatabase } from "./boot.server";
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
-export const BUILD_PATH = path.join(PROJECT_ROOT, "build", "index.js");
+const BUILD_PATH = path.join(PROJECT_ROOT, "build", "index.js");
 
 export interface FluxorOptions {
   port?: number;
@@ -31,9 +31,9 @@ export interface RunningFluxor {
   close(): Promise<void>;
 }
 
-export async function loadBuild(): Promise<ServerBuild> {
+async function loadBuild(): Promise<ServerBuild> {
   if (!existsSync(BUILD_PATH)) throw new Error(`no Remix build at ${BUILD_PATH}: run \`npm run build\` first`);
-  return (await import(`${pathToFileURL(BUILD_PATH).href}?t=${Date.now()}`)) as ServerBuild;
+  return (await import(pathToFileURL(BUILD_PATH).href)) as ServerBuild;
 }
 
 export function createExpressApp(getBuild: () => Promise<ServerBuild>): express.Express {
