@@ -8,6 +8,7 @@ import prisma from "./db.server";
 import { enqueue } from "./jobs/queue.server";
 import { syncShopInfo } from "./jobs/tasks/sync-shop-info";
 import { recordAuthorization } from "./shops/shop.server";
+import { startInitialSync } from "./sync/tasks";
 
 const API_VERSION = ApiVersion.October25;
 
@@ -29,6 +30,7 @@ const config = {
       const outcome = await recordAuthorization(prisma, session.shop, session.scope ?? "");
       await audit(prisma, { event: outcome, outcome: "success", shopDomain: session.shop, detail: { scopes: session.scope ?? "" } });
       await enqueue(syncShopInfo, { shop: session.shop });
+      if (outcome !== "login") await startInitialSync(session.shop);
     },
   },
   ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),

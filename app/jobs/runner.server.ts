@@ -1,5 +1,6 @@
 /** Starts Graphile Worker on the app's database: in the web process for the demo, or alone (`npm run worker`). */
 import { run, type Runner } from "graphile-worker";
+import { SYNC_CRONTAB } from "../sync/tasks";
 import { taskList } from "./tasks";
 
 export interface WorkerOptions {
@@ -15,7 +16,7 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     noHandleSignals: true,
     pollInterval: 1000,
     taskList: taskList(),
-    crontab: "# scheduled tasks are declared here in code, not in a crontab file",
+    crontab: ["# scheduled tasks are declared here in code, not in a crontab file", SYNC_CRONTAB].join("\n"),
     preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
 }

@@ -1,15 +1,33 @@
 import db from "../db.server";
+import { syncPool } from "../sync/db.server";
+import { loadSyncHealth } from "../sync/status.server";
 
-/** Liveness and readiness: answers 200 when the database answers, 503 otherwise. */
+/**
+ * Liveness and readiness: 200 when the database answers, 503 otherwise. Also reports the job queue's lag,
+ * the webhook backlog's lag and when a sync last completed (no shop data).
+ */
 export const loader = async () => {
   const started = Date.now();
+  const headers = { "Cache-Control": "no-store" };
   try {
     await db.$queryRaw`SELECT 1`;
+  } catch {
+    return Response.json({ ok: false, database: { ok: false } }, { status: 503, headers });
+  }
+  const database = { ok: true, latencyMs: Date.now() - started };
+  try {
+    const health = await loadSyncHealth(syncPool());
     return Response.json(
-      { ok: true, database: { ok: true, latencyMs: Date.now() - started } },
-      { headers: { "Cache-Control": "no-store" } },
+      {
+        ok: true,
+        database,
+        queue: { lagSeconds: health.queueLagSeconds, waiting: health.jobsWaiting, dead: health.jobsDead },
+        webhooks: { lagSeconds: health.webhookLagSeconds, pending: health.webhooksPending, dead: health.webhooksDead },
+        sync: { lastCompletedAt: health.lastSyncAt, running: health.runsRunning },
+      },
+      { headers },
     );
   } catch {
-    return Response.json({ ok: false, database: { ok: false } }, { status: 503, headers: { "Cache-Control": "no-store" } });
+    return Response.json({ ok: true, database, sync: { ok: false } }, { headers });
   }
 };

@@ -22,6 +22,11 @@ export async function loadShopOverview(prisma: PrismaClient, domain: string): Pr
   const shop = await prisma.shop.findUnique({ where: { domain } });
   if (!shop) return null;
   const detailsDone = shop.shopInfoSyncedAt !== null;
+  // The store sync's latest initial run (app/sync/initial-sync.server.ts): phases done so far.
+  const run = await prisma.syncRun.findFirst({ where: { shopId: shop.id, kind: "initial" }, orderBy: { startedAt: "desc" } });
+  const phases = (run?.phases ?? {}) as Record<string, { state?: string } | undefined>;
+  const phaseState = (names: string[]): NextStep["state"] =>
+    names.every((name) => phases[name]?.state === "done") ? "done" : run?.status === "running" ? "running" : "waiting";
   return {
     domain: shop.domain,
     name: shop.name,
@@ -33,8 +38,8 @@ export async function loadShopOverview(prisma: PrismaClient, domain: string): Pr
     detailsSyncedAt: shop.shopInfoSyncedAt?.toISOString() ?? null,
     nextSteps: [
       { key: "shop-details", state: detailsDone ? "done" : "running" },
-      { key: "catalog", state: "waiting" },
-      { key: "orders", state: "waiting" },
+      { key: "catalog", state: phaseState(["locations", "products", "inventory"]) },
+      { key: "orders", state: phaseState(["orders", "refunds", "demand"]) },
       { key: "forecasts", state: "waiting" },
     ],
   };

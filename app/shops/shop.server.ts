@@ -52,9 +52,25 @@ export async function updateScopes(prisma: PrismaClient, domain: string, scopes:
  * table with a shop column keeps a row of the shop.
  */
 export async function eraseShop(prisma: PrismaClient, domain: string): Promise<void> {
+  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
+  const where = { shopId: shop?.id ?? "00000000-0000-0000-0000-000000000000" };
   await prisma.$transaction([
     prisma.session.deleteMany({ where: { shop: domain } }),
     prisma.rateLimitBucket.deleteMany({ where: { key: { startsWith: `shop:${domain}:` } } }),
+    // Store sync (app/sync/): every table keyed by shopId.
+    prisma.dailyDemand.deleteMany({ where }),
+    prisma.refundLine.deleteMany({ where }),
+    prisma.orderLine.deleteMany({ where }),
+    prisma.order.deleteMany({ where }),
+    prisma.inventoryDay.deleteMany({ where }),
+    prisma.inventoryLevel.deleteMany({ where }),
+    prisma.productVariant.deleteMany({ where }),
+    prisma.product.deleteMany({ where }),
+    prisma.location.deleteMany({ where }),
+    prisma.webhookEvent.deleteMany({ where }),
+    prisma.syncRun.deleteMany({ where }),
+    prisma.apiCircuit.deleteMany({ where }),
+    prisma.stockChange.deleteMany({ where }),
     prisma.shop.deleteMany({ where: { domain } }),
   ]);
   // The audit trail keeps the fact that the erasure happened (no personal data in it).

@@ -1,0 +1,29 @@
+import db from "../db.server";
+import { syncPool } from "../sync/db.server";
+import { loadSyncHealth, prometheusText } from "../sync/status.server";
+
+/** Prometheus metrics (text format 0.0.4): queue and webhook lag, backlog, dead letters, last sync. */
+export const loader = async () => {
+  let up = true;
+  try {
+    await db.$queryRaw`SELECT 1`;
+  } catch {
+    up = false;
+  }
+  const health = up
+    ? await loadSyncHealth(syncPool())
+    : {
+        queueLagSeconds: 0,
+        jobsWaiting: 0,
+        jobsDead: 0,
+        webhookLagSeconds: 0,
+        webhooksPending: 0,
+        webhooksDead: 0,
+        webhooksTotal: {},
+        lastSyncAt: null,
+        runsRunning: 0,
+      };
+  return new Response(prometheusText(health, up), {
+    headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" },
+  });
+};

@@ -1,0 +1,63 @@
+/**
+ * A plain pg pool for the sync's bulk SQL (unnest-array upserts, the one-statement webhook receipt):
+ * Prisma's query layer costs more than the statement itself at these volumes. Same database as Prisma.
+ */
+import pg from "pg";
+
+// bigint (int8) and numeric come back as strings: callers convert where they need numbers.
+let pool: pg.Pool | undefined;
+let poolUrl: string | undefined;
+
+export function syncPool(): pg.Pool {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set");
+  if (!pool || poolUrl !== url) {
+    pool = new pg.Pool({ connectionString: url, max: Number(process.env.SYNC_POOL_SIZE ?? 10) });
+    poolUrl = url;
+  }
+  return pool;
+}
+
+export async function closeSyncPool(): Promise<void> {
+  const current = pool;
+  pool = undefined;
+  await current?.end();
+}
+
+export type Queryable = Pick<pg.PoolClient, "query">;
+
+/** Runs `work` in one transaction on one connection. */
+export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await syncPool().connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export interface ShopRow {
+  id: string;
+  domain: string;
+  timezone: string;
+  scopes: string;
+  installState: string;
+  /** Shop details (time zone) fetched: order days depend on it. */
+  detailsReady?: boolean;
+}
+
+export async function shopByDomain(db: Queryable, domain: string): Promise<ShopRow | null> {
+  const { rows } = await db.query<ShopRow>(
+    `SELECT id, domain, coalesce("ianaTimezone", 'UTC') AS timezone, scopes, "installState"::text AS "installState",
+            "shopInfoSyncedAt" IS NOT NULL AS "detailsReady"
+       FROM "Shop" WHERE domain = $1`,
+    [domain],
+  );
+  return rows[0] ?? null;
+}

@@ -1,0 +1,319 @@
+/**
+ * Every Admin GraphQL document the store sync sends (API 2025-10), one constant each. The comment on
+ * each says what the local Shopify stand-in must support for it (see ./STAND-IN-CONTRACT.md).
+ *
+ * Bulk-query rules that shape these documents (Shopify's bulk operation guide): one top-level
+ * connection, at most 5 connections, nesting at most 2 levels, and no connection inside a list field
+ * (so refund line items, a connection inside the `refunds` list, are fetched after the orders bulk
+ * query with REFUND_LINES_QUERY for the few orders that have refunds).
+ */
+
+/**
+ * Locations, paged (a shop has few). Stand-in: `locations(first, after, includeInactive)` with
+ * `id`, `name`, `isActive`, `updatedAt`, `pageInfo { hasNextPage endCursor }`.
+ */
+export const LOCATIONS_QUERY = /* GraphQL */ `
+  query FluxorLocations($after: String) {
+    locations(first: 250, after: $after, includeInactive: true) {
+      nodes {
+        id
+        name
+        isActive
+        updatedAt
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+/**
+ * Starts a bulk query. Stand-in: `bulkOperationRunQuery(query: String!)` returning
+ * `bulkOperation { id status }` and `userErrors { field message code }`; a second run while one runs
+ * answers the userError code `OPERATION_IN_PROGRESS` (API < 2026-01 allows one bulk query per shop).
+ */
+export const BULK_RUN_MUTATION = /* GraphQL */ `
+  mutation FluxorBulkRun($query: String!) {
+    bulkOperationRunQuery(query: $query) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/**
+ * Polls one bulk operation. Stand-in: `node(id:)` resolving a `BulkOperation` with `id status errorCode
+ * objectCount rootObjectCount url partialDataUrl createdAt completedAt`; `url` serves the JSONL file
+ * (any host: the app downloads it with a plain GET, no token).
+ */
+export const BULK_OPERATION_QUERY = /* GraphQL */ `
+  query FluxorBulkOperation($id: ID!) {
+    node(id: $id) {
+      ... on BulkOperation {
+        id
+        status
+        errorCode
+        objectCount
+        rootObjectCount
+        url
+        partialDataUrl
+        createdAt
+        completedAt
+      }
+    }
+  }
+`;
+
+/**
+ * The app's running bulk query, to adopt one started before a crash. Stand-in:
+ * `currentBulkOperation(type: QUERY)` with the same fields as above plus `query`.
+ */
+export const CURRENT_BULK_OPERATION_QUERY = /* GraphQL */ `
+  query FluxorCurrentBulkOperation {
+    currentBulkOperation(type: QUERY) {
+      id
+      status
+      errorCode
+      objectCount
+      url
+      query
+    }
+  }
+`;
+
+/**
+ * Bulk: products and their variants (SKU ↔ variant ↔ inventory item). JSONL: one Product line, then
+ * its ProductVariant lines with `__parentId` = the product's id.
+ */
+export const BULK_PRODUCTS = /* GraphQL */ `
+  {
+    products {
+      edges {
+        node {
+          __typename
+          id
+          title
+          handle
+          status
+          productType
+          vendor
+          createdAt
+          updatedAt
+          variants {
+            edges {
+              node {
+                __typename
+                id
+                title
+                sku
+                price
+                updatedAt
+                inventoryItem {
+                  id
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Bulk: stock per location. JSONL: a Location line, then its InventoryLevel lines (`__parentId` = the
+ * location). `quantities(names:)` returns `[{ name, quantity }]` for the names asked.
+ */
+export const BULK_INVENTORY = /* GraphQL */ `
+  {
+    locations(includeInactive: true) {
+      edges {
+        node {
+          __typename
+          id
+          inventoryLevels {
+            edges {
+              node {
+                __typename
+                id
+                updatedAt
+                item {
+                  id
+                }
+                quantities(names: ["available", "on_hand"]) {
+                  name
+                  quantity
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Bulk: orders since a date (`query: "created_at:>=2024-01-01T00:00:00Z"`), with what demand needs and
+ * no customer data. JSONL: an Order line (with `refunds` headers and `fulfillments` as nested lists),
+ * then its LineItem lines (`__parentId` = the order). `retailLocation` is the POS location; online
+ * orders take the location of their first fulfillment.
+ */
+export function bulkOrdersQuery(createdFrom: string): string {
+  return /* GraphQL */ `
+  {
+    orders(query: "created_at:>=${createdFrom}", sortKey: CREATED_AT) {
+      edges {
+        node {
+          __typename
+          id
+          name
+          createdAt
+          processedAt
+          updatedAt
+          cancelledAt
+          test
+          currencyCode
+          retailLocation {
+            id
+          }
+          fulfillments(first: 5) {
+            location {
+              id
+            }
+          }
+          refunds(first: 50) {
+            id
+            createdAt
+          }
+          lineItems {
+            edges {
+              node {
+                __typename
+                id
+                quantity
+                sku
+                variant {
+                  id
+                }
+                product {
+                  id
+                }
+                discountedTotalSet {
+                  shopMoney {
+                    amount
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+}
+
+/**
+ * Refund line items of up to 25 orders (not possible inside the bulk query). Stand-in: `nodes(ids:)`
+ * resolving `Order` with `refunds { id createdAt refundLineItems(first) { nodes { quantity restockType
+ * lineItem { id } location { id } } } }`; restockType is one of NO_RESTOCK, CANCEL, RETURN, LEGACY_RESTOCK.
+ */
+export const REFUND_LINES_QUERY = /* GraphQL */ `
+  query FluxorRefundLines($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Order {
+        id
+        refunds(first: 20) {
+          id
+          createdAt
+          refundLineItems(first: 50) {
+            nodes {
+              quantity
+              restockType
+              lineItem {
+                id
+              }
+              location {
+                id
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Reconciliation: Shopify's counts. Stand-in: `productsCount(limit: null) { count precision }`,
+ * `ordersCount(query:, limit: null) { count precision }` (precision EXACT).
+ */
+export const COUNTS_QUERY = /* GraphQL */ `
+  query FluxorCounts($ordersQuery: String) {
+    productsCount(limit: null) {
+      count
+      precision
+    }
+    ordersCount(query: $ordersQuery, limit: null) {
+      count
+      precision
+    }
+  }
+`;
+
+/**
+ * Reconciliation and conflict refetch: one item's available quantity at a location. Stand-in:
+ * `inventoryItem(id:) { inventoryLevel(locationId:) { quantities(names: ["available"]) { name quantity } updatedAt } }`.
+ */
+export const INVENTORY_LEVEL_QUERY = /* GraphQL */ `
+  query FluxorInventoryLevel($inventoryItemId: ID!, $locationId: ID!) {
+    inventoryItem(id: $inventoryItemId) {
+      id
+      inventoryLevel(locationId: $locationId) {
+        id
+        updatedAt
+        quantities(names: ["available"]) {
+          name
+          quantity
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Bidirectional stock: set `available` with compare-and-set (API 2025-10: `compareQuantity` per
+ * quantity; a mismatch answers userError code `COMPARE_QUANTITY_STALE` and changes nothing). Stand-in:
+ * `inventorySetQuantities(input: { name, reason, referenceDocumentUri, quantities: [{ inventoryItemId,
+ * locationId, quantity, compareQuantity }] })` → `inventoryAdjustmentGroup { id changes { name delta
+ * quantityAfterChange } }`, `userErrors { code field message }`, and an `inventory_levels/update` webhook.
+ */
+export const INVENTORY_SET_MUTATION = /* GraphQL */ `
+  mutation FluxorSetAvailable($input: InventorySetQuantitiesInput!) {
+    inventorySetQuantities(input: $input) {
+      inventoryAdjustmentGroup {
+        id
+        changes {
+          name
+          delta
+          quantityAfterChange
+        }
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`;

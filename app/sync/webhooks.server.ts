@@ -1,0 +1,237 @@
+/**
+ * Incremental sync by webhooks (docs/decisions/0021-webhook-receipt.md).
+ *
+ * Receipt (in the route, after HMAC and payload validation): ONE statement stores the event under its
+ * unique key (shop, X-Shopify-Webhook-Id) and adds its processing job — a duplicate delivery inserts
+ * nothing and adds no job. Then the route answers 200.
+ *
+ * Processing (job `sync.webhook`): idempotent, last writer wins by Shopify's updated_at, demand
+ * recomputed for the touched (variant, day) keys. Failures are retried by Graphile Worker with
+ * exponential back-off; after the last attempt the event is `dead` and can be replayed.
+ */
+import { inTransaction, type Queryable, type ShopRow } from "./db.server";
+import { demandKeysOfOrders, fillInStock, lockShopDemand, recomputeDemand, refreshInStock, type DemandKey } from "./demand.server";
+import { ensureWorkerSchema } from "./jobs.server";
+import {
+  BulkFinishPayload,
+  InventoryLevelPayload,
+  normaliseOrder,
+  OrderPayload,
+  ProductDeletePayload,
+  ProductPayload,
+  productFromPayload,
+  RefundPayload,
+  refundLinesFromPayload,
+  type WebhookTopic,
+} from "./records";
+import { insertRefundLines, upsertLevels, upsertLines, upsertOrders, upsertProducts, upsertVariants } from "./writers.server";
+
+export const WEBHOOK_TASK = "sync.webhook";
+export const WEBHOOK_MAX_ATTEMPTS = 10;
+
+export interface ReceivedWebhook {
+  shop: string;
+  webhookId: string;
+  topic: string;
+  apiVersion: string;
+  payload: unknown;
+}
+
+export type Receipt = "stored" | "duplicate" | "unknown-shop";
+
+/** Stores the event and enqueues its job in one round trip. */
+export async function receiveWebhook(db: Queryable, event: ReceivedWebhook): Promise<Receipt> {
+  await ensureWorkerSchema();
+  const { rows } = await db.query<{ id: string | null; known: boolean }>(
+    `WITH shop AS (SELECT id FROM "Shop" WHERE domain = $1),
+     inserted AS (
+       INSERT INTO "WebhookEvent" ("shopId", "webhookId", topic, "apiVersion", payload)
+       SELECT id, $2, $3, $4, $5::jsonb FROM shop
+       ON CONFLICT ("shopId", "webhookId") DO NOTHING
+       RETURNING id
+     ),
+     job AS (
+       SELECT graphile_worker.add_job($6, json_build_object('eventId', inserted.id::text),
+                max_attempts => $7, job_key => 'webhook:' || inserted.id) AS added
+         FROM inserted
+     )
+     SELECT (SELECT id::text FROM inserted) AS id, EXISTS (SELECT 1 FROM shop) AS known, (SELECT count(*) FROM job) AS jobs`,
+    [event.shop, event.webhookId, event.topic, event.apiVersion, JSON.stringify(event.payload), WEBHOOK_TASK, WEBHOOK_MAX_ATTEMPTS],
+  );
+  const row = rows[0];
+  if (!row?.known) return "unknown-shop";
+  return row.id ? "stored" : "duplicate";
+}
+
+interface EventRow {
+  id: string;
+  shopId: string;
+  topic: WebhookTopic;
+  apiVersion: string;
+  payload: unknown;
+  status: string;
+  domain: string;
+  timezone: string;
+  scopes: string;
+  installState: string;
+}
+
+export interface ProcessOutcome {
+  status: "processed" | "skipped";
+  detail?: string;
+  /** For bulk_operations/finish: the shop whose sync should wake up. */
+  wakeSync?: string;
+}
+
+export async function loadEvent(db: Queryable, eventId: string): Promise<EventRow | null> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT e.id::text, e."shopId", e.topic, e."apiVersion", e.payload, e.status, s.domain,
+            coalesce(s."ianaTimezone", 'UTC') AS timezone, s.scopes, s."installState"::text AS "installState"
+       FROM "WebhookEvent" e JOIN "Shop" s ON s.id = e."shopId" WHERE e.id = $1`,
+    [eventId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Applies one stored event. Safe to run any number of times, in any order relative to other events. */
+export async function processEvent(db: Queryable, event: EventRow): Promise<ProcessOutcome> {
+  const shop: ShopRow = {
+    id: event.shopId,
+    domain: event.domain,
+    timezone: event.timezone,
+    scopes: event.scopes,
+    installState: event.installState,
+  };
+  const outcome = await applyEvent(shop, event);
+  await db.query(`UPDATE "WebhookEvent" SET status = $2, "processedAt" = now(), "lastError" = $3 WHERE id = $1`, [
+    event.id,
+    outcome.status,
+    outcome.detail ?? null,
+  ]);
+  return outcome;
+}
+
+async function applyEvent(shop: ShopRow, event: EventRow): Promise<ProcessOutcome> {
+  switch (event.topic) {
+    case "products/create":
+    case "products/update": {
+      const { product, variants } = productFromPayload(ProductPayload.parse(event.payload));
+      return inTransaction(async (tx) => {
+        const written = await upsertProducts(tx, shop.id, [product]);
+        if (written === 0) return { status: "skipped", detail: "older than stored product" };
+        await upsertVariants(tx, shop.id, variants);
+        // The variant ↔ inventory item mapping decides which stock history its demand rows read.
+        await lockShopDemand(tx, shop.id);
+        await fillInStock(
+          tx,
+          shop.id,
+          variants.map((v) => v.id),
+          null,
+        );
+        // Variants missing from a newer product payload were deleted in Shopify.
+        await tx.query(
+          `UPDATE "ProductVariant" SET "deletedAt" = coalesce("deletedAt", $3::timestamptz)
+            WHERE "shopId" = $1 AND "productId" = $2 AND NOT (id = ANY($4::bigint[])) AND "shopifyUpdatedAt" <= $3::timestamptz`,
+          [shop.id, product.id, product.updatedAt, variants.map((v) => v.id)],
+        );
+        return { status: "processed" };
+      });
+    }
+    case "products/delete": {
+      const { id } = ProductDeletePayload.parse(event.payload);
+      // A deleted product never comes back under the same id, so the mark is final whatever arrives later.
+      await inTransaction(async (tx) => {
+        await tx.query(`UPDATE "Product" SET "deletedAt" = coalesce("deletedAt", now()) WHERE "shopId" = $1 AND id = $2`, [shop.id, id]);
+        await tx.query(`UPDATE "ProductVariant" SET "deletedAt" = coalesce("deletedAt", now()) WHERE "shopId" = $1 AND "productId" = $2`, [
+          shop.id,
+          id,
+        ]);
+      });
+      return { status: "processed" };
+    }
+    case "inventory_levels/update": {
+      const p = InventoryLevelPayload.parse(event.payload);
+      const available = p.available;
+      if (available === null) return { status: "skipped", detail: "item not tracked" };
+      return inTransaction(async (tx) => {
+        await lockShopDemand(tx, shop.id);
+        await upsertLevels(tx, shop.id, shop.timezone, [
+          { inventoryItemId: p.inventory_item_id, locationId: p.location_id, available, onHand: null, updatedAt: p.updated_at },
+        ]);
+        const { rows } = await tx.query<{ day: string }>(`SELECT to_char(($1::timestamptz AT TIME ZONE $2)::date, 'YYYY-MM-DD') AS day`, [
+          p.updated_at,
+          shop.timezone,
+        ]);
+        const day = rows[0]?.day;
+        if (day) await refreshInStock(tx, shop.id, day, day);
+        return { status: "processed" };
+      });
+    }
+    case "orders/create":
+    case "orders/updated":
+    case "orders/cancelled":
+    case "orders/fulfilled": {
+      const { order, lines, refunds } = normaliseOrder(event.apiVersion, OrderPayload.parse(event.payload));
+      return inTransaction(async (tx) => {
+        await lockShopDemand(tx, shop.id);
+        const before = await demandKeysOfOrders(tx, shop.id, [order.id]);
+        // Refunds are append-only facts: keep them whatever the order's age.
+        await insertRefundLines(tx, shop.id, refunds);
+        const written = await upsertOrders(tx, shop.id, shop.timezone, [order]);
+        if (written.length > 0) {
+          await tx.query(`DELETE FROM "OrderLine" WHERE "shopId" = $1 AND "orderId" = $2 AND NOT (id = ANY($3::bigint[]))`, [
+            shop.id,
+            order.id,
+            lines.map((l) => l.id),
+          ]);
+          await upsertLines(tx, shop.id, lines);
+        }
+        const after = await demandKeysOfOrders(tx, shop.id, [order.id]);
+        await recomputeDemand(tx, shop.id, [...before, ...after]);
+        return written.length > 0 || refunds.length > 0
+          ? { status: "processed" }
+          : { status: "skipped", detail: "older than stored order" };
+      });
+    }
+    case "refunds/create": {
+      const p = RefundPayload.parse(event.payload);
+      return inTransaction(async (tx) => {
+        await lockShopDemand(tx, shop.id);
+        await insertRefundLines(tx, shop.id, refundLinesFromPayload(p));
+        const keys: DemandKey[] = await demandKeysOfOrders(tx, shop.id, [p.order_id]);
+        await recomputeDemand(tx, shop.id, keys);
+        return { status: "processed" };
+      });
+    }
+    case "bulk_operations/finish": {
+      const p = BulkFinishPayload.parse(event.payload);
+      return { status: "processed", detail: `${p.admin_graphql_api_id} ${p.status}`, wakeSync: shop.domain };
+    }
+    default:
+      return { status: "skipped", detail: `topic ${String(event.topic)} is not synced` };
+  }
+}
+
+/** Records a failed attempt; the last one leaves the event dead (listed with a Replay button). */
+export async function recordFailure(db: Queryable, eventId: string, error: unknown, attempt: number, maxAttempts: number): Promise<void> {
+  await db.query(`UPDATE "WebhookEvent" SET status = $2, attempts = $3, "lastError" = $4 WHERE id = $1`, [
+    eventId,
+    attempt >= maxAttempts ? "dead" : "failed",
+    attempt,
+    String(error instanceof Error ? error.message : error).slice(0, 1000),
+  ]);
+}
+
+/** Replays a failed or dead event: a fresh job with the same key (Graphile resets its attempts). */
+export async function replayEvent(db: Queryable, shopId: string, eventId: string): Promise<boolean> {
+  await ensureWorkerSchema();
+  const { rows } = await db.query(
+    `WITH event AS (
+       UPDATE "WebhookEvent" SET status = 'received', attempts = 0 WHERE id = $2 AND "shopId" = $1 AND status IN ('failed', 'dead') RETURNING id
+     )
+     SELECT graphile_worker.add_job($3, json_build_object('eventId', event.id::text), max_attempts => $4, job_key => 'webhook:' || event.id)
+       FROM event`,
+    [shopId, eventId, WEBHOOK_TASK, WEBHOOK_MAX_ATTEMPTS],
+  );
+  return rows.length > 0;
+}
