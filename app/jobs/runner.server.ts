@@ -1,7 +1,6 @@
 /** Starts Graphile Worker on the app's database: in the web process for the demo, or alone (`npm run worker`). */
-import { run, type Runner } from "graphile-worker";
-import { SYNC_CRONTAB } from "../sync/tasks";
-import { taskList } from "./tasks";
+import { parseCronItems, run, type Runner } from "graphile-worker";
+import { cronItems, taskList } from "./tasks";
 
 export interface WorkerOptions {
   connectionString: string;
@@ -16,7 +15,7 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     noHandleSignals: true,
     pollInterval: 1000,
     taskList: taskList(),
-    crontab: ["# scheduled tasks are declared here in code, not in a crontab file", SYNC_CRONTAB].join("\n"),
+    parsedCronItems: parseCronItems(cronItems()),
     preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
 }

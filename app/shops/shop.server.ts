@@ -71,6 +71,16 @@ export async function eraseShop(prisma: PrismaClient, domain: string): Promise<v
     prisma.syncRun.deleteMany({ where }),
     prisma.apiCircuit.deleteMany({ where }),
     prisma.stockChange.deleteMany({ where }),
+    // Forecasts and settings (app/forecasts/).
+    prisma.variantAdvice.deleteMany({ where }),
+    prisma.variantForecast.deleteMany({ where }),
+    prisma.forecastSnapshot.deleteMany({ where }),
+    prisma.forecastRecompute.deleteMany({ where }),
+    prisma.forecastRun.deleteMany({ where }),
+    prisma.shopForecastState.deleteMany({ where }),
+    prisma.productLeadTime.deleteMany({ where }),
+    prisma.vendorLeadTime.deleteMany({ where }),
+    prisma.shopSettings.deleteMany({ where }),
     prisma.shop.deleteMany({ where: { domain } }),
   ]);
   // The audit trail keeps the fact that the erasure happened (no personal data in it).

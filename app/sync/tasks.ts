@@ -1,6 +1,6 @@
 /** The sync's Graphile Worker tasks (registered in app/jobs/tasks/index.ts). */
 import { z } from "zod";
-import type { TaskList } from "graphile-worker";
+import type { CronItem, TaskList } from "graphile-worker";
 import { defineTask, toGraphileTask } from "../jobs/define-task";
 import { unauthenticated } from "../shopify.server";
 import { createAdminClient, fetchTransport, type AdminClient } from "./admin-client.server";
@@ -117,5 +117,5 @@ export function syncTaskList(): TaskList {
   };
 }
 
-/** Graphile Worker crontab lines for the sync (app/jobs/runner.server.ts). */
-export const SYNC_CRONTAB = "15 3 * * * sync.reconcile ?max=1 {}";
+/** The sync's schedule (UTC): reconciliation every night at 03:15, never backfilled. */
+export const SYNC_CRON: CronItem[] = [{ task: syncReconcile.name, match: "15 3 * * *", options: { backfillPeriod: 0, maxAttempts: 1 } }];

@@ -281,8 +281,17 @@ describe("privacy", () => {
   });
 
   it("shop/redact deletes every row of that shop and none of another", async () => {
+    const [other] = await sql<{ id: string }>(db.url, `SELECT id FROM "Shop" WHERE domain = $1`, [OTHER_SHOP]);
     const result = await stack.standIn.redactShop(OTHER_SHOP);
     expect(result.status).toBe(200);
+    const keyed = await sql<{ table_name: string }>(
+      db.url,
+      `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'shopId'`,
+    );
+    expect(keyed.length).toBeGreaterThan(10);
+    for (const { table_name } of keyed) {
+      expect(await sql(db.url, `SELECT 1 FROM "${table_name}" WHERE "shopId" = $1`, [other!.id]), `${table_name}`).toHaveLength(0);
+    }
     const columns = await sql<{ table_name: string; column_name: string }>(
       db.url,
       `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name IN ('shop', 'domain', 'shopDomain')`,

@@ -1,0 +1,161 @@
+/**
+ * The shared contract of stored forecasts and inventory advice: what the forecast API (app/routes/api.*)
+ * answers, what the dashboard loaders return, and the zod schemas of their parameters and of the
+ * settings form. Plain data and zod only (no server code), so the UI, the API, the admin block and the
+ * tests import the same types.
+ */
+import { z } from "zod";
+
+/** `YYYY-MM-DD`, a day in the shop's time zone. */
+export type Day = string;
+
+export const RISKS = ["stockout", "reorder", "dead", "ok", "no_data"] as const;
+export type Risk = (typeof RISKS)[number];
+
+export const ABC_CLASSES = ["A", "B", "C"] as const;
+export const XYZ_CLASSES = ["X", "Y", "Z"] as const;
+
+/** One row of the variants list (and of its CSV export). */
+export interface VariantAdviceRow {
+  variantId: string;
+  productId: string;
+  productTitle: string;
+  variantTitle: string;
+  sku: string | null;
+  vendor: string;
+  productType: string;
+  /** "0" = all counted locations together. */
+  locationId: string;
+  available: number;
+  dailyMean: number;
+  daysOfCover: number | null;
+  stockoutDate: Day | null;
+  leadTimeDays: number;
+  safetyStock: number;
+  reorderPoint: number;
+  orderUpTo: number;
+  eoq: number;
+  reorderQty: number;
+  risk: Risk;
+  abcClass: (typeof ABC_CLASSES)[number];
+  xyzClass: (typeof XYZ_CLASSES)[number];
+  lastSaleDay: Day | null;
+  /** Retail value of the available stock, in the shop's currency. */
+  stockValue: number;
+}
+
+export const SORT_KEYS = ["risk", "title", "available", "daysOfCover", "stockoutDate", "reorderQty", "stockValue", "dailyMean"] as const;
+
+/** A comma-separated list parameter (`?risk=stockout,reorder`), each part validated. */
+function csvList<T extends z.ZodType<string, string>>(item: T) {
+  return z
+    .string()
+    .max(2000)
+    .transform((value) => value.split(",").filter((part) => part !== ""))
+    .pipe(z.array(item).max(50));
+}
+
+/** Query parameters of the variants list (`/app/variants?…`, `/app/variants.csv?…`). */
+export const VariantListQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  risk: csvList(z.enum(RISKS)).optional(),
+  vendor: csvList(z.string().min(1).max(255)).optional(),
+  productType: csvList(z.string().min(1).max(255)).optional(),
+  abc: csvList(z.enum(ABC_CLASSES)).optional(),
+  location: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .default("0"),
+  sort: z.enum(SORT_KEYS).default("risk"),
+  direction: z.enum(["asc", "desc"]).default("asc"),
+  /** Keyset or offset paging: 1-based page of `pageSize` rows. */
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(10).max(250).default(50),
+});
+export type VariantListQuery = z.infer<typeof VariantListQuery>;
+
+export interface VariantListPage {
+  rows: VariantAdviceRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  /** The run the rows come from; null before the first forecast run completed. */
+  runId: string | null;
+  asOf: Day | null;
+}
+
+/** A variant's forecast for the chart and the API. */
+export interface VariantForecastDetail {
+  variantId: string;
+  runId: string;
+  asOf: Day;
+  model: string;
+  demandClass: string;
+  coldStart: boolean;
+  /** Daily sales history (units), most recent last, with the in-stock flag (null = unknown). */
+  history: { day: Day; units: number; inStock: boolean | null }[];
+  /** Forecast per day from the day after `asOf`, with 80 % and 95 % bands (never negative). */
+  forecast: { day: Day; forecast: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
+  /** Projected end-of-day stock under the forecast (no arrivals), and the first day it reaches zero. */
+  projectedStock: { day: Day; units: number }[];
+  stockoutDate: Day | null;
+  /** The series' own rolling-origin backtest (null when there was too little history). */
+  backtest: { accTotal: number | null; mae: number | null; coverage80: number | null; coverage95: number | null };
+  /** Scores (lower is better) of the candidate models evaluated for this series. */
+  candidateScores: Record<string, number>;
+  outliers: { date: Day; value: number; cappedTo: number }[];
+  advice: VariantAdviceRow[];
+}
+
+/** Query parameters of `GET /api/variants/:variantId/forecast`. */
+export const ForecastRangeQuery = z
+  .object({
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    location: z
+      .string()
+      .regex(/^\d{1,20}$/)
+      .optional(),
+  })
+  .refine((value) => !value.from || !value.to || value.from <= value.to, { message: "from must not be after to", path: ["from"] });
+export type ForecastRangeQuery = z.infer<typeof ForecastRangeQuery>;
+
+/** Shop summary for the overview page. */
+export interface ForecastOverview {
+  runId: string | null;
+  asOf: Day | null;
+  publishedAt: string | null;
+  /** Variants whose projected stockout falls within their lead time. */
+  atRisk: number;
+  /** Variants at or below their reorder point (not yet at risk). */
+  toReorder: number;
+  /** Retail value of stock with no sale in the last 90 / 180 / 365 days. */
+  deadStockValue: { days90: number; days180: number; days365: number };
+  /** Measured accuracy of the forecasts made 28 days ago against what then sold (null until measurable). */
+  liveAccuracy: { accTotal: number; wape: number; days: number; variants: number } | null;
+  /** The last run's backtest accuracy. */
+  backtestAccuracy: { accTotal: number; mase: number; coverage80: number; coverage95: number } | null;
+}
+
+const leadTime = z.coerce.number().min(0).max(365);
+
+/** The settings form (inventory math inputs). */
+export const SettingsInput = z.object({
+  serviceLevel: z.coerce.number().min(0.5).max(0.999),
+  leadTimeDays: leadTime,
+  leadTimeSdDays: leadTime,
+  reviewPeriodDays: z.coerce.number().int().min(1).max(90),
+  orderCost: z.coerce.number().min(0).max(100_000),
+  holdingCostRate: z.coerce.number().min(0.01).max(2),
+  locationIds: z.array(z.string().regex(/^\d{1,20}$/)).max(500),
+});
+export type SettingsInput = z.infer<typeof SettingsInput>;
+
+export const LeadTimeOverrideInput = z.object({
+  scope: z.enum(["vendor", "product"]),
+  /** Vendor name, or the product's numeric id. */
+  key: z.string().trim().min(1).max(255),
+  leadTimeDays: leadTime,
+  leadTimeSdDays: leadTime.default(0),
+});
+export type LeadTimeOverrideInput = z.infer<typeof LeadTimeOverrideInput>;
