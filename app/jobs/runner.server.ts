@@ -1,11 +1,17 @@
 /** Starts Graphile Worker on the app's database: in the web process for the demo, or alone (`npm run worker`). */
-import { parseCronItems, run, type Runner } from "graphile-worker";
+import { Logger, parseCronItems, run, type Runner } from "graphile-worker";
 import { cronItems, taskList } from "./tasks";
 
 export interface WorkerOptions {
   connectionString: string;
   concurrency?: number;
 }
+
+/** Warnings and errors only, unless FLUXOR_WORKER_LOG=info (a line per job is noise at webhook volumes). */
+const logger = new Logger(() => (level, message) => {
+  if (level === "error") console.error(message);
+  else if (level === "warning" || process.env.FLUXOR_WORKER_LOG === "info") console.log(message);
+});
 
 export async function startWorker(options: WorkerOptions): Promise<Runner> {
   return run({
@@ -15,6 +21,7 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     noHandleSignals: true,
     pollInterval: 1000,
     taskList: taskList(),
+    logger,
     parsedCronItems: parseCronItems(cronItems()),
     preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });

@@ -13,6 +13,8 @@ export function syncPool(): pg.Pool {
   if (!url) throw new Error("DATABASE_URL is not set");
   if (!pool || poolUrl !== url) {
     pool = new pg.Pool({ connectionString: url, max: Number(process.env.SYNC_POOL_SIZE ?? 10) });
+    // An idle connection dropped by the server (restart, shutdown) must not crash the process: the pool replaces it.
+    pool.on("error", (error) => console.error(`sync pool: idle connection lost: ${error.message}`));
     poolUrl = url;
   }
   return pool;

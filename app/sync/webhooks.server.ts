@@ -39,28 +39,99 @@ export interface ReceivedWebhook {
 
 export type Receipt = "stored" | "duplicate" | "unknown-shop";
 
-/** Stores the event and enqueues its job in one round trip. */
-export async function receiveWebhook(db: Queryable, event: ReceivedWebhook): Promise<Receipt> {
+/**
+ * Stores the event and enqueues its job. Deliveries that arrive while a receipt is being written are
+ * grouped into the next statement (group commit): the route still answers only after its event is
+ * committed, but a burst costs one transaction and one queue notification per group instead of per
+ * webhook (docs/decisions/0021-webhook-receipt.md).
+ */
+export function receiveWebhook(db: Queryable, event: ReceivedWebhook): Promise<Receipt> {
+  let batcher = batchers.get(db);
+  if (!batcher) batchers.set(db, (batcher = new ReceiptBatcher(db)));
+  return batcher.add(event);
+}
+
+const MAX_BATCH = 250;
+const MAX_IN_FLIGHT = 2;
+const batchers = new WeakMap<Queryable, ReceiptBatcher>();
+
+interface PendingReceipt {
+  event: ReceivedWebhook;
+  resolve: (receipt: Receipt) => void;
+  reject: (error: unknown) => void;
+}
+
+class ReceiptBatcher {
+  private pending: PendingReceipt[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly db: Queryable) {}
+
+  add(event: ReceivedWebhook): Promise<Receipt> {
+    return new Promise<Receipt>((resolve, reject) => {
+      this.pending.push({ event, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      this.inFlight++;
+      storeReceipts(
+        this.db,
+        batch.map((item) => item.event),
+      )
+        .then(
+          (receipts) => batch.forEach((item, index) => item.resolve(receipts[index] ?? "unknown-shop")),
+          (error: unknown) => batch.forEach((item) => item.reject(error)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
+    }
+  }
+}
+
+/** One statement: insert the events under their unique key, add one job per inserted event. */
+async function storeReceipts(db: Queryable, events: ReceivedWebhook[]): Promise<Receipt[]> {
   await ensureWorkerSchema();
-  const { rows } = await db.query<{ id: string | null; known: boolean }>(
-    `WITH shop AS (SELECT id FROM "Shop" WHERE domain = $1),
+  const { rows } = await db.query<{ n: string; known: boolean; stored: boolean }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+         AS i(shop, webhook_id, topic, api_version, payload, n)
+     ),
+     known AS (SELECT i.*, s.id AS shop_id FROM input i JOIN "Shop" s ON s.domain = i.shop),
      inserted AS (
        INSERT INTO "WebhookEvent" ("shopId", "webhookId", topic, "apiVersion", payload)
-       SELECT id, $2, $3, $4, $5::jsonb FROM shop
+       SELECT shop_id, webhook_id, topic, api_version, payload::jsonb FROM known ORDER BY n
        ON CONFLICT ("shopId", "webhookId") DO NOTHING
-       RETURNING id
+       RETURNING id, "shopId", "webhookId"
      ),
-     job AS (
-       SELECT graphile_worker.add_job($6, json_build_object('eventId', inserted.id::text),
-                max_attempts => $7, job_key => 'webhook:' || inserted.id) AS added
-         FROM inserted
+     jobs AS (
+       SELECT count(*) AS added FROM graphile_worker.add_jobs(
+         (SELECT array_agg(ROW($6, json_build_object('eventId', id::text), NULL, NULL, $7::smallint, 'webhook:' || id, NULL, NULL)::graphile_worker.job_spec)
+            FROM inserted))
      )
-     SELECT (SELECT id::text FROM inserted) AS id, EXISTS (SELECT 1 FROM shop) AS known, (SELECT count(*) FROM job) AS jobs`,
-    [event.shop, event.webhookId, event.topic, event.apiVersion, JSON.stringify(event.payload), WEBHOOK_TASK, WEBHOOK_MAX_ATTEMPTS],
+     SELECT i.n::text, k.shop_id IS NOT NULL AS known,
+            (ins.id IS NOT NULL AND i.n = (SELECT min(k2.n) FROM known k2 WHERE k2.shop_id = k.shop_id AND k2.webhook_id = k.webhook_id)) AS stored
+       FROM input i
+       LEFT JOIN known k ON k.n = i.n
+       LEFT JOIN inserted ins ON ins."shopId" = k.shop_id AND ins."webhookId" = k.webhook_id
+      WHERE (SELECT added FROM jobs) >= 0
+      ORDER BY i.n`,
+    [
+      events.map((e) => e.shop),
+      events.map((e) => e.webhookId),
+      events.map((e) => e.topic),
+      events.map((e) => e.apiVersion),
+      events.map((e) => JSON.stringify(e.payload)),
+      WEBHOOK_TASK,
+      WEBHOOK_MAX_ATTEMPTS,
+    ],
   );
-  const row = rows[0];
-  if (!row?.known) return "unknown-shop";
-  return row.id ? "stored" : "duplicate";
+  return rows.map((row) => (!row.known ? "unknown-shop" : row.stored ? "stored" : "duplicate"));
 }
 
 interface EventRow {

@@ -1,0 +1,316 @@
+/**
+ * npm run bench:webhooks [-- --orders 4000 --concurrency 32 --max-copies 3 --seed 7]
+ *
+ * Fluxor's HTTP server (the production Express + Remix build, no worker) on a throw-away embedded
+ * PostgreSQL receives a burst of signed Shopify webhooks: every order's life (create → updated →
+ * refund → fulfilled, some cancelled) plus stock updates, each webhook delivered 1 to `max-copies`
+ * times with the same X-Shopify-Webhook-Id, all shuffled so later events often arrive first. It
+ * prints accepted webhooks/s and the p50/p99 latency of the receipt, then starts the worker, waits
+ * for the queue to drain, and compares the database with the expected final state: events stored
+ * once per webhook id (lost / doubled) and daily demand equal to the orders' net units.
+ * Figures only; nothing is asserted. Record results in docs/performance.md.
+ */
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { execFileSync, spawn } from "node:child_process";
+import pg from "pg";
+import { prng } from "../support/random";
+import { freePort } from "../support/ports";
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: "string", default: "4000" },
+    concurrency: { type: "string", default: "32" },
+    "max-copies": { type: "string", default: "3" },
+    seed: { type: "string", default: "7" },
+  },
+});
+const ORDERS = Number(values.orders);
+const CONCURRENCY = Number(values.concurrency);
+const MAX_COPIES = Number(values["max-copies"]);
+const random = prng(Number(values.seed));
+const SHOP = "bench-webhooks.myshopify.com";
+const API_VERSION = "2025-10";
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+interface Delivery {
+  topic: string;
+  webhookId: string;
+  body: string;
+}
+
+interface Line {
+  id: number;
+  variantId: number;
+  quantity: number;
+}
+
+/** Builds every order's webhooks and the expected net units per (variant, day). */
+function scenario(): { webhooks: { topic: string; webhookId: string; payload: unknown }[]; expected: Map<string, number> } {
+  const webhooks: { topic: string; webhookId: string; payload: unknown }[] = [];
+  const expected = new Map<string, number>();
+  const pick = (n: number) => Math.floor(random() * n);
+  for (let o = 1; o <= ORDERS; o++) {
+    const orderId = 5_000_000 + o;
+    const day = new Date(Date.UTC(2026, 0, 1) + pick(300) * 86_400_000);
+    const at = (hours: number) => new Date(day.getTime() + (12 + hours) * 3_600_000).toISOString();
+    const lines: Line[] = Array.from({ length: 1 + pick(3) }, (_, i) => ({
+      id: orderId * 10 + i,
+      variantId: 800_000 + pick(500),
+      quantity: 1 + pick(4),
+    }));
+    const locationId = 71_000_001 + pick(3);
+    const refunds: { id: number; created_at: string; refund_line_items: unknown[] }[] = [];
+    const order = (updatedAt: string, cancelledAt: string | null) => ({
+      id: orderId,
+      name: `#B${o}`,
+      email: "not-stored@example.com",
+      customer: { first_name: "Not", last_name: "Stored" },
+      created_at: at(0),
+      processed_at: at(0),
+      updated_at: updatedAt,
+      cancelled_at: cancelledAt,
+      test: false,
+      currency: "GBP",
+      location_id: locationId,
+      fulfillments: [],
+      line_items: lines.map((line) => ({
+        id: line.id,
+        variant_id: line.variantId,
+        product_id: Math.floor(line.variantId / 10),
+        sku: `SKU-${line.variantId}`,
+        quantity: line.quantity,
+        price: "4.50",
+        discount_allocations: [],
+      })),
+      refunds: [...refunds],
+    });
+    const add = (topic: string, payload: unknown) => webhooks.push({ topic, webhookId: randomUUID(), payload });
+    add("orders/create", order(at(0), null));
+    if (random() < 0.5) {
+      lines[0]!.quantity += 1;
+      add("orders/updated", order(at(1), null));
+    }
+    let restocked = 0;
+    if (random() < 0.2) {
+      restocked = 1;
+      const refund = {
+        id: orderId * 3,
+        created_at: at(2),
+        refund_line_items: [{ line_item_id: lines[0]!.id, quantity: 1, restock_type: "return", location_id: locationId }],
+      };
+      refunds.push(refund);
+      add("refunds/create", { ...refund, order_id: orderId });
+      add("orders/updated", order(at(2), null));
+    }
+    const cancelled = random() < 0.1;
+    if (cancelled) add("orders/cancelled", order(at(3), at(3)));
+    else if (random() < 0.4) add("orders/fulfilled", order(at(3), null));
+    if (random() < 0.3)
+      add("inventory_levels/update", {
+        inventory_item_id: 900_000 + lines[0]!.variantId,
+        location_id: locationId,
+        available: pick(50),
+        updated_at: at(4),
+      });
+    if (cancelled) continue;
+    const key = day.toISOString().slice(0, 10);
+    lines.forEach((line, index) => {
+      const units = line.quantity - (index === 0 ? restocked : 0);
+      const k = `${line.variantId}:${key}`;
+      expected.set(k, (expected.get(k) ?? 0) + units);
+    });
+  }
+  return { webhooks, expected };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function main() {
+  if (!existsSync(path.join(ROOT, "build", "index.js"))) {
+    console.log("no Remix build: running `npx remix build` first");
+    execFileSync("npx", ["remix", "build"], { cwd: ROOT, stdio: "inherit" });
+  }
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), "fluxor-bench-webhooks-"));
+  chmodSync(tempDir, 0o755);
+  process.env.FLUXOR_EMBEDDED_PG_DIR = path.join(tempDir, "data");
+  process.env.FLUXOR_EMBEDDED_PG_PORT = String(await freePort());
+  const secret = "bench-secret-" + randomBytes(8).toString("hex");
+  process.env.SHOPIFY_API_KEY = "bench-client-id";
+  process.env.SHOPIFY_API_SECRET = secret;
+  process.env.SHOPIFY_APP_URL = "http://127.0.0.1";
+  process.env.SCOPES = "read_products,read_orders,read_all_orders,read_inventory,write_inventory,read_locations";
+  process.env.FLUXOR_ENCRYPTION_KEYS = `bench:${randomBytes(32).toString("base64")}`;
+  process.env.NODE_ENV = "production";
+
+  // The database lives in this process; Fluxor's web server runs in its own process, as in production,
+  // so that the load generator does not share its event loop.
+  const { bootDatabase } = await import("../../app/server/boot.server");
+  const database = await bootDatabase();
+  const port = await freePort();
+  const server = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_SERVER_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`] : []),
+      "--import",
+      "tsx",
+      path.join(ROOT, "app", "server", "main.ts"),
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: database.url, PORT: String(port), HOST: "127.0.0.1", FLUXOR_WORKER: "" },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  const appUrl = `http://127.0.0.1:${port}`;
+  for (let tries = 0; ; tries++) {
+    const healthy = await fetch(`${appUrl}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (healthy) break;
+    if (tries > 600 || server.exitCode !== null) throw new Error("Fluxor did not start");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const db = new pg.Pool({ connectionString: database.url, max: 2 });
+  let worker: { stop(): Promise<void> } | undefined;
+  try {
+    await db.query(
+      `INSERT INTO "Shop" (id, domain, "ianaTimezone", "countryCode", scopes, "updatedAt", "shopInfoSyncedAt")
+       VALUES (gen_random_uuid(), $1, 'Europe/London', 'GB', $2, now(), now())`,
+      [SHOP, process.env.SCOPES],
+    );
+    const { webhooks, expected } = scenario();
+    const deliveries: Delivery[] = [];
+    for (const hook of webhooks) {
+      const body = JSON.stringify(hook.payload);
+      const copies = 1 + Math.floor(random() * MAX_COPIES);
+      for (let c = 0; c < copies; c++) deliveries.push({ topic: hook.topic, webhookId: hook.webhookId, body });
+    }
+    for (let i = deliveries.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+    }
+
+    // node:http with keep-alive sockets: a light client, so the figures are the server's, not fetch's.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const send = (delivery: Delivery): Promise<{ status: number; ms: number }> =>
+      new Promise((resolve, reject) => {
+        const started = performance.now();
+        const request = http.request(
+          `${appUrl}/webhooks/${delivery.topic}`,
+          {
+            method: "POST",
+            agent,
+            headers: {
+              "Content-Type": "application/json",
+              "Content-Length": Buffer.byteLength(delivery.body),
+              "X-Shopify-Topic": delivery.topic,
+              "X-Shopify-Hmac-Sha256": createHmac("sha256", secret).update(delivery.body).digest("base64"),
+              "X-Shopify-Shop-Domain": SHOP,
+              "X-Shopify-API-Version": API_VERSION,
+              "X-Shopify-Webhook-Id": delivery.webhookId,
+              "X-Shopify-Event-Id": delivery.webhookId,
+              "X-Shopify-Triggered-At": new Date().toISOString(),
+            },
+          },
+          (response) => {
+            response.resume();
+            response.on("end", () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started }));
+          },
+        );
+        request.on("error", reject);
+        request.end(delivery.body);
+      });
+
+    // Warm-up (JIT, connection pools), not counted.
+    await Promise.all(deliveries.slice(0, 50).map(send));
+    const latencies: number[] = [];
+    const statuses = new Map<number, number>();
+    let next = 50;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < deliveries.length) {
+          const delivery = deliveries[next++]!;
+          let result = await send(delivery);
+          // Shopify retries non-2xx answers; so do we (never expected here).
+          while (result.status >= 500) result = await send(delivery);
+          latencies.push(result.ms);
+          statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    const accepted = statuses.get(200) ?? 0;
+
+    console.log(
+      `webhooks: ${webhooks.length} distinct, ${deliveries.length} deliveries (1–${MAX_COPIES} copies each, shuffled), concurrency ${CONCURRENCY}`,
+    );
+    console.log(`receipt: ${accepted} accepted in ${seconds.toFixed(2)} s = ${Math.round(accepted / seconds)} webhooks/s`);
+    console.log(
+      `latency: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`,
+    );
+    console.log(`statuses: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(", ")}`);
+
+    const drainStarted = performance.now();
+    const { startWorker } = await import("../../app/jobs/runner.server");
+    worker = await startWorker({ connectionString: database.url, concurrency: 4 });
+    for (;;) {
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'sync.webhook'`,
+      );
+      if (Number(rows[0]?.n) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    console.log(
+      `processing: queue drained in ${drainSeconds.toFixed(1)} s = ${Math.round(webhooks.length / drainSeconds)} events/s (worker concurrency 4)`,
+    );
+
+    const events = await db.query<{ webhookId: string; n: string; status: string }>(
+      `SELECT "webhookId", count(*) AS n, min(status) AS status FROM "WebhookEvent" GROUP BY "webhookId"`,
+    );
+    const stored = new Map(events.rows.map((row) => [row.webhookId, Number(row.n)]));
+    const lostEvents = webhooks.filter((hook) => !stored.has(hook.webhookId)).length;
+    const doubledEvents = [...stored.values()].filter((n) => n > 1).length;
+    const notProcessed = events.rows.filter((row) => row.status !== "processed" && row.status !== "skipped").length;
+
+    const demand = await db.query<{ variantId: string; day: string; units: number }>(
+      `SELECT "variantId"::text, to_char(day, 'YYYY-MM-DD') AS day, sum(units)::int AS units FROM "DailyDemand" GROUP BY 1, 2`,
+    );
+    const actual = new Map(demand.rows.map((row) => [`${row.variantId}:${row.day}`, row.units]));
+    let lostUnits = 0;
+    let doubledUnits = 0;
+    for (const key of new Set([...expected.keys(), ...actual.keys()])) {
+      const diff = (actual.get(key) ?? 0) - (expected.get(key) ?? 0);
+      if (diff > 0) doubledUnits += diff;
+      else lostUnits -= diff;
+    }
+    const pii = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "WebhookEvent" WHERE payload::text ~ 'not-stored|Stored'`);
+    console.log(
+      `events: lost ${lostEvents}, doubled ${doubledEvents}, not processed ${notProcessed}; customer data stored in ${pii.rows[0]?.n} events`,
+    );
+    console.log(
+      `demand: ${[...expected.values()].reduce((a, b) => a + b, 0)} net units expected over ${expected.size} variant-days; lost ${lostUnits}, doubled ${doubledUnits}`,
+    );
+  } finally {
+    await worker?.stop();
+    await db.end();
+    server.kill("SIGTERM");
+    await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once("exit", resolve)));
+    const { closeSyncPool } = await import("../../app/sync/db.server");
+    await closeSyncPool();
+    await database.stop();
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+await main();
