@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: embedded PostgreSQL, the local Shopify with the seeded demo store, Fluxor and its
  * worker; installs Fluxor into the demo store as a merchant would, then prints one URL to open.
- * Options: --port N (base port, default 4100), --fresh-database, --seed N, --quiet.
+ * Options: --port N (base port, default 4100), --fresh-database, --seed N, --simulate N (live store
+ * activity, events per second), --quiet.
  */
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     port: { type: "string", default: "4100" },
     "fresh-database": { type: "boolean", default: false },
     seed: { type: "string", default: "42" },
+    simulate: { type: "string", default: "0" },
     quiet: { type: "boolean", default: false },
   },
 });
@@ -30,6 +32,8 @@ const stack = await startStack({
   port: Number(values.port),
   freshDatabase: values["fresh-database"],
   seed: Number(values.seed),
+  simulate: Number(values.simulate),
+  scale: "full",
   log: values.quiet ? () => {} : (line) => console.log(line),
 });
 

@@ -8,7 +8,14 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../support/ports";
-import { loadAppConfig, redirectShopifyFetch, startShopifyStandIn, startTunnel } from "../mocks/shopify-local";
+import {
+  loadAppConfig,
+  redirectShopifyFetch,
+  startShopifyStandIn,
+  startTunnel,
+  type DeliveryMode,
+  type ScaleOptions,
+} from "../mocks/shopify";
 
 export const DEMO_SHOP = "hollow-oak-gifts.myshopify.com";
 /** Requests that stand for the merchant's browser must look like one: the library answers bots with 410. */
@@ -16,6 +23,7 @@ export const BROWSER_HEADERS = {
   "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
 };
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const TEST_STORE: ScaleOptions = { products: 120, days: 120 };
 
 export interface StackOptions {
   /** Base port: stand-in admin on `port`, tunnel on `port + 1`, Fluxor on `port + 2`. 0 = random ports. */
@@ -25,6 +33,15 @@ export interface StackOptions {
   seed?: number;
   /** More shops hosted by the stand-in (not installed), for multi-tenant tests. */
   extraShops?: string[];
+  /**
+   * The hosted stores' size. Default: a small store (120 products, 120 days), so that the initial sync the
+   * install starts finishes in seconds in tests; `npm run demo` asks for the full store ("full").
+   */
+  scale?: ScaleOptions | "full";
+  /** Live store activity in the demo shop (events per second; 0 = none). */
+  simulate?: number;
+  /** How the stand-in delivers store-change webhooks (duplicates, reordering, retries). */
+  webhooks?: DeliveryMode;
   log?: (line: string) => void;
 }
 
@@ -68,8 +85,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const standIn = await startShopifyStandIn({
     port: adminPort,
     app: appConfig,
-    stores: [DEMO_SHOP, ...(options.extraShops ?? [])].map((domain, index) => ({ domain, seed: (options.seed ?? 42) + index })),
+    stores: [DEMO_SHOP, ...(options.extraShops ?? [])].map((domain, index) => ({
+      domain,
+      seed: (options.seed ?? 42) + index,
+      scale: options.scale === "full" ? undefined : (options.scale ?? TEST_STORE),
+    })),
+    webhooks: options.webhooks,
   });
+  if (options.simulate) standIn.startSimulator(DEMO_SHOP, { ratePerSecond: options.simulate, seed: options.seed ?? 42 });
 
   const { startFluxor } = await import("../../app/server/fluxor.server");
   const fluxor = await startFluxor({ port: appPort, withWorker: true, log });
@@ -84,9 +107,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (response.status !== 200) throw new Error(`installing into ${shop} failed: HTTP ${response.status}`);
     },
     close: async () => {
+      // The stand-in first: a bulk download or Admin call in flight fails at once, so the worker's
+      // running sync job ends instead of holding the shutdown until it is done.
+      await standIn.close();
       await fluxor.close();
       await tunnel.close();
-      await standIn.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },
   };

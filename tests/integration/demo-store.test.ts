@@ -1,6 +1,6 @@
 /** The demo store: deterministic, shaped like the issue asks, and its orders add up to the real demand. */
 import { describe, expect, it } from "vitest";
-import { buildDemoStore, netUnitsOn, ordersOn } from "../mocks/shopify-local";
+import { buildDemoStore, netUnitsOn, ordersOn } from "../mocks/shopify";
 
 const today = new Date("2026-11-25T10:00:00Z");
 const store = buildDemoStore({ domain: "hollow-oak-gifts.myshopify.com", seed: 42, today });

@@ -5,7 +5,7 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, sql } from "../support/db";
-import { signQuery, toStandInUrl } from "../mocks/shopify-local";
+import { signQuery, toStandInUrl } from "../mocks/shopify";
 import { BROWSER_HEADERS, DEMO_SHOP, embeddedAppUrl, startStack, type Stack } from "../demo/stack";
 
 const OTHER_SHOP = "second-test-shop.myshopify.com";

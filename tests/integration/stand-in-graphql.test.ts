@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/ports";
-import { redirectShopifyFetch, startShopifyStandIn, type ShopifyStandIn } from "../mocks/shopify-local";
+import { redirectShopifyFetch, startShopifyStandIn, type ShopifyStandIn } from "../mocks/shopify";
 
 const SHOP = "stand-in-test.myshopify.com";
 let standIn: ShopifyStandIn;
@@ -25,7 +25,9 @@ beforeAll(async () => {
       apiSecret: "secret",
       appUrl: "http://127.0.0.1:1",
       handle: "fluxor",
-      scopes: ["read_products"],
+      name: "Fluxor",
+      redirectUrls: [],
+      scopes: ["read_products", "read_inventory", "read_locations", "read_orders", "read_all_orders"],
       apiVersion: "2025-10",
       subscriptions: [],
     },
@@ -68,9 +70,9 @@ describe("Admin GraphQL stand-in", () => {
       count += data.products.nodes.length;
       after = data.products.pageInfo.hasNextPage ? data.products.pageInfo.endCursor : null;
       pages++;
-      // connection 2 + first × (node 1 + variants (2 + 3 × node 1)) + pageInfo 1
-      expect((body.extensions as { cost: { requestedQueryCost: number } }).cost.requestedQueryCost).toBe(2 + 100 * (1 + (2 + 3 * 1)) + 1);
-      standIn.store(SHOP).bucket().give(1000);
+      // connection 2 + first × (node 1 + variants (2 + 3 × node 1)); pageInfo is not charged
+      expect((body.extensions as { cost: { requestedQueryCost: number } }).cost.requestedQueryCost).toBe(2 + 100 * (1 + (2 + 3 * 1)));
+      standIn.store(SHOP).bucket().refund(1000);
     } while (after);
     expect(count).toBe(1064);
     expect(pages).toBe(11);

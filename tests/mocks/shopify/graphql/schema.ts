@@ -1,570 +1,415 @@
 /**
- * Admin GraphQL, executed by graphql-js against an SDL whose names mirror Shopify's Admin API
- * (2025-10), with Shopify's cost envelope and leaky-bucket throttling.
+ * The Admin API schema: the SDL in sdl.ts, executed by graphql-js with the resolvers below. Sources
+ * are the store's records (store/state.ts); ids are `gid://shopify/{Type}/{id}`. Connections page
+ * normally and expose every node inside bulk operations (connection.ts).
  */
-import {
-  buildSchema,
-  execute,
-  type GraphQLError,
-  Kind,
-  parse,
-  validate,
-  type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-} from "graphql";
-import type { DemoLocation, DemoProduct, DemoStore, DemoVariant } from "./demo-store";
-import { ordersOn, type DemoLineItem, type DemoOrder } from "./orders";
+import { buildSchema, GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
+import type { DemoLineItem, DemoOrder, DemoRefund } from "../store/orders";
+import type { LevelRecord, LocationRecord, ProductRecord, QuantityChange, VariantRecord } from "../store/state";
+import { ALL, arrayConnection, streamConnection, type ConnectionArgs } from "./connection";
+import { gid, parseGid, requireScope, type AdminContext, type BulkOperationRecord } from "./context";
+import { parseOrderQuery } from "./search";
+import { SDL } from "./sdl";
 
-export const SDL = /* GraphQL */ `
-  scalar URL
-  scalar DateTime
-  scalar Money
-  type Query {
-    shop: Shop!
-    locations(first: Int, after: String, includeInactive: Boolean): LocationConnection!
-    products(first: Int, after: String, query: String): ProductConnection!
-    orders(first: Int, after: String, query: String): OrderConnection!
-  }
-  type Product {
-    id: ID!
-    legacyResourceId: ID!
-    title: String!
-    handle: String!
-    vendor: String!
-    productType: String!
-    status: ProductStatus!
-    createdAt: DateTime!
-    updatedAt: DateTime!
-    variants(first: Int, after: String): ProductVariantConnection!
-  }
-  enum ProductStatus {
-    ACTIVE
-    ARCHIVED
-    DRAFT
-  }
-  type ProductVariant {
-    id: ID!
-    legacyResourceId: ID!
-    title: String!
-    sku: String
-    price: Money!
-    updatedAt: DateTime!
-    product: Product!
-    inventoryItem: InventoryItem!
-  }
-  type InventoryItem {
-    id: ID!
-    tracked: Boolean!
-    inventoryLevels(first: Int, after: String): InventoryLevelConnection!
-  }
-  type InventoryLevel {
-    id: ID!
-    location: Location!
-    updatedAt: DateTime!
-    quantities(names: [String!]!): [InventoryQuantity!]!
-  }
-  type InventoryQuantity {
-    name: String!
-    quantity: Int!
-  }
-  type MoneyV2 {
-    amount: Money!
-    currencyCode: CurrencyCode!
-  }
-  type MoneyBag {
-    shopMoney: MoneyV2!
-  }
-  type Order {
-    id: ID!
-    legacyResourceId: ID!
-    name: String!
-    createdAt: DateTime!
-    processedAt: DateTime!
-    updatedAt: DateTime!
-    cancelledAt: DateTime
-    sourceName: String
-    displayFulfillmentStatus: OrderDisplayFulfillmentStatus!
-    retailLocation: Location
-    lineItems(first: Int, after: String): LineItemConnection!
-    refunds(first: Int): [Refund!]!
-  }
-  enum OrderDisplayFulfillmentStatus {
-    FULFILLED
-    UNFULFILLED
-    PARTIALLY_FULFILLED
-  }
-  type LineItem {
-    id: ID!
-    quantity: Int!
-    sku: String
-    title: String!
-    variant: ProductVariant
-    originalUnitPriceSet: MoneyBag!
-  }
-  type Refund {
-    id: ID!
-    createdAt: DateTime
-    refundLineItems(first: Int, after: String): RefundLineItemConnection!
-  }
-  type RefundLineItem {
-    lineItem: LineItem!
-    quantity: Int!
-    restockType: RefundLineItemRestockType!
-  }
-  enum RefundLineItemRestockType {
-    RETURN
-    CANCEL
-    LEGACY_RESTOCK
-    NO_RESTOCK
-  }
-  type ProductEdge {
-    cursor: String!
-    node: Product!
-  }
-  type ProductConnection {
-    edges: [ProductEdge!]!
-    nodes: [Product!]!
-    pageInfo: PageInfo!
-  }
-  type ProductVariantEdge {
-    cursor: String!
-    node: ProductVariant!
-  }
-  type ProductVariantConnection {
-    edges: [ProductVariantEdge!]!
-    nodes: [ProductVariant!]!
-    pageInfo: PageInfo!
-  }
-  type InventoryLevelEdge {
-    cursor: String!
-    node: InventoryLevel!
-  }
-  type InventoryLevelConnection {
-    edges: [InventoryLevelEdge!]!
-    nodes: [InventoryLevel!]!
-    pageInfo: PageInfo!
-  }
-  type OrderEdge {
-    cursor: String!
-    node: Order!
-  }
-  type OrderConnection {
-    edges: [OrderEdge!]!
-    nodes: [Order!]!
-    pageInfo: PageInfo!
-  }
-  type LineItemEdge {
-    cursor: String!
-    node: LineItem!
-  }
-  type LineItemConnection {
-    edges: [LineItemEdge!]!
-    nodes: [LineItem!]!
-    pageInfo: PageInfo!
-  }
-  type RefundLineItemEdge {
-    cursor: String!
-    node: RefundLineItem!
-  }
-  type RefundLineItemConnection {
-    edges: [RefundLineItemEdge!]!
-    nodes: [RefundLineItem!]!
-    pageInfo: PageInfo!
-  }
-  type Shop {
-    id: ID!
-    name: String!
-    email: String!
-    myshopifyDomain: String!
-    currencyCode: CurrencyCode!
-    ianaTimezone: String!
-    timezoneAbbreviation: String!
-    billingAddress: ShopAddress!
-    plan: ShopPlan!
-  }
-  enum CurrencyCode {
-    GBP
-    USD
-    EUR
-  }
-  type ShopAddress {
-    countryCodeV2: CountryCode
-    city: String
-  }
-  enum CountryCode {
-    GB
-    US
-    FR
-    ES
-    DE
-  }
-  type ShopPlan {
-    publicDisplayName: String!
-    partnerDevelopment: Boolean!
-    shopifyPlus: Boolean!
-  }
-  type Location {
-    id: ID!
-    legacyResourceId: ID!
-    name: String!
-    isActive: Boolean!
-    fulfillsOnlineOrders: Boolean!
-    address: LocationAddress!
-  }
-  type LocationAddress {
-    city: String
-    countryCode: String
-  }
-  type PageInfo {
-    hasNextPage: Boolean!
-    hasPreviousPage: Boolean!
-    startCursor: String
-    endCursor: String
-  }
-  type LocationEdge {
-    cursor: String!
-    node: Location!
-  }
-  type LocationConnection {
-    edges: [LocationEdge!]!
-    nodes: [Location!]!
-    pageInfo: PageInfo!
-  }
-`;
+type Resolver = (source: unknown, args: Record<string, unknown>, context: AdminContext, info: GraphQLResolveInfo) => unknown;
 
-const schema = buildSchema(SDL);
-
-function connection<T>(items: T[], first: number | undefined, after: string | undefined, key: (item: T) => string) {
-  const start = after ? items.findIndex((item) => key(item) === Buffer.from(after, "base64url").toString()) + 1 : 0;
-  const page = items.slice(start, start + Math.min(first ?? 50, 250));
-  const cursor = (item: T) => Buffer.from(key(item)).toString("base64url");
-  return {
-    edges: page.map((node) => ({ cursor: cursor(node), node })),
-    nodes: page,
-    pageInfo: {
-      hasNextPage: start + page.length < items.length,
-      hasPreviousPage: start > 0,
-      startCursor: page[0] ? cursor(page[0]) : null,
-      endCursor: page.at(-1) ? cursor(page.at(-1) as T) : null,
-    },
-  };
+/** Typed resolver: `f<Source, Args>((source, args, context, info) => …)`. */
+function f<TSource, TArgs = Record<string, never>>(
+  resolve: (source: TSource, args: TArgs, context: AdminContext, info: GraphQLResolveInfo) => unknown,
+): Resolver {
+  return (source, args, context, info) => resolve(source as TSource, args as TArgs, context, info);
 }
 
-const gid = (type: string, id: number | string) => `gid://shopify/${type}/${id}`;
+interface VariantSource {
+  product: ProductRecord;
+  variant: VariantRecord;
+}
+interface LineSource {
+  order: DemoOrder;
+  line: DemoLineItem;
+}
+interface RefundSource {
+  order: DemoOrder;
+  refund: DemoRefund;
+}
+interface RefundLineSource extends RefundSource {
+  line: DemoRefund["lineItems"][number];
+}
+interface AdjustmentGroupSource {
+  id: number;
+  createdAt: string;
+  reason: string;
+  referenceDocumentUri: string | null;
+  changes: QuantityChange[];
+}
 
-function rootValue(store: DemoStore) {
-  const historyStart = `${store.historyStart}T00:00:00Z`;
-  const locationById = new Map(store.locations.map((location) => [location.id, location]));
-  const locationNode = (location: DemoLocation) => ({
-    id: gid("Location", location.id),
-    legacyResourceId: String(location.id),
-    name: location.name,
-    isActive: true,
-    fulfillsOnlineOrders: true,
-    address: { city: location.city, countryCode: "GB" },
-  });
-  const variantNode = (product: DemoProduct, variant: DemoVariant): Record<string, unknown> => ({
-    id: gid("ProductVariant", variant.id),
-    legacyResourceId: String(variant.id),
-    title: variant.title,
-    sku: variant.sku,
-    price: variant.price,
-    updatedAt: historyStart,
-    product: () => productNode(product),
-    inventoryItem: {
-      id: gid("InventoryItem", variant.inventoryItemId),
-      tracked: true,
-      inventoryLevels: ({ first, after }: PageArgs) =>
-        connection(
-          Object.entries(variant.stock).map(([locationId, onHand]) => ({
-            id: `gid://shopify/InventoryLevel/${locationId}?inventory_item_id=${variant.inventoryItemId}`,
-            location: locationNode(locationById.get(Number(locationId)) as DemoLocation),
-            updatedAt: historyStart,
-            quantities: ({ names }: { names: string[] }) =>
-              names.map((name) => ({ name, quantity: name === "available" || name === "on_hand" ? onHand : 0 })),
-          })),
-          first,
-          after,
-          (level) => level.id,
-        ),
-    },
-  });
-  const productNode = (product: DemoProduct): Record<string, unknown> => ({
-    id: gid("Product", product.id),
-    legacyResourceId: String(product.id),
-    title: product.title,
-    handle: product.handle,
-    vendor: product.vendor,
-    productType: product.productType,
-    status: "ACTIVE",
-    createdAt: historyStart,
-    updatedAt: historyStart,
-    variants: ({ first, after }: PageArgs) =>
-      connection(
-        product.variants.map((variant) => variantNode(product, variant)),
-        first,
-        after,
-        (node) => String(node.id),
-      ),
-  });
-  const variantById = new Map(
-    store.products.flatMap((product) => product.variants.map((variant) => [variant.id, { product, variant }] as const)),
-  );
-  const orderNode = (order: DemoOrder) => ({
-    id: gid("Order", order.id),
-    legacyResourceId: String(order.id),
-    name: order.name,
-    createdAt: order.createdAt,
-    processedAt: order.createdAt,
-    updatedAt: order.updatedAt,
-    cancelledAt: order.cancelledAt,
-    sourceName: order.sourceName,
-    displayFulfillmentStatus: order.displayFulfillmentStatus,
-    retailLocation: order.sourceName === "pos" ? locationNode(locationById.get(order.locationId) as DemoLocation) : null,
-    lineItems: ({ first, after }: PageArgs) => connection(order.lineItems.map(lineItemNode), first, after, (line) => line.id),
-    refunds: ({ first }: { first?: number }) =>
-      order.refunds.slice(0, first ?? 50).map((refund) => ({
-        id: gid("Refund", refund.id),
-        createdAt: refund.createdAt,
-        refundLineItems: ({ first: n, after }: PageArgs) =>
-          connection(
-            refund.lineItems.map((item) => ({
-              lineItem: lineItemNode(order.lineItems.find((line) => line.id === item.lineItemId) as DemoLineItem),
-              quantity: item.quantity,
-              restockType: item.restockType === "return" ? "RETURN" : "NO_RESTOCK",
-              key: `${item.lineItemId}`,
-            })),
-            n,
-            after,
-            (item) => item.key,
-          ),
-      })),
-  });
-  const lineItemNode = (line: DemoLineItem) => {
-    const found = variantById.get(line.variantId);
-    return {
-      id: gid("LineItem", line.id),
-      quantity: line.quantity,
-      sku: line.sku,
-      title: line.title,
-      variant: found ? variantNode(found.product, found.variant) : null,
-      originalUnitPriceSet: { shopMoney: { amount: line.price, currencyCode: store.info.currencyCode } },
-    };
-  };
-  return {
-    shop: () => ({
-      id: gid("Shop", store.info.shopId),
-      name: store.info.name,
-      email: `owner@${store.domain}`,
-      myshopifyDomain: store.domain,
-      currencyCode: store.info.currencyCode,
-      ianaTimezone: store.info.ianaTimezone,
-      timezoneAbbreviation: "GMT",
-      billingAddress: { countryCodeV2: store.info.countryCode, city: "London" },
-      plan: { publicDisplayName: store.info.plan, partnerDevelopment: false, shopifyPlus: false },
+const RESTOCK: Record<string, string> = { return: "RETURN", cancel: "CANCEL", no_restock: "NO_RESTOCK", legacy_restock: "LEGACY_RESTOCK" };
+const ORDER_HISTORY_WITHOUT_ALL_ORDERS_MS = 60 * 86_400_000;
+
+const money = (amount: number | string) => {
+  const value = { amount: Number(amount).toFixed(2), currencyCode: "GBP" };
+  return { shopMoney: value, presentmentMoney: value };
+};
+const levelId = (level: LevelRecord) => `gid://shopify/InventoryLevel/${level.locationId}?inventory_item_id=${level.inventoryItemId}`;
+
+function orderFilter(context: AdminContext, query: string | null | undefined) {
+  const filter = parseOrderQuery(query, context.shop.state.store.info.ianaTimezone);
+  // Without read_all_orders Shopify shows only the last 60 days of orders.
+  if (!context.scopes.has("read_all_orders")) filter.visibleFrom = context.shop.state.nowMs() - ORDER_HISTORY_WITHOUT_ALL_ORDERS_MS;
+  return filter;
+}
+
+function count(total: number, limit: number | null | undefined) {
+  if (limit !== null && limit !== undefined && total > limit) return { count: limit, precision: "AT_LEAST" };
+  return { count: total, precision: "EXACT" };
+}
+
+/** `node(id:)` / `nodes(ids:)`: the record behind a global id, tagged with its type; null when unknown. */
+function lookup(context: AdminContext, id: string): unknown {
+  const parsed = parseGid(id);
+  if (!parsed) throw new GraphQLError(`Invalid global id '${id}'`, { extensions: { code: "argumentLiteralsIncompatible" } });
+  const view = context.view;
+  const tag = <T extends object>(type: string, value: T | undefined | null) => (value ? { ...value, __typename: type } : null);
+  switch (parsed.type) {
+    case "Product":
+      return tag("Product", view.product(parsed.id));
+    case "ProductVariant":
+      return tag("ProductVariant", view.variant(parsed.id));
+    case "InventoryItem":
+      return tag("InventoryItem", view.variantOfItem(parsed.id));
+    case "Location":
+      return tag("Location", view.location(parsed.id));
+    case "Order":
+      return tag("Order", view.order(parsed.id));
+    case "LineItem": {
+      const order = view.orderOfLine(parsed.id);
+      const line = order?.lineItems.find((l) => l.id === parsed.id);
+      return order && line ? tag("LineItem", { order, line }) : null;
+    }
+    case "BulkOperation":
+      return tag("BulkOperation", context.shop.bulk.get(parsed.id));
+    case "Shop":
+      return parsed.id === context.shop.state.store.info.shopId ? tag("Shop", { shop: true }) : null;
+    default:
+      return null;
+  }
+}
+
+const RESOLVERS: Record<string, Record<string, Resolver>> = {
+  Query: {
+    shop: f(() => ({})),
+    node: f<unknown, { id: string }>((_s, args, context) => lookup(context, args.id)),
+    nodes: f<unknown, { ids: string[] }>((_s, args, context) => args.ids.map((id) => lookup(context, id))),
+    location: f<unknown, { id?: string | null }>((_s, args, context, info) => {
+      requireScope(context, info, "read_locations");
+      if (!args.id) return context.view.locations[0];
+      const parsed = parseGid(args.id);
+      return parsed?.type === "Location" ? context.view.location(parsed.id) : null;
     }),
-    locations: ({ first, after }: PageArgs) => connection(store.locations.map(locationNode), first, after, (location) => location.id),
-    products: ({ first, after }: PageArgs) => connection(store.products.map(productNode), first, after, (node) => String(node.id)),
-    orders: ({ first, after, query }: PageArgs & { query?: string }) => ordersPage(store, first, after, query, orderNode),
-  };
-}
+    locations: f<unknown, ConnectionArgs & { sortKey?: string; includeInactive?: boolean }>((_s, args, context, info) => {
+      requireScope(context, info, "read_locations");
+      const visible = context.view.locations.filter((location) => location.isActive || args.includeInactive);
+      const sorted = [...visible].sort((a, b) => (args.sortKey === "ID" ? a.id - b.id : a.name.localeCompare(b.name)));
+      return arrayConnection(sorted, args, (location) => location.id, context.bulk);
+    }),
+    product: f<unknown, { id: string }>((_s, args, context, info) => {
+      requireScope(context, info, "read_products");
+      const parsed = parseGid(args.id);
+      return parsed?.type === "Product" ? context.view.product(parsed.id) : null;
+    }),
+    products: f<unknown, ConnectionArgs>((_s, args, context, info) => {
+      requireScope(context, info, "read_products");
+      return arrayConnection(context.view.products(), args, (product) => product.id, context.bulk);
+    }),
+    productsCount: f<unknown, { limit?: number | null }>((_s, args, context, info) => {
+      requireScope(context, info, "read_products");
+      return count(context.view.productCount(), args.limit);
+    }),
+    productVariant: f<unknown, { id: string }>((_s, args, context, info) => {
+      requireScope(context, info, "read_products");
+      const parsed = parseGid(args.id);
+      return parsed?.type === "ProductVariant" ? context.view.variant(parsed.id) : null;
+    }),
+    productVariants: f<unknown, ConnectionArgs>((_s, args, context, info) => {
+      requireScope(context, info, "read_products");
+      const all = context.view.products().flatMap((product) => product.variants.map((variant) => ({ product, variant })));
+      return arrayConnection(all, args, (v) => v.variant.id, context.bulk);
+    }),
+    inventoryItem: f<unknown, { id: string }>((_s, args, context, info) => {
+      requireScope(context, info, "read_inventory");
+      const parsed = parseGid(args.id);
+      return parsed?.type === "InventoryItem" ? context.view.variantOfItem(parsed.id) : null;
+    }),
+    inventoryItems: f<unknown, ConnectionArgs>((_s, args, context, info) => {
+      requireScope(context, info, "read_inventory");
+      const all = context.view.products().flatMap((product) => product.variants.map((variant) => ({ product, variant })));
+      return arrayConnection(all, args, (v) => v.variant.inventoryItemId, context.bulk);
+    }),
+    inventoryLevel: f<unknown, { id: string }>((_s, args, context, info) => {
+      requireScope(context, info, "read_inventory");
+      const match = /^gid:\/\/shopify\/InventoryLevel\/(\d+)\?inventory_item_id=(\d+)$/.exec(args.id);
+      return match ? context.view.level(Number(match[2]), Number(match[1])) : null;
+    }),
+    order: f<unknown, { id: string }>((_s, args, context, info) => {
+      requireScope(context, info, "read_orders");
+      const parsed = parseGid(args.id);
+      return parsed?.type === "Order" ? context.view.order(parsed.id) : null;
+    }),
+    orders: f<unknown, ConnectionArgs & { query?: string | null }>((_s, args, context, info) => {
+      requireScope(context, info, "read_orders");
+      const filter = orderFilter(context, args.query);
+      const view = context.view;
+      return streamConnection<DemoOrder>(
+        args,
+        (order) => order.id,
+        (after) => view.orders(filter, after),
+        (before) => view.ordersReversed(filter, before),
+        context.bulk,
+      );
+    }),
+    ordersCount: f<unknown, { query?: string | null; limit?: number | null }>((_s, args, context, info) => {
+      requireScope(context, info, "read_orders");
+      return count(context.view.countOrders(orderFilter(context, args.query)), args.limit);
+    }),
+    currentBulkOperation: f<unknown, { type?: string }>((_s, args, context) =>
+      args.type === "MUTATION" ? null : (context.shop.bulk.current() ?? null),
+    ),
+  },
 
-interface PageArgs {
-  first?: number;
-  after?: string;
-}
+  Shop: {
+    id: f((_s, _a, c) => gid("Shop", c.shop.state.store.info.shopId)),
+    name: f((_s, _a, c) => c.shop.state.store.info.name),
+    email: f((_s, _a, c) => `hello@${c.shop.domain.replace(/\.myshopify\.com$/, "")}.co.uk`),
+    contactEmail: f((_s, _a, c) => `hello@${c.shop.domain.replace(/\.myshopify\.com$/, "")}.co.uk`),
+    myshopifyDomain: f((_s, _a, c) => c.shop.domain),
+    url: f((_s, _a, c) => `https://${c.shop.domain}`),
+    currencyCode: f((_s, _a, c) => c.shop.state.store.info.currencyCode),
+    ianaTimezone: f((_s, _a, c) => c.shop.state.store.info.ianaTimezone),
+    timezoneAbbreviation: f(
+      (_s, _a, c) =>
+        new Intl.DateTimeFormat("en-GB", { timeZone: c.shop.state.store.info.ianaTimezone, timeZoneName: "short" })
+          .formatToParts(new Date(c.shop.state.nowMs()))
+          .find((part) => part.type === "timeZoneName")?.value ?? "GMT",
+    ),
+    billingAddress: f((_s, _a, c) => ({ city: "London", countryCodeV2: c.shop.state.store.info.countryCode })),
+    plan: f((_s, _a, c) => ({
+      publicDisplayName: c.shop.state.store.info.plan,
+      partnerDevelopment: false,
+      shopifyPlus: c.shop.state.store.info.plan === "Shopify Plus",
+    })),
+  },
 
-/** Orders, oldest first, generated day by day; `query` understands `created_at:>=DATE` and `created_at:<DATE`. */
-function ordersPage<T>(
-  store: DemoStore,
-  first: number | undefined,
-  after: string | undefined,
-  query: string | undefined,
-  node: (order: DemoOrder) => T,
-) {
-  const dayOf = (iso: string) =>
-    Math.floor((Date.parse(iso.length === 10 ? `${iso}T00:00:00Z` : iso) - Date.parse(`${store.historyStart}T00:00:00Z`)) / 86_400_000);
-  const from = query?.match(/created_at:>=?'?"?([0-9T:.Z-]+)/)?.[1];
-  const until = query?.match(/created_at:<'?"?([0-9T:.Z-]+)/)?.[1];
-  let day = Math.max(0, from ? dayOf(from) : 0);
-  const lastDay = Math.min(store.historyDays - 1, until ? dayOf(until) - 1 : store.historyDays - 1);
-  let index = 0;
-  if (after) {
-    const [afterDay, afterIndex] = Buffer.from(after, "base64url").toString().split(":").map(Number);
-    day = afterDay ?? 0;
-    index = (afterIndex ?? -1) + 1;
-  }
-  const size = Math.min(first ?? 50, 250);
-  const edges: { cursor: string; node: T }[] = [];
-  let hasNextPage = false;
-  while (day <= lastDay) {
-    const orders = ordersOn(store, day);
-    while (index < orders.length) {
-      if (edges.length === size) {
-        hasNextPage = true;
-        break;
+  Location: {
+    id: f<LocationRecord>((l) => gid("Location", l.id)),
+    legacyResourceId: f<LocationRecord>((l) => String(l.id)),
+    address: f<LocationRecord>((l) => ({ city: l.city, countryCode: "GB" })),
+    inventoryLevels: f<LocationRecord, ConnectionArgs>((l, args, context, info) => {
+      requireScope(context, info, "read_inventory");
+      const view = context.view;
+      if (context.bulk) return { [ALL]: () => view.levelsAt(l.id) };
+      return arrayConnection([...view.levelsAt(l.id)], args, (level) => level.inventoryItemId, false);
+    }),
+    inventoryLevel: f<LocationRecord, { inventoryItemId: string }>((l, args, context) => {
+      const parsed = parseGid(args.inventoryItemId);
+      return parsed ? (context.view.level(parsed.id, l.id) ?? null) : null;
+    }),
+  },
+
+  Product: {
+    id: f<ProductRecord>((p) => gid("Product", p.id)),
+    legacyResourceId: f<ProductRecord>((p) => String(p.id)),
+    totalInventory: f<ProductRecord>((p, _a, c) =>
+      p.variants.reduce((sum, v) => sum + c.view.levelsOfItem(v.inventoryItemId).reduce((n, level) => n + level.available, 0), 0),
+    ),
+    variantsCount: f<ProductRecord>((p) => ({ count: p.variants.length, precision: "EXACT" })),
+    variants: f<ProductRecord, ConnectionArgs>((p, args, context) =>
+      arrayConnection(
+        p.variants.map((variant) => ({ product: p, variant })),
+        args,
+        (v) => v.variant.id,
+        context.bulk,
+      ),
+    ),
+  },
+
+  ProductVariant: {
+    id: f<VariantSource>((v) => gid("ProductVariant", v.variant.id)),
+    legacyResourceId: f<VariantSource>((v) => String(v.variant.id)),
+    title: f<VariantSource>((v) => v.variant.title),
+    displayName: f<VariantSource>((v) => `${v.product.title} - ${v.variant.title}`),
+    sku: f<VariantSource>((v) => v.variant.sku),
+    price: f<VariantSource>((v) => v.variant.price),
+    position: f<VariantSource>((v) => v.variant.position),
+    inventoryQuantity: f<VariantSource>((v, _a, c) =>
+      c.view.levelsOfItem(v.variant.inventoryItemId).reduce((n, level) => n + level.available, 0),
+    ),
+    createdAt: f<VariantSource>((v) => v.variant.createdAt),
+    updatedAt: f<VariantSource>((v) => v.variant.updatedAt),
+    product: f<VariantSource>((v) => v.product),
+    inventoryItem: f<VariantSource>((v) => v),
+  },
+
+  InventoryItem: {
+    id: f<VariantSource>((v) => gid("InventoryItem", v.variant.inventoryItemId)),
+    legacyResourceId: f<VariantSource>((v) => String(v.variant.inventoryItemId)),
+    sku: f<VariantSource>((v) => v.variant.sku),
+    tracked: f(() => true),
+    createdAt: f<VariantSource>((v) => v.variant.createdAt),
+    updatedAt: f<VariantSource>((v) => v.variant.updatedAt),
+    variant: f<VariantSource>((v) => v),
+    inventoryLevels: f<VariantSource, ConnectionArgs>((v, args, context, info) => {
+      requireScope(context, info, "read_inventory");
+      return arrayConnection(context.view.levelsOfItem(v.variant.inventoryItemId), args, (level) => level.locationId, context.bulk);
+    }),
+    inventoryLevel: f<VariantSource, { locationId: string }>((v, args, context, info) => {
+      requireScope(context, info, "read_inventory");
+      const parsed = parseGid(args.locationId);
+      return parsed ? (context.view.level(v.variant.inventoryItemId, parsed.id) ?? null) : null;
+    }),
+  },
+
+  InventoryLevel: {
+    id: f<LevelRecord>(levelId),
+    createdAt: f<LevelRecord>((_l, _a, c) => `${c.view.store.historyStart}T00:00:00Z`),
+    canDeactivate: f(() => true),
+    item: f<LevelRecord>((l, _a, c) => c.view.variantOfItem(l.inventoryItemId)),
+    location: f<LevelRecord>((l, _a, c) => c.view.location(l.locationId)),
+    quantities: f<LevelRecord, { names: string[] }>((l, args) =>
+      args.names.map((name) => ({
+        id: `gid://shopify/InventoryQuantity/${l.locationId}?inventory_item_id=${l.inventoryItemId}&name=${name}`,
+        name,
+        quantity: name === "available" ? l.available : name === "on_hand" ? l.onHand : 0,
+        updatedAt: l.updatedAt,
+      })),
+    ),
+  },
+
+  InventoryAdjustmentGroup: {
+    id: f<AdjustmentGroupSource>((g) => gid("InventoryAdjustmentGroup", g.id)),
+    changes: f<
+      AdjustmentGroupSource,
+      { inventoryItemIds?: string[] | null; locationIds?: string[] | null; quantityNames?: string[] | null }
+    >((g, args) =>
+      g.changes
+        .filter((change) => !args.quantityNames || args.quantityNames.includes(change.name))
+        .filter((change) => !args.inventoryItemIds || args.inventoryItemIds.includes(gid("InventoryItem", change.inventoryItemId)))
+        .filter((change) => !args.locationIds || args.locationIds.includes(gid("Location", change.locationId)))
+        .map((change) => ({ ...change, ledgerDocumentUri: null, itemId: change.inventoryItemId })),
+    ),
+  },
+  InventoryChange: {
+    item: f<QuantityChange>((change, _a, c) => c.shop.state.variantOfItem(change.inventoryItemId) ?? null),
+    location: f<QuantityChange>((change, _a, c) => c.shop.state.location(change.locationId) ?? null),
+  },
+
+  Order: {
+    id: f<DemoOrder>((o) => gid("Order", o.id)),
+    legacyResourceId: f<DemoOrder>((o) => String(o.id)),
+    processedAt: f<DemoOrder>((o) => o.createdAt),
+    cancelReason: f<DemoOrder>((o) => (o.cancelledAt ? (o.cancelReason ?? "customer").toUpperCase() : null)),
+    test: f(() => false),
+    currencyCode: f(() => "GBP"),
+    displayFulfillmentStatus: f<DemoOrder>((o) => o.displayFulfillmentStatus),
+    retailLocation: f<DemoOrder>((o, _a, c) => (o.sourceName === "pos" ? (c.view.location(o.locationId) ?? null) : null)),
+    totalPriceSet: f<DemoOrder>((o) => money(o.lineItems.reduce((sum, line) => sum + Number(line.price) * line.quantity, 0))),
+    lineItems: f<DemoOrder, ConnectionArgs>((o, args, context) =>
+      arrayConnection(
+        o.lineItems.map((line) => ({ order: o, line })),
+        args,
+        (l) => l.line.id,
+        context.bulk,
+      ),
+    ),
+    fulfillments: f<DemoOrder, { first?: number | null }>((o, args) =>
+      o.displayFulfillmentStatus === "FULFILLED" && !o.cancelledAt ? [{ order: o }].slice(0, args.first ?? undefined) : [],
+    ),
+    refunds: f<DemoOrder, { first?: number | null }>((o, args) =>
+      o.refunds.slice(0, args.first ?? undefined).map((refund) => ({ order: o, refund })),
+    ),
+  },
+
+  Fulfillment: {
+    id: f<{ order: DemoOrder }>((s) => gid("Fulfillment", s.order.id * 10 + 7)),
+    status: f(() => "SUCCESS"),
+    createdAt: f<{ order: DemoOrder }>((s) => s.order.createdAt),
+    location: f<{ order: DemoOrder }>((s, _a, c) => c.view.location(s.order.locationId) ?? null),
+  },
+
+  LineItem: {
+    id: f<LineSource>((l) => gid("LineItem", l.line.id)),
+    quantity: f<LineSource>((l) => l.line.quantity),
+    currentQuantity: f<LineSource>((l) => {
+      const removed = l.order.refunds.flatMap((r) => r.lineItems).filter((r) => r.lineItemId === l.line.id);
+      return l.line.quantity - removed.reduce((sum, r) => sum + r.quantity, 0);
+    }),
+    sku: f<LineSource>((l) => l.line.sku),
+    name: f<LineSource>((l) => l.line.title),
+    title: f<LineSource>((l) => l.line.title.split(" - ")[0]),
+    variantTitle: f<LineSource>((l) => (l.line.title.includes(" - ") ? l.line.title.split(" - ").slice(1).join(" - ") : null)),
+    variant: f<LineSource>((l, _a, c) => c.view.variant(l.line.variantId) ?? null),
+    product: f<LineSource>((l, _a, c) => c.view.product(l.line.productId) ?? null),
+    originalUnitPriceSet: f<LineSource>((l) => money(l.line.price)),
+    discountedTotalSet: f<LineSource>((l) => money(Number(l.line.price) * l.line.quantity)),
+    originalTotalSet: f<LineSource>((l) => money(Number(l.line.price) * l.line.quantity)),
+  },
+
+  Refund: {
+    id: f<RefundSource>((r) => gid("Refund", r.refund.id)),
+    legacyResourceId: f<RefundSource>((r) => String(r.refund.id)),
+    createdAt: f<RefundSource>((r) => r.refund.createdAt),
+    note: f(() => null),
+    refundLineItems: f<RefundSource, ConnectionArgs>((r, args, context) =>
+      arrayConnection(
+        r.refund.lineItems.map((line) => ({ ...r, line })),
+        args,
+        (s) => s.line.lineItemId,
+        context.bulk,
+      ),
+    ),
+  },
+
+  RefundLineItem: {
+    id: f<RefundLineSource>((r) => gid("RefundLineItem", r.refund.id * 10 + r.refund.lineItems.indexOf(r.line))),
+    lineItem: f<RefundLineSource>((r) => {
+      const line = r.order.lineItems.find((l) => l.id === r.line.lineItemId);
+      return line ? { order: r.order, line } : null;
+    }),
+    quantity: f<RefundLineSource>((r) => r.line.quantity),
+    restockType: f<RefundLineSource>((r) => RESTOCK[r.line.restockType] ?? "NO_RESTOCK"),
+    restocked: f<RefundLineSource>((r) => r.line.restockType !== "no_restock"),
+    location: f<RefundLineSource>((r, _a, c) =>
+      r.line.restockType === "no_restock" ? null : (c.view.location(r.line.locationId ?? r.order.locationId) ?? null),
+    ),
+    subtotalSet: f<RefundLineSource>((r) => {
+      const line = r.order.lineItems.find((l) => l.id === r.line.lineItemId);
+      return money(Number(line?.price ?? 0) * r.line.quantity);
+    }),
+  },
+
+  BulkOperation: {
+    id: f<BulkOperationRecord>((op) => gid("BulkOperation", op.id)),
+    type: f(() => "QUERY"),
+    objectCount: f<BulkOperationRecord>((op) => String(op.objectCount)),
+    rootObjectCount: f<BulkOperationRecord>((op) => String(op.rootObjectCount)),
+    fileSize: f<BulkOperationRecord>((op) => (op.fileSize === null ? null : String(op.fileSize))),
+  },
+};
+
+export function buildAdminSchema(extra: Record<string, Record<string, Resolver>> = {}): GraphQLSchema {
+  const schema = buildSchema(SDL);
+  for (const byType of [RESOLVERS, extra]) {
+    for (const [typeName, fields] of Object.entries(byType)) {
+      const type = schema.getType(typeName);
+      if (!isObjectType(type)) throw new Error(`schema: resolvers for unknown object type ${typeName}`);
+      const definitions = type.getFields();
+      for (const [fieldName, resolve] of Object.entries(fields)) {
+        const definition = definitions[fieldName];
+        if (!definition) throw new Error(`schema: resolver for unknown field ${typeName}.${fieldName}`);
+        definition.resolve = resolve as typeof definition.resolve;
       }
-      edges.push({ cursor: Buffer.from(`${day}:${index}`).toString("base64url"), node: node(orders[index] as DemoOrder) });
-      index++;
     }
-    if (hasNextPage) break;
-    day++;
-    index = 0;
   }
-  return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: Boolean(after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
+  return schema;
 }
 
-/** Shopify's documented cost model: objects 1, scalars/enums 0, connections 2 + first × (child cost), mutations 10. */
-export function queryCost(document: DocumentNode, variables: Record<string, unknown>): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions)
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  const argument = (field: FieldNode, name: string): number | undefined => {
-    const arg = field.arguments?.find((a) => a.name.value === name);
-    if (!arg) return undefined;
-    if (arg.value.kind === Kind.INT) return Number(arg.value.value);
-    if (arg.value.kind === Kind.VARIABLE) {
-      const value = variables[arg.value.name.value];
-      return typeof value === "number" ? value : undefined;
-    }
-    return undefined;
-  };
-  const cost = (set: SelectionSetNode | undefined): number => {
-    if (!set) return 0;
-    let total = 0;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (!selection.selectionSet) continue; // scalar
-        const first = argument(selection, "first") ?? argument(selection, "last");
-        if (first === undefined) {
-          total += 1 + cost(selection.selectionSet);
-          continue;
-        }
-        // A connection: 2, plus `first` times each node's cost; pageInfo is counted once.
-        const pageInfo = selection.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && s.name.value === "pageInfo");
-        const perNode = selection.selectionSet.selections.filter((s) => !(s.kind === Kind.FIELD && s.name.value === "pageInfo"));
-        total +=
-          2 + first * cost({ ...selection.selectionSet, selections: perNode }) + cost({ ...selection.selectionSet, selections: pageInfo });
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) total += cost(selection.selectionSet);
-      else total += cost(fragments.get(selection.name.value)?.selectionSet);
-    }
-    return total;
-  };
-  let total = 0;
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    total += definition.operation === "mutation" ? 10 : Math.max(1, cost(definition.selectionSet));
-  }
-  return total;
-}
-
-/** Shopify's standard-plan bucket: 1 000 points, restored at 50 points per second. */
-export class LeakyBucket {
-  private available: number;
-  private updatedAt = Date.now();
-  constructor(
-    readonly maximum = 1000,
-    readonly restoreRate = 50,
-  ) {
-    this.available = maximum;
-  }
-  private refill(): void {
-    const now = Date.now();
-    this.available = Math.min(this.maximum, this.available + ((now - this.updatedAt) / 1000) * this.restoreRate);
-    this.updatedAt = now;
-  }
-  take(cost: number): boolean {
-    this.refill();
-    if (cost > this.available) return false;
-    this.available -= cost;
-    return true;
-  }
-  give(points: number): void {
-    this.refill();
-    this.available = Math.min(this.maximum, this.available + points);
-  }
-  status() {
-    this.refill();
-    return { maximumAvailable: this.maximum, currentlyAvailable: Math.floor(this.available), restoreRate: this.restoreRate };
-  }
-  drain(): void {
-    this.refill();
-    this.available = 0;
-  }
-}
-
-export interface GraphqlAnswer {
-  status: number;
-  body: unknown;
-}
-
-export async function runGraphql(
-  store: DemoStore,
-  bucket: LeakyBucket,
-  request: { query?: unknown; variables?: unknown },
-): Promise<GraphqlAnswer> {
-  if (typeof request.query !== "string") return { status: 400, body: { errors: { query: ["Required parameter missing or invalid"] } } };
-  const variables = (request.variables && typeof request.variables === "object" ? request.variables : {}) as Record<string, unknown>;
-  let document: DocumentNode;
-  try {
-    document = parse(request.query);
-  } catch (error) {
-    return { status: 200, body: { errors: [formatError(error as GraphQLError)] } };
-  }
-  const validationErrors = validate(schema, document);
-  if (validationErrors.length > 0) return { status: 200, body: { errors: validationErrors.map(formatError) } };
-  const requested = queryCost(document, variables);
-  if (requested > bucket.maximum) {
-    return {
-      status: 200,
-      body: {
-        errors: [
-          {
-            message: `Query cost is ${requested}, which exceeds the single query max cost limit (${bucket.maximum}).`,
-            extensions: {
-              code: "MAX_COST_EXCEEDED",
-              cost: requested,
-              maxCost: bucket.maximum,
-              documentation: "https://shopify.dev/api/usage/rate-limits",
-            },
-          },
-        ],
-        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } },
-      },
-    };
-  }
-  if (!bucket.take(requested)) {
-    return {
-      status: 200,
-      body: {
-        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
-        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } },
-      },
-    };
-  }
-  const result = await execute({ schema, document, rootValue: rootValue(store), variableValues: variables });
-  const actual = requested; // our resolvers return full pages: actual = requested (Shopify refunds unused points)
-  return {
-    status: 200,
-    body: {
-      ...(result.data !== undefined ? { data: result.data } : {}),
-      ...(result.errors ? { errors: result.errors.map(formatError) } : {}),
-      extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() } },
-    },
-  };
-}
-
-function formatError(error: GraphQLError) {
-  return { message: error.message, locations: error.locations, path: error.path, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } };
-}
+export { f as resolver, type Resolver, type VariantSource, type AdjustmentGroupSource };

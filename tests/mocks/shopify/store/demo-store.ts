@@ -5,13 +5,13 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { prng } from "../../support/random";
+import { prng } from "../../../support/random";
 
 export { prng };
 
 /** `../shared/data/online-retail` beside the repository (FLUXOR_DATA_DIR overrides). */
 export const DATA_DIR =
-  process.env.FLUXOR_DATA_DIR ?? path.resolve(import.meta.dirname, "..", "..", "..", "..", "shared", "data", "online-retail");
+  process.env.FLUXOR_DATA_DIR ?? path.resolve(import.meta.dirname, "..", "..", "..", "..", "..", "shared", "data", "online-retail");
 
 export interface DemoLocation {
   id: number;
@@ -100,10 +100,36 @@ export interface BuildOptions {
   seed: number;
   /** Default: today (UTC). History ends the day before. */
   today?: Date;
-  /** Multiply the catalogue (resampling demand patterns) for benchmarks; default 1. */
-  scale?: number;
+  /**
+   * A bigger (or smaller) store for tests and benchmarks. A number N repeats the catalogue N times
+   * (resampled demand); an object picks the product count (the real catalogue first, then resampled
+   * copies), an exact number of variants per product, and the days of history (default 730).
+   */
+  scale?: number | ScaleOptions;
   dataDir?: string;
 }
+
+export interface ScaleOptions {
+  products?: number;
+  variantsPerProduct?: number;
+  days?: number;
+}
+
+/** Option values for stores with a fixed number of variants per product (SKU suffix, title). */
+const SCALE_OPTIONS: [string, string][] = [
+  ["S", "Small"],
+  ["M", "Medium"],
+  ["L", "Large"],
+  ["XL", "Extra Large"],
+  ["RED", "Red"],
+  ["BLU", "Blue"],
+  ["NAT", "Natural"],
+  ["PNK", "Pink"],
+  ["GRN", "Sage Green"],
+  ["IVO", "Ivory"],
+  ["BLK", "Black"],
+  ["WHT", "White"],
+];
 
 const DAY_MS = 86_400_000;
 
@@ -116,7 +142,8 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
   const random = prng(options.seed);
   const today = options.today ?? new Date();
   const todayUtc = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-  const historyDays = 730;
+  const custom = typeof options.scale === "object" ? options.scale : undefined;
+  const historyDays = Math.max(1, Math.floor(custom?.days ?? 730));
   const historyStartMs = todayUtc - historyDays * DAY_MS;
 
   const productRows = readFileSync(path.join(dir, "products.csv"), "utf8").trim().split("\n").slice(1).map(parseCsvLine);
@@ -148,77 +175,97 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
     { id: 71_000_003, name: "Edinburgh Shop", city: "Edinburgh" },
   ];
 
-  const scale = Math.max(1, Math.floor(options.scale ?? 1));
+  // Rows with a demand series, in the file's order; product i uses row i mod rows (copy i div rows).
+  const rows = productRows.flatMap(([code, rawTitle, price]) => {
+    const real = code && rawTitle ? series.get(code) : undefined;
+    return code && rawTitle && real ? [{ code, rawTitle, price, real }] : [];
+  });
+  const total = custom
+    ? Math.max(0, Math.floor(custom.products ?? rows.length))
+    : rows.length * Math.max(1, Math.floor(typeof options.scale === "number" ? options.scale : 1));
+  const fixedVariants = custom?.variantsPerProduct ? Math.max(1, Math.floor(custom.variantsPerProduct)) : undefined;
   const products: DemoProduct[] = [];
   let productId = 8_100_000_000;
   let variantId = 45_000_000_000;
-  for (let copy = 0; copy < scale; copy++) {
-    for (const [code, rawTitle, price] of productRows) {
-      if (!code || !rawTitle) continue;
-      const real = series.get(code);
-      if (!real) continue;
-      const daily = new Uint32Array(historyDays);
-      const trend = 0.75 + random() * 0.15; // the derived earlier year sold a little less
-      const copyFactor = copy === 0 ? 1 : 0.4 + random() * 1.2;
-      for (let d = 0; d < historyDays; d++) {
-        const dayMs = historyStartMs + d * DAY_MS;
-        const realMs = dayMs - shiftDays * DAY_MS;
-        let units: number | undefined;
-        const realIndex = Math.round((realMs - real.first) / DAY_MS);
-        if (realIndex >= 0 && realIndex < real.units.length) units = real.units[realIndex];
-        else {
-          // Before the real data: the same weekday 52 weeks later, scaled by the trend, with noise.
-          const laterIndex = realIndex + 364;
-          if (laterIndex >= 0 && laterIndex < real.units.length) {
-            const base = real.units[laterIndex] ?? 0;
-            units = base === 0 ? 0 : Math.max(0, Math.round(base * trend * (0.7 + random() * 0.6)));
-          }
+  for (let i = 0; i < total; i++) {
+    const copy = Math.floor(i / rows.length);
+    const { code: realCode, rawTitle, price, real } = rows[i % rows.length] as (typeof rows)[number];
+    // Copies of a real product need their own SKUs (custom scale); the legacy N× scale kept the real ones.
+    const code = custom && copy > 0 ? `${realCode}.${copy}` : realCode;
+    const daily = new Uint32Array(historyDays);
+    const trend = 0.75 + random() * 0.15; // the derived earlier year sold a little less
+    const copyFactor = copy === 0 ? 1 : 0.4 + random() * 1.2;
+    for (let d = 0; d < historyDays; d++) {
+      const dayMs = historyStartMs + d * DAY_MS;
+      const realMs = dayMs - shiftDays * DAY_MS;
+      let units: number | undefined;
+      const realIndex = Math.round((realMs - real.first) / DAY_MS);
+      if (realIndex >= 0 && realIndex < real.units.length) units = real.units[realIndex];
+      else {
+        // Before the real data: the same weekday 52 weeks later, scaled by the trend, with noise.
+        const laterIndex = realIndex + 364;
+        if (laterIndex >= 0 && laterIndex < real.units.length) {
+          const base = real.units[laterIndex] ?? 0;
+          units = base === 0 ? 0 : Math.max(0, Math.round(base * trend * (0.7 + random() * 0.6)));
         }
-        daily[d] = Math.round((units ?? 0) * copyFactor);
       }
-      const title = titleCase(rawTitle) + (copy ? ` ${["Mini", "Large", "Deluxe", "Classic", "Petite"][copy % 5]} ${copy}` : "");
-      const productType = TYPES.find(([pattern]) => pattern.test(rawTitle))?.[1] ?? "Gifts";
-      const vendor = VENDORS[Math.floor(random() * VENDORS.length)] ?? VENDORS[0]!;
-      const options =
-        random() < 0.15
-          ? (random() < 0.5 ? ["Small", "Medium", "Large"] : ["Red", "Blue", "Natural", "Pink"]).slice(0, 2 + Math.floor(random() * 2))
-          : ["Default Title"];
-      const weights = options.map(() => 0.5 + random());
-      const total = weights.reduce((a, b) => a + b, 0);
-      const pid = productId++;
-      const variants: DemoVariant[] = options.map((option, index) => {
-        const share = (weights[index] ?? 1) / total;
-        const recent = Array.from(daily.slice(-60)).reduce((a, b) => a + b, 0) * share;
-        const stock: Record<number, number> = {};
-        for (const location of locations) {
-          if (location.id === 71_000_003 && random() < 0.3) continue; // not every shop stocks everything
-          const weight = location.id === 71_000_001 ? 0.6 : 0.2;
-          stock[location.id] = Math.max(0, Math.round(recent * weight * (0.2 + random() * 1.4)));
-        }
-        const vid = variantId++;
-        return {
-          id: vid,
-          inventoryItemId: vid + 5_000_000_000,
-          title: option,
-          sku: options.length > 1 ? `${code}-${option.slice(0, 3).toUpperCase()}` : code,
-          price: Number(price ?? 0).toFixed(2),
-          share,
-          stock,
-        };
-      });
-      products.push({
-        id: pid,
-        title,
-        vendor,
-        productType,
-        handle: title
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, "-")
-          .replace(/^-|-$/g, ""),
-        variants,
-        daily,
-      });
+      daily[d] = Math.round((units ?? 0) * copyFactor);
     }
+    const title = titleCase(rawTitle) + (copy ? ` ${["Mini", "Large", "Deluxe", "Classic", "Petite"][copy % 5]} ${copy}` : "");
+    const productType = TYPES.find(([pattern]) => pattern.test(rawTitle))?.[1] ?? "Gifts";
+    const vendor = VENDORS[Math.floor(random() * VENDORS.length)] ?? VENDORS[0]!;
+    const options = fixedVariants
+      ? fixedVariants === 1
+        ? ["Default Title"]
+        : Array.from(
+            { length: fixedVariants },
+            (_, k) =>
+              (SCALE_OPTIONS[k % SCALE_OPTIONS.length] as [string, string])[1] +
+              (k >= SCALE_OPTIONS.length ? ` ${Math.floor(k / SCALE_OPTIONS.length) + 1}` : ""),
+          )
+      : random() < 0.15
+        ? (random() < 0.5 ? ["Small", "Medium", "Large"] : ["Red", "Blue", "Natural", "Pink"]).slice(0, 2 + Math.floor(random() * 2))
+        : ["Default Title"];
+    const weights = options.map(() => 0.5 + random());
+    const total = weights.reduce((a, b) => a + b, 0);
+    const pid = productId++;
+    const variants: DemoVariant[] = options.map((option, index) => {
+      const share = (weights[index] ?? 1) / total;
+      const recent = Array.from(daily.slice(-60)).reduce((a, b) => a + b, 0) * share;
+      const stock: Record<number, number> = {};
+      for (const location of locations) {
+        if (location.id === 71_000_003 && random() < 0.3) continue; // not every shop stocks everything
+        const weight = location.id === 71_000_001 ? 0.6 : 0.2;
+        stock[location.id] = Math.max(0, Math.round(recent * weight * (0.2 + random() * 1.4)));
+      }
+      const vid = variantId++;
+      return {
+        id: vid,
+        inventoryItemId: vid + 5_000_000_000,
+        title: option,
+        sku:
+          options.length === 1
+            ? code
+            : fixedVariants
+              ? `${code}-${(SCALE_OPTIONS[index % SCALE_OPTIONS.length] as [string, string])[0]}${index >= SCALE_OPTIONS.length ? Math.floor(index / SCALE_OPTIONS.length) + 1 : ""}`
+              : `${code}-${option.slice(0, 3).toUpperCase()}`,
+        price: Number(price ?? 0).toFixed(2),
+        share,
+        stock,
+      };
+    });
+    products.push({
+      id: pid,
+      title,
+      vendor,
+      productType,
+      handle: title
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, ""),
+      variants,
+      daily,
+    });
   }
   const fingerprint = createHash("sha256");
   for (const product of products) {

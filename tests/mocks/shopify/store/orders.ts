@@ -6,6 +6,10 @@
  */
 import { prng, type DemoStore } from "./demo-store";
 
+/** Order ids: ORDER_ID_BASE + day × ORDER_ID_DAY + index within the day (live orders use day = historyDays). */
+export const ORDER_ID_BASE = 5_000_000_000_000;
+export const ORDER_ID_DAY = 100_000;
+
 export interface DemoLineItem {
   id: number;
   productId: number;
@@ -15,10 +19,11 @@ export interface DemoLineItem {
   quantity: number;
   price: string;
 }
+export type RestockType = "return" | "no_restock" | "cancel" | "legacy_restock";
 export interface DemoRefund {
   id: number;
   createdAt: string;
-  lineItems: { lineItemId: number; quantity: number; restockType: "return" | "no_restock" }[];
+  lineItems: { lineItemId: number; quantity: number; restockType: RestockType; locationId?: number }[];
 }
 export interface DemoOrder {
   id: number;
@@ -26,6 +31,7 @@ export interface DemoOrder {
   createdAt: string;
   updatedAt: string;
   cancelledAt: string | null;
+  cancelReason?: "customer" | "inventory" | "other" | null;
   sourceName: "web" | "pos";
   locationId: number;
   displayFulfillmentStatus: "FULFILLED" | "UNFULFILLED";
@@ -78,13 +84,14 @@ export function ordersOn(store: DemoStore, dayIndex: number): DemoOrder[] {
   let next = 0;
   const newOrder = (lines: Omit<DemoLineItem, "id">[], cancelled: boolean): DemoOrder => {
     const k = orders.length;
-    const id = 5_000_000_000_000 + dayIndex * 100_000 + k;
+    const id = ORDER_ID_BASE + dayIndex * ORDER_ID_DAY + k;
     const created = new Date(dayStart + (8 + random() * 10) * 3_600_000);
     const location = random();
     const locationId = location < 0.7 ? 71_000_001 : location < 0.85 ? 71_000_002 : 71_000_003;
     return {
       id,
-      name: `#${1001 + dayIndex * 100 + k}`,
+      // Unique and increasing with time (Shopify's order numbers are; ours leave gaps between days).
+      name: `#${1001 + dayIndex * ORDER_ID_DAY + k}`,
       createdAt: created.toISOString(),
       updatedAt: created.toISOString(),
       cancelledAt: cancelled ? new Date(created.getTime() + 3_600_000).toISOString() : null,
@@ -131,7 +138,7 @@ export function netUnitsOn(orders: DemoOrder[]): Map<number, number> {
     for (const line of order.lineItems) {
       const restocked = order.refunds
         .flatMap((refund) => refund.lineItems)
-        .filter((r) => r.lineItemId === line.id && r.restockType === "return")
+        .filter((r) => r.lineItemId === line.id && r.restockType !== "no_restock")
         .reduce((a, r) => a + r.quantity, 0);
       net.set(line.variantId, (net.get(line.variantId) ?? 0) + line.quantity - restocked);
     }
