@@ -44,6 +44,28 @@ export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<
   }
 }
 
+/** The shop was uninstalled or erased while a job was writing its rows: stop, retrying cannot help. */
+export class ShopGoneError extends Error {
+  constructor(shopId: string) {
+    super(`shop ${shopId} is no longer installed`);
+    this.name = "ShopGoneError";
+  }
+}
+
+/**
+ * A transaction that writes one shop's rows. It first takes a share lock on the shop's row while the shop
+ * is installed, so it cannot interleave with the erasure of that shop (shop/redact deletes the row):
+ * either the erasure waits for this transaction and then deletes what it wrote, or this transaction
+ * finds the shop gone and writes nothing (ShopGoneError).
+ */
+export async function shopTransaction<T>(shopId: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(async (client) => {
+    const { rowCount } = await client.query(`SELECT 1 FROM "Shop" WHERE id = $1 AND "installState" = 'INSTALLED' FOR SHARE`, [shopId]);
+    if (!rowCount) throw new ShopGoneError(shopId);
+    return work(client);
+  });
+}
+
 export interface ShopRow {
   id: string;
   domain: string;

@@ -8,7 +8,7 @@
  * off and ends in exactly the same state. See docs/decisions/0020-bulk-operations-streaming.md.
  */
 import type { AdminClient } from "./admin-client.server";
-import { inTransaction, type Queryable, type ShopRow } from "./db.server";
+import { shopTransaction, type Queryable, type ShopRow } from "./db.server";
 import { dayIn, lockShopDemand, rebuildDemand, refreshInStock } from "./demand.server";
 import { numericId } from "./ids";
 import { batches, downloadJsonl, type JsonlLine } from "./jsonl";
@@ -203,7 +203,7 @@ export async function advance(ctx: SyncContext, runId: string): Promise<Step> {
     case "refunds":
       return refundsPhase(ctx, run);
     case "demand":
-      await inTransaction(async (tx) => {
+      await shopTransaction(ctx.shop.id, async (tx) => {
         await lockShopDemand(tx, ctx.shop.id);
         const rows = await rebuildDemand(tx, ctx.shop.id);
         const today = dayIn(ctx.shop.timezone, ctx.now?.() ?? new Date());
@@ -313,7 +313,7 @@ async function bulkPhase(ctx: SyncContext, run: SyncRunRow, phase: Phase, query:
     let done = state.linesDone ?? 0;
     for await (const batch of batches(lines, size, done)) {
       const last = batch[batch.length - 1] as JsonlLine;
-      const outcome = await inTransaction(async (tx) => {
+      const outcome = await shopTransaction(ctx.shop.id, async (tx) => {
         const result = await importer({ ...ctx, db: tx }, batch);
         // The checkpoint commits with the rows it covers.
         await addRows(tx, run.id, phase, result.rows, { linesDone: last.index + 1, bulkStatus: "COMPLETED" });
@@ -422,7 +422,7 @@ async function refundsPhase(ctx: SyncContext, run: SyncRunRow): Promise<Step> {
       }
       lines.push(...refundLinesFromNode(parsed.data, (pending[i]?.created ?? new Date()).toISOString()));
     }
-    await inTransaction(async (tx) => {
+    await shopTransaction(ctx.shop.id, async (tx) => {
       await insertRefundLines(tx, ctx.shop.id, lines);
       await tx.query(`UPDATE "Order" SET "refundsPending" = false WHERE "shopId" = $1 AND id = ANY($2::bigint[])`, [
         ctx.shop.id,

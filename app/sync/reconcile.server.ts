@@ -7,7 +7,7 @@
  *  - demand: rebuilt from the order lines, and yesterday's in-stock flags refreshed.
  */
 import type { AdminClient } from "./admin-client.server";
-import { inTransaction, type Queryable, type ShopRow } from "./db.server";
+import { shopTransaction, type Queryable, type ShopRow } from "./db.server";
 import { dayIn, lockShopDemand, rebuildDemand, refreshInStock } from "./demand.server";
 import { batches, downloadJsonl } from "./jsonl";
 import { BulkInventoryLevel, levelFromBulk, type LevelRow } from "./records";
@@ -90,7 +90,7 @@ export async function reconcileShop(ctx: ReconcileContext): Promise<Repairs> {
           if (parsed.success) levels.push(levelFromBulk(parsed.data));
         }
         if (levels.length === 0) continue;
-        repairs.inventoryLevelsFixed += await inTransaction(async (tx) => {
+        repairs.inventoryLevelsFixed += await shopTransaction(shop.id, async (tx) => {
           const { rows } = await tx.query<{ n: string }>(
             `SELECT count(*)::text AS n FROM unnest($2::bigint[], $3::bigint[], $4::int[]) AS u(item, loc, avail)
                LEFT JOIN "InventoryLevel" l ON l."shopId" = $1 AND l."inventoryItemId" = u.item AND l."locationId" = u.loc
@@ -111,7 +111,7 @@ export async function reconcileShop(ctx: ReconcileContext): Promise<Repairs> {
     }
 
     await db.query(`UPDATE "SyncRun" SET phase = 'demand', "updatedAt" = now() WHERE id = $1`, [run.id]);
-    repairs.demandRows = await inTransaction(async (tx) => {
+    repairs.demandRows = await shopTransaction(shop.id, async (tx) => {
       await lockShopDemand(tx, shop.id);
       const rows = await rebuildDemand(tx, shop.id);
       const today = dayIn(shop.timezone);

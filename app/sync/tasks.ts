@@ -5,7 +5,7 @@ import { defineTask, toGraphileTask } from "../jobs/define-task";
 import { unauthenticated } from "../shopify.server";
 import { createAdminClient, fetchTransport, type AdminClient } from "./admin-client.server";
 import { postgresCircuit } from "./circuit.server";
-import { shopByDomain, syncPool, type ShopRow } from "./db.server";
+import { ShopGoneError, shopByDomain, syncPool, type ShopRow } from "./db.server";
 import { advance, recordError, startOrResumeRun } from "./initial-sync.server";
 import { addJob, shopQueue } from "./jobs.server";
 import { reconcileShop } from "./reconcile.server";
@@ -53,6 +53,7 @@ export const syncInitial = defineTask({
         }
       }
     } catch (error) {
+      if (error instanceof ShopGoneError) return; // uninstalled or erased meanwhile: nothing left to sync
       await recordError(db, run.id, "job", error instanceof Error ? error.message : String(error));
       if (helpers.job.attempts >= helpers.job.max_attempts) {
         await db.query(`UPDATE "SyncRun" SET status = 'failed', "finishedAt" = now(), "updatedAt" = now() WHERE id = $1`, [run.id]);
@@ -79,6 +80,13 @@ export const syncWebhook = defineTask({
       const outcome = await processEvent(db, event);
       if (outcome.wakeSync) await addJob(db, syncInitial, { shop: outcome.wakeSync }, { queueName: shopQueue(outcome.wakeSync) });
     } catch (error) {
+      if (error instanceof ShopGoneError) {
+        await db.query(`UPDATE "WebhookEvent" SET status = 'skipped', "lastError" = $2, "processedAt" = now() WHERE id = $1`, [
+          eventId,
+          error.message,
+        ]);
+        return;
+      }
       await recordFailure(db, eventId, error, helpers.job.attempts, helpers.job.max_attempts);
       throw error;
     }
@@ -103,8 +111,11 @@ export const syncReconcile = defineTask({
     }
     const row = await shopByDomain(db, shop);
     if (!row || row.installState !== "INSTALLED") return;
-    const repairs = await reconcileShop({ db, shop: row, client: await adminClientFor(row) });
-    if (repairs.resync) await startInitialSync(shop, true);
+    const repairs = await reconcileShop({ db, shop: row, client: await adminClientFor(row) }).catch((error: unknown) => {
+      if (error instanceof ShopGoneError) return null;
+      throw error;
+    });
+    if (repairs?.resync) await startInitialSync(shop, true);
   },
 });
 

@@ -9,7 +9,7 @@
  * recomputed for the touched (variant, day) keys. Failures are retried by Graphile Worker with
  * exponential back-off; after the last attempt the event is `dead` and can be replayed.
  */
-import { inTransaction, type Queryable, type ShopRow } from "./db.server";
+import { shopTransaction, type Queryable, type ShopRow } from "./db.server";
 import { demandKeysOfOrders, fillInStock, lockShopDemand, recomputeDemand, refreshInStock, type DemandKey } from "./demand.server";
 import { ensureWorkerSchema } from "./jobs.server";
 import {
@@ -187,7 +187,7 @@ async function applyEvent(shop: ShopRow, event: EventRow): Promise<ProcessOutcom
     case "products/create":
     case "products/update": {
       const { product, variants } = productFromPayload(ProductPayload.parse(event.payload));
-      return inTransaction(async (tx) => {
+      return shopTransaction(shop.id, async (tx) => {
         const written = await upsertProducts(tx, shop.id, [product]);
         if (written === 0) return { status: "skipped", detail: "older than stored product" };
         await upsertVariants(tx, shop.id, variants);
@@ -211,7 +211,7 @@ async function applyEvent(shop: ShopRow, event: EventRow): Promise<ProcessOutcom
     case "products/delete": {
       const { id } = ProductDeletePayload.parse(event.payload);
       // A deleted product never comes back under the same id, so the mark is final whatever arrives later.
-      await inTransaction(async (tx) => {
+      await shopTransaction(shop.id, async (tx) => {
         await tx.query(`UPDATE "Product" SET "deletedAt" = coalesce("deletedAt", now()) WHERE "shopId" = $1 AND id = $2`, [shop.id, id]);
         await tx.query(`UPDATE "ProductVariant" SET "deletedAt" = coalesce("deletedAt", now()) WHERE "shopId" = $1 AND "productId" = $2`, [
           shop.id,
@@ -224,7 +224,7 @@ async function applyEvent(shop: ShopRow, event: EventRow): Promise<ProcessOutcom
       const p = InventoryLevelPayload.parse(event.payload);
       const available = p.available;
       if (available === null) return { status: "skipped", detail: "item not tracked" };
-      return inTransaction(async (tx) => {
+      return shopTransaction(shop.id, async (tx) => {
         await lockShopDemand(tx, shop.id);
         await upsertLevels(tx, shop.id, shop.timezone, [
           { inventoryItemId: p.inventory_item_id, locationId: p.location_id, available, onHand: null, updatedAt: p.updated_at },
@@ -243,7 +243,7 @@ async function applyEvent(shop: ShopRow, event: EventRow): Promise<ProcessOutcom
     case "orders/cancelled":
     case "orders/fulfilled": {
       const { order, lines, refunds } = normaliseOrder(event.apiVersion, OrderPayload.parse(event.payload));
-      return inTransaction(async (tx) => {
+      return shopTransaction(shop.id, async (tx) => {
         await lockShopDemand(tx, shop.id);
         const before = await demandKeysOfOrders(tx, shop.id, [order.id]);
         // Refunds are append-only facts: keep them whatever the order's age.
@@ -266,7 +266,7 @@ async function applyEvent(shop: ShopRow, event: EventRow): Promise<ProcessOutcom
     }
     case "refunds/create": {
       const p = RefundPayload.parse(event.payload);
-      return inTransaction(async (tx) => {
+      return shopTransaction(shop.id, async (tx) => {
         await lockShopDemand(tx, shop.id);
         await insertRefundLines(tx, shop.id, refundLinesFromPayload(p));
         const keys: DemandKey[] = await demandKeysOfOrders(tx, shop.id, [p.order_id]);

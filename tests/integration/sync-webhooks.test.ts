@@ -169,6 +169,23 @@ describe("webhook processing", () => {
     expect(ordered[0]?.n).toBe("2");
   });
 
+  it("an event of a shop uninstalled meanwhile writes nothing (ShopGoneError)", async () => {
+    const gone = await addShop("gone.myshopify.com");
+    await sync.receiveWebhook(pool.syncPool(), {
+      shop: "gone.myshopify.com",
+      webhookId: "g-1",
+      topic: "orders/create",
+      apiVersion: "2025-10",
+      payload: (await import("../../app/sync/records")).OrderPayload.parse(order(9200, "2025-10-05T10:00:00Z", 1)),
+    });
+    await sql(db.url, `UPDATE "Shop" SET "installState" = 'UNINSTALLED' WHERE id = $1`, [gone]);
+    const [row] = await sql<{ id: string }>(db.url, `SELECT id::text FROM "WebhookEvent" WHERE "shopId" = $1`, [gone]);
+    const event = await sync.loadEvent(pool.syncPool(), row!.id);
+    await expect(sync.processEvent(pool.syncPool(), event!)).rejects.toThrow(/no longer installed/);
+    expect(await sql(db.url, `SELECT 1 FROM "Order" WHERE "shopId" = $1`, [gone])).toHaveLength(0);
+    expect(await sql(db.url, `SELECT 1 FROM "DailyDemand" WHERE "shopId" = $1`, [gone])).toHaveLength(0);
+  });
+
   it("a webhook for an unknown shop stores nothing", async () => {
     const receipt = await sync.receiveWebhook(pool.syncPool(), {
       shop: "nobody.myshopify.com",
