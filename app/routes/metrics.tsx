@@ -1,8 +1,9 @@
 import db from "../db.server";
 import { syncPool } from "../sync/db.server";
 import { loadSyncHealth, prometheusText } from "../sync/status.server";
+import { EMPTY_FORECAST_HEALTH, forecastPrometheusText, loadForecastHealth } from "../forecasts/metrics.server";
 
-/** Prometheus metrics (text format 0.0.4): queue and webhook lag, backlog, dead letters, last sync. */
+/** Prometheus metrics (text format 0.0.4): queue and webhook lag, backlog, dead letters, last sync; forecast runs. */
 export const loader = async () => {
   let up = true;
   try {
@@ -23,7 +24,8 @@ export const loader = async () => {
         lastSyncAt: null,
         runsRunning: 0,
       };
-  return new Response(prometheusText(health, up), {
+  const forecasts = up ? await loadForecastHealth(syncPool()) : EMPTY_FORECAST_HEALTH;
+  return new Response(prometheusText(health, up) + forecastPrometheusText(forecasts), {
     headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" },
   });
 };

@@ -1,0 +1,71 @@
+/**
+ * The frame of every forecast API route (app/routes/api.*): a correlation id per request (X-Request-Id
+ * taken when well-formed, else generated) on the response and on every log line; admin session-token
+ * authentication (`authenticate.admin`, whose `cors` helper wraps the answer for the admin block); JSON
+ * errors (`{ error, issues? }`); and ETag / If-None-Match for stored forecasts.
+ */
+import { authenticate } from "../shopify.server";
+import { json, requestIdOf } from "./http";
+import { forecastPool } from "./store.server";
+
+export type ApiLog = (message: string, fields?: Record<string, string | number | boolean | null>) => void;
+
+/** One JSON line per event, always with the request's correlation id. */
+export function apiLogger(requestId: string, route: string): ApiLog {
+  return (message, fields = {}) => console.log(JSON.stringify({ at: new Date().toISOString(), requestId, route, message, ...fields }));
+}
+
+export interface ApiContext {
+  shopId: string;
+  shopDomain: string;
+  requestId: string;
+  log: ApiLog;
+}
+
+function unauthorized(from?: Response): Response {
+  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  const retry = from?.headers.get("X-Shopify-Retry-Invalid-Session-Request");
+  if (retry) headers["X-Shopify-Retry-Invalid-Session-Request"] = retry;
+  return json({ error: "unauthorized: a valid admin session token is required (Authorization: Bearer …)" }, 401, headers);
+}
+
+function withRequestId(response: Response, requestId: string): Response {
+  const out = new Response(response.status === 204 || response.status === 304 ? null : response.body, response);
+  out.headers.set("X-Request-Id", requestId);
+  return out;
+}
+
+/**
+ * Authenticates the request and runs `handler` for the session's shop. 401 without a valid session token;
+ * OPTIONS preflights are answered by the library (with CORS headers).
+ */
+export async function apiRoute(request: Request, route: string, handler: (ctx: ApiContext) => Promise<Response>): Promise<Response> {
+  const requestId = requestIdOf(request);
+  const log = apiLogger(requestId, route);
+  const t0 = performance.now();
+  const done = (response: Response) => {
+    log("answered", { method: request.method, status: response.status, ms: Math.round(performance.now() - t0) });
+    return withRequestId(response, requestId);
+  };
+  if (request.method !== "OPTIONS" && !/^Bearer\s+\S+/i.test(request.headers.get("Authorization") ?? "")) return done(unauthorized());
+  let auth: Awaited<ReturnType<typeof authenticate.admin>>;
+  try {
+    auth = await authenticate.admin(request);
+  } catch (thrown) {
+    if (thrown instanceof Response) return done(thrown.status === 204 || thrown.status === 200 ? thrown : unauthorized(thrown));
+    throw thrown;
+  }
+  const { rows } = await forecastPool().query<{ id: string }>(`SELECT id FROM "Shop" WHERE domain = $1 AND "installState" = 'INSTALLED'`, [
+    auth.session.shop,
+  ]);
+  const shop = rows[0];
+  if (!shop) return done(auth.cors(unauthorized()));
+  try {
+    return done(auth.cors(await handler({ shopId: shop.id, shopDomain: auth.session.shop, requestId, log })));
+  } catch (error) {
+    log("failed", { error: error instanceof Error ? error.message : String(error) });
+    return done(auth.cors(json({ error: "internal error", requestId }, 500, { "Cache-Control": "no-store" })));
+  }
+}
+
+export * from "./http";

@@ -1,0 +1,262 @@
+/**
+ * The read model of stored forecasts for the dashboard and the API. Every function takes the shop's id
+ * and reads only the shop's published run (ShopForecastState.currentRunId): rows of a run still being
+ * written, of a failed run, or of another shop are never returned.
+ */
+import { addDays, toDay } from "../forecasting/dates";
+import { projectStock } from "../forecasting/inventory";
+import type {
+  ForecastOverview,
+  ForecastRangeQuery,
+  Risk,
+  VariantAdviceRow,
+  VariantForecastDetail,
+  VariantListPage,
+  VariantListQuery,
+} from "./contract";
+import { CSV_COLUMNS, csvLine } from "./csv";
+import { ADVICE_COLUMNS, listWhere, orderBy, pageSql } from "./list-sql";
+import { countedLocations, currentRun, demandLocationFilter, forecastPool, readSettings, type Queryable } from "./store.server";
+
+export async function listVariants(shopId: string, query: VariantListQuery): Promise<VariantListPage> {
+  const db = forecastPool();
+  const run = await currentRun(db, shopId);
+  if (!run) return { rows: [], total: 0, page: query.page, pageSize: query.pageSize, runId: null, asOf: null };
+  const { where, params } = listWhere(shopId, run.runId, query);
+  const [rows, count] = await Promise.all([
+    db.query<VariantAdviceRow>(pageSql(where, query), params),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "VariantAdvice" a WHERE ${where}`, params),
+  ]);
+  return { rows: rows.rows, total: count.rows[0]?.n ?? 0, page: query.page, pageSize: query.pageSize, runId: run.runId, asOf: run.asOf };
+}
+
+/** The whole filtered list as CSV lines (header first), streamed from a server-side cursor. */
+export async function* exportVariantsCsv(shopId: string, query: VariantListQuery): AsyncIterable<string> {
+  yield csvLine(CSV_COLUMNS);
+  const pool = forecastPool();
+  const run = await currentRun(pool, shopId);
+  if (!run) return;
+  const { where, params } = listWhere(shopId, run.runId, query);
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN READ ONLY");
+    await client.query(
+      `DECLARE variants_csv NO SCROLL CURSOR FOR SELECT ${ADVICE_COLUMNS} FROM "VariantAdvice" a WHERE ${where} ORDER BY ${orderBy(query)}`,
+      params,
+    );
+    for (;;) {
+      const { rows } = await client.query<VariantAdviceRow>(`FETCH 1000 FROM variants_csv`);
+      if (rows.length === 0) break;
+      let chunk = "";
+      for (const row of rows) chunk += csvLine(CSV_COLUMNS.map((c) => row[c]));
+      yield chunk;
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+interface ForecastRowDb {
+  start: string;
+  forecast: number[];
+  lo80: number[];
+  hi80: number[];
+  lo95: number[];
+  hi95: number[];
+  model: string;
+  demandClass: string;
+  coldStart: boolean;
+  dailyMean: number;
+  backtestAccTotal: number | null;
+  backtestMae: number | null;
+  coverage80: number | null;
+  coverage95: number | null;
+  candidateScores: Record<string, number>;
+  outliers: { date: string; value: number; cappedTo: number }[];
+}
+
+export async function getVariantForecast(
+  shopId: string,
+  variantId: string,
+  range: ForecastRangeQuery,
+): Promise<VariantForecastDetail | null> {
+  if (!/^\d{1,20}$/.test(variantId)) return null;
+  const db = forecastPool();
+  const run = await currentRun(db, shopId);
+  if (!run) return null;
+  const { rows } = await db.query<ForecastRowDb>(
+    `SELECT to_char(start, 'YYYY-MM-DD') AS start, forecast, lo80, hi80, lo95, hi95, model, "demandClass", "coldStart", "dailyMean",
+            "backtestAccTotal", "backtestMae", coverage80, coverage95, "candidateScores", outliers
+       FROM "VariantForecast" WHERE "runId" = $1 AND "shopId" = $2 AND "variantId" = $3`,
+    [run.runId, shopId, variantId],
+  );
+  const f = rows[0];
+  if (!f) return null;
+  const advice = await db.query<VariantAdviceRow>(
+    `SELECT ${ADVICE_COLUMNS} FROM "VariantAdvice" a WHERE a."runId" = $1 AND a."shopId" = $2 AND a."variantId" = $3 ORDER BY a."locationId"`,
+    [run.runId, shopId, variantId],
+  );
+  const location = range.location ?? "0";
+  const locAdvice = advice.rows.find((a) => a.locationId === location);
+  if (location !== "0" && !locAdvice) return null;
+  const share = location === "0" ? 1 : f.dailyMean > 1e-9 ? locAdvice!.dailyMean / f.dailyMean : 1 / Math.max(1, advice.rows.length - 1);
+
+  const lastForecastDay = addDays(f.start, f.forecast.length - 1);
+  const from = range.from ?? addDays(run.asOf, -179);
+  const to = range.to ?? lastForecastDay;
+  const historyTo = to < run.asOf ? to : run.asOf;
+
+  const settings = await readSettings(db, shopId);
+  const locations = await countedLocations(db, shopId, settings);
+  const history: VariantForecastDetail["history"] = [];
+  if (from <= historyTo) {
+    const demand = await db.query<{ day: string; units: number; inStock: boolean | null }>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(units)::int AS units, bool_or("inStock") AS "inStock" FROM "DailyDemand"
+        WHERE "shopId" = $1 AND "variantId" = $2 AND day BETWEEN $3::date AND $4::date
+          AND ${location === "0" ? demandLocationFilter("$5") : `"locationId" = $5::bigint`}
+        GROUP BY day`,
+      [shopId, variantId, from, historyTo, location === "0" ? locations.demand : location],
+    );
+    const byDay = new Map(demand.rows.map((r) => [r.day, r]));
+    for (let d = from; d <= historyTo; d = addDays(d, 1)) {
+      const r = byDay.get(d);
+      history.push({ day: d, units: r?.units ?? 0, inStock: r?.inStock ?? null });
+    }
+  }
+
+  const scale = (a: readonly number[]) => a.map((x) => Math.max(0, x * share));
+  const point = scale(f.forecast);
+  const lo80 = scale(f.lo80);
+  const hi80 = scale(f.hi80);
+  const lo95 = scale(f.lo95);
+  const hi95 = scale(f.hi95);
+  const stock = projectStock(locAdvice?.available ?? 0, point, f.start);
+  const forecast: VariantForecastDetail["forecast"] = [];
+  const projectedStock: VariantForecastDetail["projectedStock"] = [];
+  const first = toDay(f.start);
+  for (let i = 0; i < point.length; i++) {
+    const day = addDays(f.start, i);
+    if (day < from || day > to) continue;
+    forecast.push({ day, forecast: point[i]!, lo80: lo80[i]!, hi80: hi80[i]!, lo95: lo95[i]!, hi95: hi95[i]! });
+    projectedStock.push({ day, units: Math.max(0, stock.endOfDay[toDay(day) - first]!) });
+  }
+  return {
+    variantId,
+    runId: run.runId,
+    asOf: run.asOf,
+    model: f.model,
+    demandClass: f.demandClass,
+    coldStart: f.coldStart,
+    history,
+    forecast,
+    projectedStock,
+    stockoutDate: locAdvice?.stockoutDate ?? stock.stockoutDate,
+    backtest: { accTotal: f.backtestAccTotal, mae: f.backtestMae, coverage80: f.coverage80, coverage95: f.coverage95 },
+    candidateScores: f.candidateScores,
+    outliers: f.outliers,
+    advice: advice.rows,
+  };
+}
+
+/** Live accuracy: the newest snapshot whose 28 days are all past, against what then sold. */
+async function liveAccuracy(db: Queryable, shopId: string, asOf: string, demandLoc: string[]): Promise<ForecastOverview["liveAccuracy"]> {
+  const snap = await db.query<{ runId: string; start: string }>(
+    `SELECT s."runId", to_char(min(s.start), 'YYYY-MM-DD') AS start FROM "ForecastSnapshot" s
+      WHERE s."shopId" = $1 AND s.start + 27 <= $2::date
+      GROUP BY s."runId" ORDER BY min(s.start) DESC LIMIT 1`,
+    [shopId, asOf],
+  );
+  const s = snap.rows[0];
+  if (!s) return null;
+  const { rows } = await db.query<{ totAbs: number | null; dayAbs: number | null; actual: number | null; days: number; variants: number }>(
+    `WITH f AS (
+       SELECT s."variantId", s.start + (u.o - 1)::int AS day, u.v::float8 AS f
+         FROM "ForecastSnapshot" s, unnest(s.forecast) WITH ORDINALITY AS u(v, o)
+        WHERE s."runId" = $1 AND s."shopId" = $2),
+     a AS (
+       SELECT "variantId", day, sum(units)::float8 AS a FROM "DailyDemand"
+        WHERE "shopId" = $2 AND day BETWEEN $3::date AND $3::date + 27 AND ${demandLocationFilter("$5")}
+          AND "variantId" IN (SELECT "variantId" FROM f) GROUP BY 1, 2),
+     j AS (SELECT f."variantId", f.day, f.f, coalesce(a.a, 0) AS a FROM f LEFT JOIN a USING ("variantId", day) WHERE f.day <= $4::date),
+     v AS (SELECT "variantId", sum(f) AS fs, sum(a) AS act FROM j GROUP BY 1)
+     SELECT (SELECT sum(abs(fs - act)) FROM v) AS "totAbs", sum(abs(f - a)) AS "dayAbs", sum(a) AS actual,
+            count(DISTINCT day)::int AS days, count(DISTINCT "variantId")::int AS variants
+       FROM j`,
+    [s.runId, shopId, s.start, asOf, demandLoc],
+  );
+  const r = rows[0];
+  if (!r || !r.actual || r.actual <= 0) return null;
+  return { accTotal: Math.max(-1, 1 - (r.totAbs ?? 0) / r.actual), wape: (r.dayAbs ?? 0) / r.actual, days: r.days, variants: r.variants };
+}
+
+export async function getForecastOverview(shopId: string): Promise<ForecastOverview> {
+  const db = forecastPool();
+  const run = await currentRun(db, shopId);
+  if (!run)
+    return {
+      runId: null,
+      asOf: null,
+      publishedAt: null,
+      atRisk: 0,
+      toReorder: 0,
+      deadStockValue: { days90: 0, days180: 0, days365: 0 },
+      liveAccuracy: null,
+      backtestAccuracy: null,
+    };
+  const { rows } = await db.query<{ atRisk: number; toReorder: number; d90: number; d180: number; d365: number }>(
+    `SELECT count(*) FILTER (WHERE risk = 'stockout')::int AS "atRisk", count(*) FILTER (WHERE risk = 'reorder')::int AS "toReorder",
+            coalesce(sum("stockValue") FILTER (WHERE available > 0 AND ("lastSaleDay" IS NULL OR "lastSaleDay" < $3::date - 89)), 0)::float8 AS d90,
+            coalesce(sum("stockValue") FILTER (WHERE available > 0 AND ("lastSaleDay" IS NULL OR "lastSaleDay" < $3::date - 179)), 0)::float8 AS d180,
+            coalesce(sum("stockValue") FILTER (WHERE available > 0 AND ("lastSaleDay" IS NULL OR "lastSaleDay" < $3::date - 364)), 0)::float8 AS d365
+       FROM "VariantAdvice" WHERE "runId" = $1 AND "shopId" = $2 AND "locationId" = 0`,
+    [run.runId, shopId, run.asOf],
+  );
+  const acc = await db.query<{
+    accuracy: { accTotal?: number | null; mase?: number | null; coverage80?: number | null; coverage95?: number | null };
+  }>(`SELECT accuracy FROM "ForecastRun" WHERE id = $1`, [run.runId]);
+  const a = acc.rows[0]?.accuracy;
+  const settings = await readSettings(db, shopId);
+  const locations = await countedLocations(db, shopId, settings);
+  const c = rows[0]!;
+  return {
+    runId: run.runId,
+    asOf: run.asOf,
+    publishedAt: run.publishedAt ? new Date(run.publishedAt).toISOString() : null,
+    atRisk: c.atRisk,
+    toReorder: c.toReorder,
+    deadStockValue: { days90: c.d90, days180: c.d180, days365: c.d365 },
+    liveAccuracy: await liveAccuracy(db, shopId, run.asOf, locations.demand),
+    backtestAccuracy:
+      a && typeof a.accTotal === "number"
+        ? {
+            accTotal: a.accTotal,
+            mase: a.mase ?? Number.NaN,
+            coverage80: a.coverage80 ?? Number.NaN,
+            coverage95: a.coverage95 ?? Number.NaN,
+          }
+        : null,
+  };
+}
+
+export async function listFilterOptions(
+  shopId: string,
+): Promise<{ vendors: string[]; productTypes: string[]; locations: { id: string; name: string }[] }> {
+  const db = forecastPool();
+  const [vendors, types, locations] = await Promise.all([
+    db.query<{ v: string }>(`SELECT DISTINCT vendor AS v FROM "Product" WHERE "shopId" = $1 AND "deletedAt" IS NULL ORDER BY 1`, [shopId]),
+    db.query<{ v: string }>(`SELECT DISTINCT "productType" AS v FROM "Product" WHERE "shopId" = $1 AND "deletedAt" IS NULL ORDER BY 1`, [
+      shopId,
+    ]),
+    db.query<{ id: string; name: string }>(
+      `SELECT id::text AS id, name FROM "Location" WHERE "shopId" = $1 AND "isActive" ORDER BY name, id`,
+      [shopId],
+    ),
+  ]);
+  return { vendors: vendors.rows.map((r) => r.v), productTypes: types.rows.map((r) => r.v), locations: locations.rows };
+}
+
+export type { Risk };

@@ -1,0 +1,169 @@
+/**
+ * On-demand recompute of one variant (POST /api/variants/:variantId/recompute): counted per shop and UTC
+ * day (100 allowed), run as a job with a 30 s budget, tracked in ForecastRecompute. The variant is
+ * re-forecast with its current data as of the published run's day and its rows in that run are replaced
+ * in one transaction (its ABC class is kept: ABC is a whole-shop ranking, redone by the next run).
+ */
+import { addJob } from "../sync/jobs.server";
+import { computeVariants, measureShopContext } from "./compute.server";
+import { writeVariantRows } from "./run.server";
+import { countedLocations, currentRun, forecastPool, inTransaction, readLeadTimes, readSettings, shopFacts } from "./store.server";
+import { forecastRecomputeTask } from "./tasks";
+
+export const RECOMPUTE_DAILY_LIMIT = 100;
+export const RECOMPUTE_TIMEOUT_MS = 30_000;
+
+export type RecomputeStatus = "queued" | "completed" | "failed" | "timed_out";
+
+export interface RecomputeView {
+  id: string;
+  variantId: string;
+  status: RecomputeStatus;
+  error: string | null;
+  requestId: string;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export type RecomputeRequestOutcome =
+  { kind: "queued"; id: string; remaining: number } | { kind: "limited"; retryAfterSeconds: number } | { kind: "not_found" };
+
+/** Seconds until the next UTC midnight (when the daily allowance resets). */
+export function secondsToUtcMidnight(now = new Date()): number {
+  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+}
+
+export async function requestRecompute(shopId: string, variantId: string, requestId: string): Promise<RecomputeRequestOutcome> {
+  return inTransaction(async (tx) => {
+    const known = await tx.query(`SELECT 1 FROM "ProductVariant" WHERE "shopId" = $1 AND id = $2::bigint AND "deletedAt" IS NULL`, [
+      shopId,
+      variantId,
+    ]);
+    if (!known.rowCount) return { kind: "not_found" } as const;
+    // One counter per shop: serialise the count-then-insert.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('forecast-recompute:' || $1, 0))`, [shopId]);
+    const { rows } = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "ForecastRecompute" WHERE "shopId" = $1 AND "createdAt" >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
+      [shopId],
+    );
+    const used = rows[0]?.n ?? 0;
+    if (used >= RECOMPUTE_DAILY_LIMIT) return { kind: "limited", retryAfterSeconds: secondsToUtcMidnight() } as const;
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO "ForecastRecompute" (id, "shopId", "variantId", status, "requestId") VALUES (gen_random_uuid(), $1, $2, 'queued', $3) RETURNING id`,
+      [shopId, variantId, requestId],
+    );
+    const id = inserted.rows[0]!.id;
+    await addJob(tx, forecastRecomputeTask, { recomputeId: id, requestId });
+    return { kind: "queued", id, remaining: RECOMPUTE_DAILY_LIMIT - used - 1 } as const;
+  });
+}
+
+export async function getRecompute(shopId: string, id: string): Promise<RecomputeView | null> {
+  const db = forecastPool();
+  // A job that never started (worker down) is reported as timed out once its budget and a grace period passed.
+  await db.query(
+    `UPDATE "ForecastRecompute" SET status = 'timed_out', "finishedAt" = now(), error = 'not started within its time budget'
+      WHERE id = $1 AND "shopId" = $2 AND status = 'queued' AND "createdAt" < now() - make_interval(secs => $3)`,
+    [id, shopId, (RECOMPUTE_TIMEOUT_MS * 2) / 1000],
+  );
+  const { rows } = await db.query<RecomputeView>(
+    `SELECT id, "variantId"::text AS "variantId", status, error, "requestId", "createdAt"::text AS "createdAt", "finishedAt"::text AS "finishedAt"
+       FROM "ForecastRecompute" WHERE id = $1 AND "shopId" = $2`,
+    [id, shopId],
+  );
+  const row = rows[0];
+  return row
+    ? {
+        ...row,
+        createdAt: new Date(row.createdAt).toISOString(),
+        finishedAt: row.finishedAt ? new Date(row.finishedAt).toISOString() : null,
+      }
+    : null;
+}
+
+async function finish(id: string, status: RecomputeStatus, error: string | null): Promise<void> {
+  await forecastPool().query(
+    `UPDATE "ForecastRecompute" SET status = $2, error = $3, "finishedAt" = now() WHERE id = $1 AND status = 'queued'`,
+    [id, status, error],
+  );
+}
+
+class Timeout extends Error {}
+
+/** The job: re-forecasts the variant within RECOMPUTE_TIMEOUT_MS of the request, or records why not. */
+export async function runRecompute(id: string, log: (line: string) => void = () => {}): Promise<RecomputeStatus | null> {
+  const db = forecastPool();
+  const { rows } = await db.query<{ shopId: string; variantId: string; status: string; ageMs: number }>(
+    `SELECT "shopId", "variantId"::text AS "variantId", status, (extract(epoch FROM now() - "createdAt") * 1000)::float8 AS "ageMs"
+       FROM "ForecastRecompute" WHERE id = $1`,
+    [id],
+  );
+  const job = rows[0];
+  if (!job || job.status !== "queued") return null;
+  const budget = RECOMPUTE_TIMEOUT_MS - job.ageMs;
+  if (budget <= 0) {
+    await finish(id, "timed_out", "not started within its time budget");
+    log(`recompute ${id}: timed out before it started`);
+    return "timed_out";
+  }
+  const deadline = Date.now() + budget;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const work = (async () => {
+      const run = await currentRun(db, job.shopId);
+      if (!run) throw new Error("no published forecast run yet");
+      const shop = await shopFacts(db, job.shopId);
+      if (!shop) throw new Error("shop not found");
+      const settings = await readSettings(db, job.shopId);
+      const locations = await countedLocations(db, job.shopId, settings);
+      const abc = await db.query<{ abc: string }>(
+        `SELECT "abcClass" AS abc FROM "VariantAdvice" WHERE "runId" = $1 AND "variantId" = $2 AND "locationId" = 0`,
+        [run.runId, job.variantId],
+      );
+      const context = await measureShopContext(db, job.shopId, run.asOf, shop.country, locations);
+      const result = await computeVariants(db, {
+        shopId: job.shopId,
+        asOf: run.asOf,
+        country: shop.country,
+        variantIds: [job.variantId],
+        context,
+        settings,
+        leadTimes: await readLeadTimes(db, job.shopId, settings),
+        locations,
+        abc: new Map(abc.rows[0] ? [[job.variantId, abc.rows[0].abc]] : []),
+        log,
+      });
+      if (Date.now() > deadline) throw new Timeout("recompute exceeded its 30 s budget");
+      await inTransaction(async (tx) => {
+        const state = await tx.query(`SELECT 1 FROM "ShopForecastState" WHERE "shopId" = $1 AND "currentRunId" = $2 FOR UPDATE`, [
+          job.shopId,
+          run.runId,
+        ]);
+        if (!state.rowCount) throw new Error("the published run changed during the recompute");
+        await writeVariantRows(tx, run.runId, job.shopId, [job.variantId], result, false);
+        await tx.query(`UPDATE "ShopForecastState" SET "updatedAt" = clock_timestamp() WHERE "shopId" = $1`, [job.shopId]);
+        const done = await tx.query(
+          `UPDATE "ForecastRecompute" SET status = 'completed', "finishedAt" = now() WHERE id = $1 AND status = 'queued'`,
+          [id],
+        );
+        // Timed out meanwhile: the answer was already given, so nothing is written.
+        if (!done.rowCount) throw new Timeout("recompute exceeded its 30 s budget");
+      });
+    })();
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Timeout("recompute exceeded its 30 s budget")), budget);
+    });
+    await Promise.race([work, timeout]);
+    log(`recompute ${id} of variant ${job.variantId}: completed`);
+    return "completed";
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const status: RecomputeStatus = error instanceof Timeout ? "timed_out" : "failed";
+    await finish(id, status, message.slice(0, 2000));
+    log(`recompute ${id} of variant ${job.variantId}: ${status}: ${message}`);
+    return status;
+  } finally {
+    clearTimeout(timer);
+  }
+}

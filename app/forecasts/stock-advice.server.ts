@@ -1,0 +1,72 @@
+/** GET /api/products/:productId/stock-advice for the admin block: the product's variants, all counted locations together. */
+import type { StockAdviceResponse, StockStatus, VariantStockAdvice } from "../api/stock-advice";
+import { addDays } from "../forecasting/dates";
+import type { Risk } from "./contract";
+import { countedLocations, currentRun, demandLocationFilter, forecastPool, readSettings, shopFacts } from "./store.server";
+
+const STATUS: Record<Risk, StockStatus> = { stockout: "critical", reorder: "warning", dead: "ok", ok: "ok", no_data: "unknown" };
+
+export async function getProductStockAdvice(shopId: string, productId: string): Promise<StockAdviceResponse | null> {
+  const db = forecastPool();
+  const variants = await db.query<{ id: string; title: string; sku: string | null }>(
+    `SELECT v.id::text AS id, v.title, v.sku FROM "ProductVariant" v
+      WHERE v."shopId" = $1 AND v."productId" = $2 AND v."deletedAt" IS NULL ORDER BY v.id`,
+    [shopId, productId],
+  );
+  if (variants.rows.length === 0) return null;
+  const run = await currentRun(db, shopId);
+  const shop = await shopFacts(db, shopId);
+  const asOf = run?.asOf ?? shop?.yesterday ?? new Date().toISOString().slice(0, 10);
+  const advice = run
+    ? await db.query<{
+        v: string;
+        available: number;
+        daysOfCover: number | null;
+        stockoutDate: string | null;
+        reorderPoint: number;
+        reorderQty: number;
+        risk: Risk;
+      }>(
+        `SELECT "variantId"::text AS v, available, "daysOfCover", to_char("stockoutDate", 'YYYY-MM-DD') AS "stockoutDate", "reorderPoint",
+                "reorderQty", risk
+           FROM "VariantAdvice" WHERE "runId" = $1 AND "shopId" = $2 AND "productId" = $3 AND "locationId" = 0`,
+        [run.runId, shopId, productId],
+      )
+    : { rows: [] };
+  const settings = await readSettings(db, shopId);
+  const locations = await countedLocations(db, shopId, settings);
+  const from = addDays(asOf, -55);
+  const weekly = await db.query<{ v: string; w: number; u: number }>(
+    `SELECT "variantId"::text AS v, ((day - $3::date) / 7)::int AS w, sum(units)::int AS u FROM "DailyDemand"
+      WHERE "shopId" = $1 AND "variantId" = ANY($2::bigint[]) AND day BETWEEN $3::date AND $4::date AND ${demandLocationFilter("$5")}
+      GROUP BY 1, 2`,
+    [shopId, variants.rows.map((v) => v.id), from, asOf, locations.demand],
+  );
+  const byVariant = new Map(advice.rows.map((a) => [a.v, a]));
+  const weeks = new Map<string, number[]>();
+  for (const r of weekly.rows) {
+    const list = weeks.get(r.v) ?? Array<number>(8).fill(0);
+    list[r.w] = r.u;
+    weeks.set(r.v, list);
+  }
+  const rows: VariantStockAdvice[] = variants.rows.map((v) => {
+    const a = byVariant.get(v.id);
+    return {
+      variantId: `gid://shopify/ProductVariant/${v.id}`,
+      title: v.title,
+      sku: v.sku,
+      available: a?.available ?? 0,
+      daysOfCover: a?.daysOfCover ?? null,
+      stockoutDate: a?.stockoutDate ?? null,
+      reorderPoint: a ? Math.round(a.reorderPoint * 10) / 10 : 0,
+      reorderQuantity: a?.reorderQty ?? 0,
+      status: a ? STATUS[a.risk] : "unknown",
+      weeklyUnits: weeks.get(v.id) ?? Array<number>(8).fill(0),
+    };
+  });
+  return {
+    productId: `gid://shopify/Product/${productId}`,
+    generatedAt: run?.publishedAt ? new Date(run.publishedAt).toISOString() : new Date().toISOString(),
+    variants: rows,
+  };
+}

@@ -1,0 +1,341 @@
+/**
+ * Nightly forecast runs against real PostgreSQL: plan → batches → publish, never half visible, batches
+ * idempotent under retry, a failed run never replaces the published one, pruning, the data-change trigger,
+ * settings recompute without re-forecast, and the read model scoped to one shop.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type * as Run from "../../app/forecasts/run.server";
+import type * as Tasks from "../../app/forecasts/tasks";
+import type * as Read from "../../app/forecasts/read.server";
+import type * as Settings from "../../app/forecasts/settings.server";
+import type * as Pool from "../../app/sync/db.server";
+import { VariantListQuery } from "../../app/forecasts/contract";
+import { createTestDatabase, sql } from "../support/db";
+import { drainForecastJobs, JOBS_OF, seedShop, type SeededShop } from "../support/forecast-seed";
+
+process.env.FORECAST_BATCH_SIZE = "50";
+process.env.FORECAST_AUGURS = "0";
+process.env.FORECAST_THREADS = "0";
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let run: typeof Run;
+let tasks: typeof Tasks;
+let read: typeof Read;
+let settings: typeof Settings;
+let pool: typeof Pool;
+let A: SeededShop;
+let B: SeededShop;
+
+const handlers = () => ({
+  [tasks.forecastPlanTask.name]: async (p: unknown) => {
+    const x = tasks.forecastPlanTask.payload.parse(p);
+    await run.startRun(x.shopId, x.trigger);
+  },
+  [tasks.forecastBatchTask.name]: async (p: unknown) => {
+    await run.runBatch(tasks.forecastBatchTask.payload.parse(p));
+  },
+});
+
+const list = (q: Record<string, string> = {}) => VariantListQuery.parse(q);
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  run = await import("../../app/forecasts/run.server");
+  tasks = await import("../../app/forecasts/tasks");
+  read = await import("../../app/forecasts/read.server");
+  settings = await import("../../app/forecasts/settings.server");
+  pool = await import("../../app/sync/db.server");
+  A = await seedShop(db.url, { domain: "a-shop.myshopify.com", products: 40, variantsPerProduct: 3, days: 400, seed: 1 });
+  B = await seedShop(db.url, { domain: "b-shop.myshopify.com", products: 10, variantsPerProduct: 2, days: 200, seed: 2 });
+});
+afterAll(async () => {
+  await pool.closeSyncPool();
+  await db.drop();
+});
+
+describe("a nightly run", () => {
+  let firstRun: string;
+
+  it("fans out per shop and per batch, and publishes only after the last batch", async () => {
+    expect(await run.planNightly()).toBe(2);
+    const plans = await drainForecastJobs(db.url, { [tasks.forecastPlanTask.name]: handlers()[tasks.forecastPlanTask.name]! });
+    expect(plans).toBe(2);
+    const runs = await sql<{ id: string; shopId: string; batchesTotal: number; status: string }>(
+      db.url,
+      `SELECT id, "shopId", "batchesTotal", status FROM "ForecastRun" ORDER BY "batchesTotal" DESC`,
+    );
+    expect(runs.map((r) => r.batchesTotal)).toEqual([3, 1]);
+    firstRun = runs[0]!.id;
+
+    // Run two of A's three batches: nothing visible yet.
+    const batches = await sql<{ payload: { runId: string; batch: number } }>(db.url, JOBS_OF("forecast.batch"));
+    const ofA = batches.filter((b) => b.payload.runId === firstRun);
+    expect(ofA).toHaveLength(3);
+    await run.runBatch(tasks.forecastBatchTask.payload.parse(ofA[0]!.payload));
+    await run.runBatch(tasks.forecastBatchTask.payload.parse(ofA[1]!.payload));
+    // A retried batch replaces its own rows.
+    await run.runBatch(tasks.forecastBatchTask.payload.parse(ofA[1]!.payload));
+    expect((await read.listVariants(A.shopId, list())).runId).toBeNull();
+    expect(await read.getVariantForecast(A.shopId, A.variantIds[0]!, {})).toBeNull();
+    const mid = await sql<{ batchesDone: number; n: number }>(
+      db.url,
+      `SELECT "batchesDone", (SELECT count(*)::int FROM "VariantForecast" WHERE "runId" = $1) AS n FROM "ForecastRun" WHERE id = $1`,
+      [firstRun],
+    );
+    expect(mid[0]).toEqual({ batchesDone: 2, n: 100 });
+
+    await drainForecastJobs(db.url, handlers());
+    const done = await sql<{
+      status: string;
+      seriesCount: number;
+      modelMix: Record<string, number>;
+      accuracy: Record<string, number | null>;
+    }>(db.url, `SELECT status, "seriesCount", "modelMix", accuracy FROM "ForecastRun" WHERE id = $1`, [firstRun]);
+    expect(done[0]!.status).toBe("completed");
+    expect(done[0]!.seriesCount).toBe(120);
+    expect(Object.values(done[0]!.modelMix).reduce((a, b) => a + b, 0)).toBe(120);
+    for (const key of ["accTotal", "mase", "wape", "bias", "coverage80", "coverage95", "series"])
+      expect(done[0]!.accuracy).toHaveProperty(key);
+    expect(done[0]!.accuracy.series).toBeGreaterThan(50);
+    const counts = await sql<{ f: number; a: number; s: number; abc: number }>(
+      db.url,
+      `SELECT (SELECT count(*)::int FROM "VariantForecast" WHERE "runId" = $1) AS f, (SELECT count(*)::int FROM "VariantAdvice" WHERE "runId" = $1) AS a,
+              (SELECT count(*)::int FROM "ForecastSnapshot" WHERE "runId" = $1) AS s,
+              (SELECT count(DISTINCT "abcClass")::int FROM "VariantAdvice" WHERE "runId" = $1) AS abc`,
+      [firstRun],
+    );
+    expect(counts[0]).toEqual({ f: 120, a: 360, s: 120, abc: 3 });
+    const page = await read.listVariants(A.shopId, list());
+    expect(page.runId).toBe(firstRun);
+    expect(page.total).toBe(120);
+  });
+
+  it("classifies risks, including no_data and dead stock", async () => {
+    const risks = await sql<{ risk: string; n: number }>(
+      db.url,
+      `SELECT risk, count(*)::int AS n FROM "VariantAdvice" WHERE "runId" = $1 AND "locationId" = 0 GROUP BY 1`,
+      [firstRun],
+    );
+    const byRisk = Object.fromEntries(risks.map((r) => [r.risk, r.n]));
+    expect(Object.keys(byRisk).length).toBeGreaterThanOrEqual(3);
+    // Per-location rows split the variant's forecast: their means add up to the total.
+    const split = await sql<{ total: number; parts: number }>(
+      db.url,
+      `SELECT max("dailyMean") FILTER (WHERE "locationId" = 0) AS total, sum("dailyMean") FILTER (WHERE "locationId" <> 0) AS parts
+         FROM "VariantAdvice" WHERE "runId" = $1 GROUP BY "variantId" HAVING max("dailyMean") > 0 LIMIT 5`,
+      [firstRun],
+    );
+    for (const s of split) expect(s.parts).toBeCloseTo(s.total, 6);
+  });
+
+  it("a failing run never replaces the published one, and old runs are pruned", async () => {
+    const second = await run.startRun(A.shopId, "manual");
+    await drainForecastJobs(db.url, handlers(), {
+      fail: (task, payload) => task === "forecast.batch" && (payload as { runId: string }).runId === second,
+    });
+    await run.failRun(second!, "batch 0: boom");
+    expect((await read.listVariants(A.shopId, list())).runId).toBe(firstRun);
+
+    const third = await run.startRun(A.shopId, "manual");
+    await drainForecastJobs(db.url, handlers());
+    const fourth = await run.startRun(A.shopId, "data_change");
+    await drainForecastJobs(db.url, handlers());
+    expect((await read.listVariants(A.shopId, list())).runId).toBe(fourth);
+    const kept = await sql<{ runId: string }>(db.url, `SELECT DISTINCT "runId" FROM "VariantAdvice" WHERE "shopId" = $1`, [A.shopId]);
+    expect(kept.map((r) => r.runId).sort()).toEqual([third, fourth].sort());
+    const runs = await sql<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM "ForecastRun" WHERE "shopId" = $1`, [A.shopId]);
+    expect(runs[0]!.n).toBe(4); // run rows are kept 90 days
+  });
+
+  it("publishes once when batches run at the same time", async () => {
+    const id = await run.startRun(A.shopId, "manual");
+    const jobs = (await sql<{ payload: unknown }>(db.url, JOBS_OF("forecast.batch"))).map((j) =>
+      tasks.forecastBatchTask.payload.parse(j.payload),
+    );
+    await sql(db.url, `DELETE FROM graphile_worker._private_jobs`);
+    await Promise.all(jobs.filter((j) => j.runId === id).map((j) => run.runBatch(j)));
+    const rows = await sql<{ status: string; batchesDone: number; n: number }>(
+      db.url,
+      `SELECT status, "batchesDone", (SELECT count(*)::int FROM "VariantForecast" WHERE "runId" = $1) AS n FROM "ForecastRun" WHERE id = $1`,
+      [id],
+    );
+    expect(rows[0]).toEqual({ status: "completed", batchesDone: 3, n: 120 });
+    expect((await read.listVariants(A.shopId, list())).runId).toBe(id);
+  });
+
+  it("re-triggers a run when a shop's data changes a lot", async () => {
+    process.env.FORECAST_CHANGE_THRESHOLD = "100";
+    const before = await sql<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM (${JOBS_OF("forecast.plan")}) j`);
+    expect((await run.noteDemandChanged(B.shopId, 60)).triggered).toBe(false);
+    expect((await run.noteDemandChanged(B.shopId, 60)).triggered).toBe(true);
+    expect((await run.noteDemandChanged(B.shopId, 60)).triggered).toBe(false);
+    const after = await sql<{ n: number; payload: { trigger: string } }>(
+      db.url,
+      `SELECT count(*) OVER ()::int AS n, payload FROM (${JOBS_OF("forecast.plan")}) j`,
+    );
+    expect(after[0]!.n).toBe(before[0]!.n + 1);
+    expect(after[0]!.payload.trigger).toBe("data_change");
+    await drainForecastJobs(db.url, handlers());
+    const state = await sql<{ changedRows: number }>(db.url, `SELECT "changedRows" FROM "ShopForecastState" WHERE "shopId" = $1`, [
+      B.shopId,
+    ]);
+    expect(state[0]!.changedRows).toBe(0);
+    expect(await run.requestForecastRun("b-shop.myshopify.com", "manual")).toBe(true);
+    expect(await run.requestForecastRun("nobody.myshopify.com", "manual")).toBe(false);
+    await drainForecastJobs(db.url, handlers());
+  });
+});
+
+describe("settings", () => {
+  it("recomputes the current run's advice from stored rows after a lead-time change", async () => {
+    const unchanged = await settings.recomputeAdvice(A.shopId);
+    expect(unchanged.recomputed).toBe(0);
+    const vendor = "Vendor 3";
+    const before = await sql<{ variantId: string; reorderPoint: number; leadTimeDays: number }>(
+      db.url,
+      `SELECT a."variantId"::text AS "variantId", a."reorderPoint", a."leadTimeDays" FROM "VariantAdvice" a
+         JOIN "ShopForecastState" s ON s."currentRunId" = a."runId" WHERE a."shopId" = $1 AND a."locationId" = 0 ORDER BY 1`,
+      [A.shopId],
+    );
+    const out = await settings.saveLeadTimeOverride(A.shopId, { scope: "vendor", key: vendor, leadTimeDays: 60, leadTimeSdDays: 5 });
+    expect(out.recomputed).toBeGreaterThan(0);
+    const after = await sql<{ variantId: string; reorderPoint: number; leadTimeDays: number; vendor: string; dailyMean: number }>(
+      db.url,
+      `SELECT a."variantId"::text AS "variantId", a."reorderPoint", a."leadTimeDays", a.vendor, a."dailyMean" FROM "VariantAdvice" a
+         JOIN "ShopForecastState" s ON s."currentRunId" = a."runId" WHERE a."shopId" = $1 AND a."locationId" = 0 ORDER BY 1`,
+      [A.shopId],
+    );
+    after.forEach((row, i) => {
+      if (row.vendor === vendor) {
+        expect(row.leadTimeDays).toBe(60);
+        if (row.dailyMean > 0) expect(row.reorderPoint).toBeGreaterThan(before[i]!.reorderPoint);
+      } else expect(row.reorderPoint).toBe(before[i]!.reorderPoint);
+    });
+    // A product override beats its vendor's.
+    const productId = String(Math.floor(Number(after.find((r) => r.vendor === vendor)!.variantId) / 10));
+    await settings.saveLeadTimeOverride(A.shopId, { scope: "product", key: productId, leadTimeDays: 2, leadTimeSdDays: 0 });
+    const p = await sql<{ leadTimeDays: number }>(
+      db.url,
+      `SELECT DISTINCT a."leadTimeDays" FROM "VariantAdvice" a JOIN "ShopForecastState" s ON s."currentRunId" = a."runId"
+        WHERE a."shopId" = $1 AND a."productId" = $2`,
+      [A.shopId, productId],
+    );
+    expect(p).toEqual([{ leadTimeDays: 2 }]);
+    const loaded = await settings.loadSettings(A.shopId);
+    expect(loaded.vendorLeadTimes).toEqual([{ vendor, leadTimeDays: 60, leadTimeSdDays: 5 }]);
+    expect(loaded.productLeadTimes[0]).toMatchObject({ productId, leadTimeDays: 2 });
+    await settings.deleteLeadTimeOverride(A.shopId, "product", productId);
+    await settings.deleteLeadTimeOverride(A.shopId, "vendor", vendor);
+    expect((await settings.loadSettings(A.shopId)).vendorLeadTimes).toEqual([]);
+
+    const saved = await settings.saveSettings(A.shopId, { ...loaded.settings, serviceLevel: 0.99, locationIds: [] });
+    expect(saved.rerun).toBe(false);
+    expect(saved.recomputed).toBeGreaterThan(0);
+    expect((await settings.loadSettings(A.shopId)).settings.serviceLevel).toBe(0.99);
+    const rerun = await settings.saveSettings(A.shopId, { ...loaded.settings, serviceLevel: 0.99, locationIds: ["1001"] });
+    expect(rerun.rerun).toBe(true);
+    await drainForecastJobs(db.url, handlers());
+    const page = await read.listVariants(A.shopId, list({ location: "1002" }));
+    expect(page.total).toBe(0); // only the counted location has rows now
+    await settings.saveSettings(A.shopId, { ...loaded.settings, locationIds: [] });
+    await drainForecastJobs(db.url, handlers());
+  });
+});
+
+describe("the read model", () => {
+  it("pages, sorts, filters and searches the current run", async () => {
+    const p1 = await read.listVariants(A.shopId, list({ pageSize: "10", sort: "available", direction: "desc" }));
+    expect(p1.rows).toHaveLength(10);
+    expect(p1.total).toBe(120);
+    for (let i = 1; i < p1.rows.length; i++) expect(p1.rows[i - 1]!.available).toBeGreaterThanOrEqual(p1.rows[i]!.available);
+    const p12 = await read.listVariants(A.shopId, list({ pageSize: "10", page: "12", sort: "available", direction: "desc" }));
+    expect(p12.rows).toHaveLength(10);
+    expect(new Set([...p1.rows, ...p12.rows].map((r) => r.variantId)).size).toBe(20);
+    const lanterns = await read.listVariants(A.shopId, list({ q: "lantern" }));
+    expect(lanterns.total).toBe(3 * 3); // products 11, 22, 33
+    expect(lanterns.rows.every((r) => r.productTitle.includes("Lantern"))).toBe(true);
+    const bySku = await read.listVariants(A.shopId, list({ q: "SKU-101" }));
+    expect(bySku.rows.map((r) => r.sku)).toContain("SKU-101");
+    expect((await read.listVariants(A.shopId, list({ q: "100%" }))).total).toBe(0);
+    const vendor = await read.listVariants(A.shopId, list({ vendor: "Vendor 1,Vendor 2", abc: "A,B,C" }));
+    expect(vendor.rows.every((r) => r.vendor === "Vendor 1" || r.vendor === "Vendor 2")).toBe(true);
+    const risky = await read.listVariants(A.shopId, list({ risk: "stockout,reorder" }));
+    expect(risky.rows.every((r) => r.risk === "stockout" || r.risk === "reorder")).toBe(true);
+    const byRisk = await read.listVariants(A.shopId, list({ pageSize: "250" }));
+    const rank = { stockout: 0, reorder: 1, dead: 2, ok: 3, no_data: 4 };
+    for (let i = 1; i < byRisk.rows.length; i++) expect(rank[byRisk.rows[i - 1]!.risk]).toBeLessThanOrEqual(rank[byRisk.rows[i]!.risk]);
+  });
+
+  it("exports the whole filtered list as safe CSV", async () => {
+    let csv = "";
+    for await (const chunk of read.exportVariantsCsv(A.shopId, list())) csv += chunk;
+    const lines = csv.trimEnd().split("\r\n");
+    expect(lines[0]).toMatch(/^variantId,productId,productTitle/);
+    expect(lines).toHaveLength(121);
+    expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+
+  it("returns a variant's forecast, history, projected stock and advice", async () => {
+    const id = (await read.listVariants(A.shopId, list({ sort: "dailyMean", direction: "desc", pageSize: "10" }))).rows[0]!.variantId;
+    const detail = await read.getVariantForecast(A.shopId, id, {});
+    expect(detail).not.toBeNull();
+    expect(detail!.history).toHaveLength(180);
+    expect(detail!.forecast).toHaveLength(90);
+    expect(detail!.projectedStock).toHaveLength(90);
+    expect(detail!.advice.map((a) => a.locationId)).toEqual(["0", "1001", "1002"]);
+    expect(detail!.forecast.every((f) => f.lo95 <= f.lo80 + 1e-6 && f.lo80 <= f.forecast + 1e-6 && f.hi95 + 1e-6 >= f.hi80)).toBe(true);
+    const loc = await read.getVariantForecast(A.shopId, id, { location: "1002", from: detail!.asOf, to: detail!.forecast[9]!.day });
+    expect(loc!.history).toHaveLength(1);
+    expect(loc!.forecast).toHaveLength(10);
+    expect(loc!.forecast[0]!.forecast).toBeLessThan(detail!.forecast[0]!.forecast + 1e-9);
+  });
+
+  it("summarises the shop, with live accuracy once a 28-day-old snapshot exists", async () => {
+    const o = await read.getForecastOverview(A.shopId);
+    expect(o.runId).not.toBeNull();
+    expect(o.backtestAccuracy?.accTotal).toEqual(expect.any(Number));
+    expect(o.liveAccuracy).toBeNull();
+    // Age the current run's snapshot by 30 days: its 28 days are now all in the past.
+    await sql(db.url, `UPDATE "ForecastSnapshot" SET start = start - 30 WHERE "runId" = $1`, [o.runId]);
+    const aged = await read.getForecastOverview(A.shopId);
+    expect(aged.liveAccuracy).toMatchObject({ days: 28 });
+    expect(aged.liveAccuracy!.variants).toBeGreaterThan(100);
+    const options = await read.listFilterOptions(A.shopId);
+    expect(options.vendors).toHaveLength(7);
+    expect(options.locations).toEqual([
+      { id: "1002", name: "High Street" },
+      { id: "1001", name: "Warehouse" },
+    ]);
+  });
+
+  it("exposes run metrics in Prometheus text", async () => {
+    const m = await import("../../app/forecasts/metrics.server");
+    const text = m.forecastPrometheusText(await m.loadForecastHealth(pool.syncPool()));
+    expect(text).toMatch(/^fluxor_forecast_runs_24h\{status="completed"\} \d+$/m);
+    expect(text).toMatch(/^fluxor_forecast_runs_24h\{status="failed"\} 1$/m);
+    expect(text).toMatch(/^fluxor_forecast_last_run_series_per_second \d+(\.\d+)?$/m);
+    expect(text).toMatch(/^fluxor_forecast_backtest_accuracy\{metric="accTotal"\} -?\d/m);
+    expect(text).toContain("# TYPE fluxor_forecast_last_run_duration_seconds gauge");
+  });
+
+  it("never shows one shop's rows to another (same variant ids in both shops)", async () => {
+    const a = await read.listVariants(A.shopId, list({ pageSize: "250" }));
+    const b = await read.listVariants(B.shopId, list({ pageSize: "250" }));
+    expect(b.total).toBe(20);
+    expect(b.runId).not.toBe(a.runId);
+    const shared = B.variantIds[0]!;
+    expect(A.variantIds).toContain(shared);
+    const fa = await read.getVariantForecast(A.shopId, shared, {});
+    const fb = await read.getVariantForecast(B.shopId, shared, {});
+    expect(fa!.runId).toBe(a.runId);
+    expect(fb!.runId).toBe(b.runId);
+    expect(fb!.history).not.toEqual(fa!.history);
+    expect(await read.getVariantForecast(B.shopId, A.variantIds.at(-1)!, {})).toBeNull();
+    let csv = "";
+    for await (const chunk of read.exportVariantsCsv(B.shopId, list())) csv += chunk;
+    expect(csv.trimEnd().split("\r\n")).toHaveLength(21);
+    const stranger = "00000000-0000-4000-8000-000000000000";
+    expect((await read.listVariants(stranger, list())).total).toBe(0);
+    expect((await read.getForecastOverview(stranger)).runId).toBeNull();
+  });
+});
