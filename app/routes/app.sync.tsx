@@ -31,7 +31,7 @@ const PHASE_LABEL: Record<string, string> = {
   products: "Products and variants",
   inventory: "Stock per location",
   orders: "Orders",
-  refunds: "Refunds",
+  refunds: "Refund details",
   demand: "Daily demand",
 };
 

@@ -39,7 +39,7 @@ export async function loadShopOverview(prisma: PrismaClient, domain: string): Pr
     nextSteps: [
       { key: "shop-details", state: detailsDone ? "done" : "running" },
       { key: "catalog", state: phaseState(["locations", "products", "inventory"]) },
-      { key: "orders", state: phaseState(["orders", "refunds", "demand"]) },
+      { key: "orders", state: phaseState(["orders", "demand"]) },
       { key: "forecasts", state: "waiting" },
     ],
   };

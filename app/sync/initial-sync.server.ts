@@ -9,7 +9,8 @@
  */
 import type { AdminClient } from "./admin-client.server";
 import { shopTransaction, type Queryable, type ShopRow } from "./db.server";
-import { dayIn, lockShopDemand, rebuildDemand, refreshInStock } from "./demand.server";
+import { noteDemandChanged, requestForecastRun } from "../forecasts/run.server";
+import { dayIn, demandKeysOfOrders, lockShopDemand, rebuildDemand, recomputeDemand, refreshInStock } from "./demand.server";
 import { numericId } from "./ids";
 import { batches, downloadJsonl, type JsonlLine } from "./jsonl";
 import {
@@ -47,7 +48,12 @@ import {
   upsertVariants,
 } from "./writers.server";
 
-export const PHASES = ["locations", "products", "inventory", "orders", "refunds", "demand"] as const;
+/**
+ * Refund details come last: Shopify's bulk queries cannot read them (a connection inside a list), so they
+ * are paged through the cost-limited API, a few orders per second on a standard plan. The demand table is
+ * built before them, so forecasts can start; each batch of refund details then corrects its orders' demand.
+ */
+export const PHASES = ["locations", "products", "inventory", "orders", "demand", "refunds"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface PhaseState {
@@ -209,6 +215,8 @@ export async function advance(ctx: SyncContext, runId: string): Promise<Step> {
         const today = dayIn(ctx.shop.timezone, ctx.now?.() ?? new Date());
         await refreshInStock(tx, ctx.shop.id, today, today);
         await addRows(tx, run.id, "demand", rows);
+        // The demand table is complete: the shop's first forecasts need not wait for refund details.
+        await requestForecastRun(ctx.shop.id, "data_change", { db: tx });
       });
       await finishPhase(ctx, run, phase);
       return { kind: "continue" };
@@ -423,11 +431,20 @@ async function refundsPhase(ctx: SyncContext, run: SyncRunRow): Promise<Step> {
       lines.push(...refundLinesFromNode(parsed.data, (pending[i]?.created ?? new Date()).toISOString()));
     }
     await shopTransaction(ctx.shop.id, async (tx) => {
+      await lockShopDemand(tx, ctx.shop.id);
       await insertRefundLines(tx, ctx.shop.id, lines);
       await tx.query(`UPDATE "Order" SET "refundsPending" = false WHERE "shopId" = $1 AND id = ANY($2::bigint[])`, [
         ctx.shop.id,
         pending.map((o) => o.id),
       ]);
+      // The demand table already exists: restocked units leave these orders' days now.
+      const keys = await demandKeysOfOrders(
+        tx,
+        ctx.shop.id,
+        pending.map((o) => o.id),
+      );
+      await recomputeDemand(tx, ctx.shop.id, keys);
+      await noteDemandChanged(ctx.shop.id, keys.length, tx);
       await addRows(tx, run.id, "refunds", pending.length);
     });
     // Keep one job short: hand over to a fresh job every ~30 s.

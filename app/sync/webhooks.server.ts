@@ -9,6 +9,7 @@
  * recomputed for the touched (variant, day) keys. Failures are retried by Graphile Worker with
  * exponential back-off; after the last attempt the event is `dead` and can be replayed.
  */
+import { noteDemandChanged } from "../forecasts/run.server";
 import { shopTransaction, type Queryable, type ShopRow } from "./db.server";
 import { demandKeysOfOrders, fillInStock, lockShopDemand, recomputeDemand, refreshInStock, type DemandKey } from "./demand.server";
 import { ensureWorkerSchema } from "./jobs.server";
@@ -259,6 +260,7 @@ async function applyEvent(shop: ShopRow, event: EventRow): Promise<ProcessOutcom
         }
         const after = await demandKeysOfOrders(tx, shop.id, [order.id]);
         await recomputeDemand(tx, shop.id, [...before, ...after]);
+        await noteDemandChanged(shop.id, after.length, tx);
         return written.length > 0 || refunds.length > 0
           ? { status: "processed" }
           : { status: "skipped", detail: "older than stored order" };
@@ -271,6 +273,7 @@ async function applyEvent(shop: ShopRow, event: EventRow): Promise<ProcessOutcom
         await insertRefundLines(tx, shop.id, refundLinesFromPayload(p));
         const keys: DemandKey[] = await demandKeysOfOrders(tx, shop.id, [p.order_id]);
         await recomputeDemand(tx, shop.id, keys);
+        await noteDemandChanged(shop.id, keys.length, tx);
         return { status: "processed" };
       });
     }

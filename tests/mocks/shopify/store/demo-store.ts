@@ -113,6 +113,8 @@ export interface ScaleOptions {
   products?: number;
   variantsPerProduct?: number;
   days?: number;
+  /** Multiplies every product's daily demand (default 1), to pick a store's order volume. */
+  demandScale?: number;
 }
 
 /** Option values for stores with a fixed number of variants per product (SKU suffix, title). */
@@ -145,6 +147,7 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
   const custom = typeof options.scale === "object" ? options.scale : undefined;
   const historyDays = Math.max(1, Math.floor(custom?.days ?? 730));
   const historyStartMs = todayUtc - historyDays * DAY_MS;
+  const demandScale = Math.max(0, custom?.demandScale ?? 1);
 
   const productRows = readFileSync(path.join(dir, "products.csv"), "utf8").trim().split("\n").slice(1).map(parseCsvLine);
   // Real daily units per series, aligned so the last real day maps onto yesterday.
@@ -209,7 +212,9 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
           units = base === 0 ? 0 : Math.max(0, Math.round(base * trend * (0.7 + random() * 0.6)));
         }
       }
-      daily[d] = Math.round((units ?? 0) * copyFactor);
+      const expected = (units ?? 0) * copyFactor;
+      // A demand scale rounds stochastically (small sellers keep their sales on average); 1 keeps the default store as it was.
+      daily[d] = demandScale === 1 ? Math.round(expected) : Math.floor(expected * demandScale + random());
     }
     const title = titleCase(rawTitle) + (copy ? ` ${["Mini", "Large", "Deluxe", "Classic", "Petite"][copy % 5]} ${copy}` : "");
     const productType = TYPES.find(([pattern]) => pattern.test(rawTitle))?.[1] ?? "Gifts";
