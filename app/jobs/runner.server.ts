@@ -1,5 +1,7 @@
 /** Starts Graphile Worker on the app's database: in the web process for the demo, or alone (`npm run worker`). */
-import { Logger, parseCronItems, run, type Runner } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { Logger, parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
+import { watchLiveness } from "./liveness.server";
 import { cronItems, taskList } from "./tasks";
 
 export interface WorkerOptions {
@@ -14,7 +16,10 @@ const logger = new Logger(() => (level, message) => {
 });
 
 export async function startWorker(options: WorkerOptions): Promise<Runner> {
-  return run({
+  const events: WorkerEvents = new EventEmitter();
+  const liveness = watchLiveness(events, options.connectionString, (line) => console.error(line));
+  const runner = await run({
+    events,
     connectionString: options.connectionString,
     concurrency: options.concurrency ?? Number(process.env.WORKER_CONCURRENCY ?? 4),
     // The process entry point owns signals: it stops the HTTP server, then the worker, then PostgreSQL.
@@ -24,5 +29,13 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     logger,
     parsedCronItems: parseCronItems(cronItems()),
     preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+  }).catch(async (error: unknown) => {
+    await liveness.stop();
+    throw error;
   });
+  void runner.promise.then(
+    () => liveness.stop(),
+    () => liveness.stop(),
+  );
+  return runner;
 }

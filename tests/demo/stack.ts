@@ -38,6 +38,8 @@ export interface StackOptions {
    * install starts finishes in seconds in tests; `npm run demo` asks for the full store ("full").
    */
   scale?: ScaleOptions | "full";
+  /** Run the job worker in this process (default). False: start it yourself, e.g. `startWorkerProcess` (tests/demo/worker-process.ts). */
+  inlineWorker?: boolean;
   /** Live store activity in the demo shop (events per second; 0 = none). */
   simulate?: number;
   /** How the stand-in delivers store-change webhooks (duplicates, reordering, retries). */
@@ -95,7 +97,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (options.simulate) standIn.startSimulator(DEMO_SHOP, { ratePerSecond: options.simulate, seed: options.seed ?? 42 });
 
   const { startFluxor } = await import("../../app/server/fluxor.server");
-  const fluxor = await startFluxor({ port: appPort, withWorker: true, log });
+  const fluxor = await startFluxor({ port: appPort, withWorker: options.inlineWorker ?? true, log });
   const tunnel = await startTunnel({ target: fluxor.url, standInUrl: standIn.url, port: tunnelPort });
 
   return {

@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as AdminClientModule from "../../app/sync/admin-client.server";
 import type * as DbModule from "../../app/sync/db.server";
 import type * as InitialModule from "../../app/sync/initial-sync.server";
-import { loadAppConfig, redirectShopifyFetch, startShopifyStandIn, type ShopifyStandIn, type StoreView } from "../mocks/shopify";
+import { loadAppConfig, redirectShopifyFetch, startShopifyStandIn, type ShopifyStandIn } from "../mocks/shopify";
 import { createTestDatabase, sql } from "../support/db";
+import { expected, stored as storedIn } from "../support/store-expectations";
 
 const SHOP = "sync-one.myshopify.com";
 const FAULTY = "sync-two.myshopify.com";
@@ -114,73 +115,6 @@ async function syncToEnd(shop: string, token: string, options: { batchSize?: num
   throw new Error("the sync did not finish");
 }
 
-const londonDay = (iso: string) =>
-  new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(iso));
-
-/** What Postgres must hold: the store as the Admin API shows it. */
-function expected(view: StoreView) {
-  const products = view.products();
-  const variants = products.flatMap((p) => p.variants);
-  const levels = variants.flatMap((v) => view.levelsOfItem(v.inventoryItemId));
-  const orders = [...view.orders()];
-  const demand = new Map<string, number>();
-  for (const order of orders) {
-    if (order.cancelledAt) continue;
-    for (const line of order.lineItems) {
-      if (!view.variant(line.variantId)) continue; // the product was deleted: Shopify's line has no variant any more
-      const restocked = order.refunds
-        .flatMap((r) => r.lineItems)
-        .filter((r) => r.lineItemId === line.id && r.restockType !== "no_restock")
-        .reduce((sum, r) => sum + r.quantity, 0);
-      const units = Math.max(0, line.quantity - restocked);
-      const key = `${line.variantId}|${londonDay(order.createdAt)}`;
-      demand.set(key, (demand.get(key) ?? 0) + units);
-    }
-  }
-  return {
-    locations: view.locations.map((l) => ({ id: String(l.id), name: l.name })).sort((a, b) => a.id.localeCompare(b.id)),
-    products: products.map((p) => ({ id: String(p.id), title: p.title })),
-    variants: variants.map((v) => ({ id: String(v.id), sku: v.sku, price: Number(v.price), item: String(v.inventoryItemId) })),
-    levels: levels
-      .map((l) => ({ item: String(l.inventoryItemId), location: String(l.locationId), available: l.available }))
-      .sort((a, b) => a.item.localeCompare(b.item) || a.location.localeCompare(b.location)),
-    orders: orders.map((o) => ({ id: String(o.id), cancelled: Boolean(o.cancelledAt) })).sort((a, b) => a.id.localeCompare(b.id)),
-    lines: orders.reduce((n, o) => n + o.lineItems.length, 0),
-    refundLines: orders.reduce((n, o) => n + o.refunds.reduce((m, r) => m + r.lineItems.length, 0), 0),
-    demand: [...demand]
-      .filter(([, units]) => units > 0)
-      .map(([key, units]) => `${key}|${units}`)
-      .sort(),
-  };
-}
-
-async function stored(shopId: string) {
-  const q = <T extends Record<string, unknown>>(text: string) => sql<T>(db.url, text, [shopId]);
-  return {
-    locations: await q(`SELECT id::text, name FROM "Location" WHERE "shopId" = $1 ORDER BY id::text`),
-    products: await q(`SELECT id::text, title FROM "Product" WHERE "shopId" = $1 AND "deletedAt" IS NULL ORDER BY id`),
-    variants: (
-      await q<{ id: string; sku: string; price: string; item: string }>(
-        `SELECT id::text, sku, price::text, "inventoryItemId"::text AS item FROM "ProductVariant" WHERE "shopId" = $1 AND "deletedAt" IS NULL ORDER BY id`,
-      )
-    ).map((v) => ({ ...v, price: Number(v.price) })),
-    levels: await q(
-      `SELECT "inventoryItemId"::text AS item, "locationId"::text AS location, available FROM "InventoryLevel" WHERE "shopId" = $1 ORDER BY 1, 2`,
-    ),
-    orders: await q(`SELECT id::text, "cancelledAt" IS NOT NULL AS cancelled FROM "Order" WHERE "shopId" = $1 ORDER BY id::text`),
-    lines: Number((await q<{ n: string }>(`SELECT count(*)::text AS n FROM "OrderLine" WHERE "shopId" = $1`))[0]?.n),
-    refundLines: Number((await q<{ n: string }>(`SELECT count(*)::text AS n FROM "RefundLine" WHERE "shopId" = $1`))[0]?.n),
-    demand: (
-      await q<{ key: string }>(
-        `SELECT "variantId"::text || '|' || to_char(day, 'YYYY-MM-DD') || '|' || sum(units)::text AS key
-           FROM "DailyDemand" WHERE "shopId" = $1 GROUP BY "variantId", day HAVING sum(units) > 0`,
-      )
-    )
-      .map((r) => r.key)
-      .sort(),
-  };
-}
-
 describe("the app's initial sync against the stand-in", () => {
   it("imports exactly the store: locations, products, variants, levels, orders and daily demand", async () => {
     // Live activity on top of the history: orders, refunds, cancellations, product edits, deletions, stock moves.
@@ -192,7 +126,7 @@ describe("the app's initial sync against the stand-in", () => {
     const seconds = (Date.now() - started) / 1000;
 
     const want = expected(standIn.store(SHOP).state);
-    const have = await stored(shopId);
+    const have = await storedIn(db.url, shopId);
     expect(have.locations).toEqual(want.locations);
     expect(have.products).toEqual(want.products);
     expect(have.variants).toEqual(want.variants);
@@ -237,7 +171,7 @@ describe("the app's initial sync against the stand-in", () => {
     }
     expect(bulk.list().map((op) => op.status)).toContain("FAILED");
     const want = expected(standIn.store(FAULTY).state);
-    const have = await stored(shopId);
+    const have = await storedIn(db.url, shopId);
     expect(have.products).toEqual(want.products);
     expect(have.variants).toEqual(want.variants);
     expect(have.levels).toEqual(want.levels);
