@@ -24,6 +24,7 @@ import {
   orderFromBulk,
   productFromBulk,
   RefundLinesNode,
+  refundLinesTruncated,
   type RefundLineRow,
   refundLinesFromNode,
   variantFromBulk,
@@ -36,7 +37,9 @@ import {
   bulkOrdersQuery,
   CURRENT_BULK_OPERATION_QUERY,
   LOCATIONS_QUERY,
+  REFUND_LINES_ONE_QUERY,
   REFUND_LINES_QUERY,
+  REFUND_ORDERS_PER_REQUEST,
 } from "./shopify-queries";
 import {
   insertRefundLines,
@@ -413,8 +416,8 @@ async function refundsPhase(ctx: SyncContext, run: SyncRunRow): Promise<Step> {
   const started = Date.now();
   for (;;) {
     const { rows: pending } = await ctx.db.query<{ id: string; created: Date }>(
-      `SELECT id::text, "shopifyCreatedAt" AS created FROM "Order" WHERE "shopId" = $1 AND "refundsPending" ORDER BY id LIMIT 25`,
-      [ctx.shop.id],
+      `SELECT id::text, "shopifyCreatedAt" AS created FROM "Order" WHERE "shopId" = $1 AND "refundsPending" ORDER BY id LIMIT $2`,
+      [ctx.shop.id, REFUND_ORDERS_PER_REQUEST],
     );
     if (pending.length === 0) break;
     const data = await ctx.client.request<{ nodes: unknown[] }>(REFUND_LINES_QUERY, {
@@ -423,12 +426,26 @@ async function refundsPhase(ctx: SyncContext, run: SyncRunRow): Promise<Step> {
     const lines: RefundLineRow[] = [];
     for (const [i, node] of data.nodes.entries()) {
       if (node === null) continue; // deleted since: nothing to add
-      const parsed = RefundLinesNode.safeParse(node);
+      const created = (pending[i]?.created ?? new Date()).toISOString();
+      let parsed = RefundLinesNode.safeParse(node);
+      if (parsed.success && refundLinesTruncated(parsed.data, 3)) {
+        // More refunds or lines than the batched query reads: this order alone, in full.
+        const one = await ctx.client.request<{ node: unknown }>(REFUND_LINES_ONE_QUERY, { id: parsed.data.id });
+        if (one.node !== null) parsed = RefundLinesNode.safeParse(one.node);
+        if (parsed.success && refundLinesTruncated(parsed.data, 10)) {
+          await recordError(
+            ctx.db,
+            run.id,
+            "refunds",
+            `order ${parsed.data.id} has more than 10 refunds or 45 lines in one: the rest is not counted`,
+          );
+        }
+      }
       if (!parsed.success) {
         await recordError(ctx.db, run.id, "refunds", `invalid refund record: ${parsed.error.issues[0]?.message}`);
         continue;
       }
-      lines.push(...refundLinesFromNode(parsed.data, (pending[i]?.created ?? new Date()).toISOString()));
+      lines.push(...refundLinesFromNode(parsed.data, created));
     }
     await shopTransaction(ctx.shop.id, async (tx) => {
       await lockShopDemand(tx, ctx.shop.id);

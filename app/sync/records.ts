@@ -208,10 +208,16 @@ export const RefundLinesNode = z.object({
             location: Ref,
           }),
         ),
+        pageInfo: z.object({ hasNextPage: z.boolean() }).optional(),
       }),
     }),
   ),
 });
+/** Whether the answer may lack refunds or lines (a full page came back). */
+export function refundLinesTruncated(node: z.infer<typeof RefundLinesNode>, maxRefunds: number): boolean {
+  return node.refunds.length >= maxRefunds || node.refunds.some((refund) => refund.refundLineItems.pageInfo?.hasNextPage === true);
+}
+
 export function refundLinesFromNode(node: z.infer<typeof RefundLinesNode>, orderCreatedAt: string): RefundLineRow[] {
   const orderId = numericId(node.id);
   return node.refunds.flatMap((refund) =>

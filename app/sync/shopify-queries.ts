@@ -228,24 +228,58 @@ export function bulkOrdersQuery(createdFrom: string): string {
  * resolving `Order` with `refunds { id createdAt refundLineItems(first) { nodes { quantity restockType
  * lineItem { id } location { id } } } }`; restockType is one of NO_RESTOCK, CANCEL, RETURN, LEGACY_RESTOCK.
  */
+/**
+ * Refund line items of up to REFUND_ORDERS_PER_REQUEST orders. Sized so that the requested cost stays under
+ * Shopify's 1 000-point limit even when list fields are charged for their full size: per order
+ * 1 + 3 refunds × (1 + 2 + 15 lines × 2) = 100 points. Orders with more (3 refunds, or a page of lines
+ * with more after it) are fetched again one at a time with REFUND_LINES_ONE_QUERY.
+ */
+export const REFUND_ORDERS_PER_REQUEST = 9;
 export const REFUND_LINES_QUERY = /* GraphQL */ `
   query FluxorRefundLines($ids: [ID!]!) {
     nodes(ids: $ids) {
       ... on Order {
         id
-        refunds(first: 20) {
+        refunds(first: 3) {
           id
           createdAt
-          refundLineItems(first: 50) {
+          refundLineItems(first: 15) {
             nodes {
               quantity
               restockType
               lineItem {
                 id
               }
-              location {
+            }
+            pageInfo {
+              hasNextPage
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** One order's refunds in full (1 + 10 × (1 + 2 + 45 × 2) = 931 points). */
+export const REFUND_LINES_ONE_QUERY = /* GraphQL */ `
+  query FluxorRefundLinesOne($id: ID!) {
+    node(id: $id) {
+      ... on Order {
+        id
+        refunds(first: 10) {
+          id
+          createdAt
+          refundLineItems(first: 45) {
+            nodes {
+              quantity
+              restockType
+              lineItem {
                 id
               }
+            }
+            pageInfo {
+              hasNextPage
             }
           }
         }

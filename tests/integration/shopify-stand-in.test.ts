@@ -711,7 +711,7 @@ describe("store sync contract", () => {
         refunds: { refundLineItems: { nodes: { restockType: string; location: { id: string } | null }[] } }[];
       } | null)[];
     }>(
-      `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id refunds(first: 20) { id createdAt refundLineItems(first: 50) { nodes { quantity restockType lineItem { id } location { id } } } } } } }`,
+      `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id refunds(first: 3) { id createdAt refundLineItems(first: 10) { nodes { quantity restockType lineItem { id } location { id } } } } } } }`,
       { ids: [`gid://shopify/Order/${refunded.id}`, "gid://shopify/Order/1"] },
     );
     expect(data.nodes[1]).toBeNull();
@@ -724,6 +724,14 @@ describe("store sync contract", () => {
     );
     expect(counts.productsCount).toEqual({ count: state.productCount(), precision: "EXACT" });
     expect(counts.limited).toEqual({ count: 10, precision: "AT_LEAST" });
+  });
+
+  it("charges list fields for their full size: nodes(ids:) × ids and refunds(first:) × first", async () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `gid://shopify/Order/${i + 1}`);
+    const query = `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id refunds(first: 20) { id refundLineItems(first: 50) { nodes { quantity lineItem { id } } } } } } }`;
+    const { body } = await rawGraphql(SMALL_SHOP, token, query, { ids });
+    const errors = body.errors as { extensions?: { code?: string } }[] | undefined;
+    expect(errors?.[0]?.extensions?.code).toBe("MAX_COST_EXCEEDED");
   });
 
   it("throttling: a leaky bucket of 1 000 points restoring 50/s, MAX_COST_EXCEEDED above 1 000, actual cost refunded", async () => {

@@ -2,9 +2,13 @@
  * Calculated query cost with Shopify's documented rules: scalars and enums 0, objects 1,
  * connections 2 + (first|last) × (cost of one node), mutations 10. The requested cost is computed
  * from the query; the actual cost from the data returned (connections count the nodes they held).
+ * A list field costs its item times the most items it can return: its `first` argument, or the number
+ * of `ids` asked for (`nodes(ids:)`), else one.
  */
 import {
   getNamedType,
+  getNullableType,
+  isListType,
   isAbstractType,
   isCompositeType,
   isLeafType,
@@ -48,6 +52,19 @@ function record(value: unknown): Record<string, unknown> | undefined {
   return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
+/** The most items a list field can return, for the requested cost. */
+function listSize(field: FieldNode, variables: Record<string, unknown>): number {
+  const first = intArgument(field, "first", variables);
+  if (first !== undefined) return first;
+  const ids = field.arguments?.find((candidate) => candidate.name.value === "ids")?.value;
+  if (ids?.kind === Kind.LIST) return ids.values.length;
+  if (ids?.kind === Kind.VARIABLE) {
+    const given = variables[ids.name.value];
+    return Array.isArray(given) ? given.length : 1;
+  }
+  return 1;
+}
+
 /** Cost of a selection set on `type`; with `data`, the actual cost of what was returned. */
 function selectionCost(input: CostInput, set: SelectionSetNode, type: GraphQLCompositeType, data: unknown, actual: boolean): number {
   let total = 0;
@@ -70,6 +87,8 @@ function selectionCost(input: CostInput, set: SelectionSetNode, type: GraphQLCom
       total += connectionCost(input, selection, named, value, actual);
     } else if (actual && Array.isArray(value)) {
       for (const item of value) total += 1 + selectionCost(input, selection.selectionSet, named, item, actual);
+    } else if (!actual && definition && isListType(getNullableType(definition.type))) {
+      total += listSize(selection, input.variables) * (1 + selectionCost(input, selection.selectionSet, named, undefined, false));
     } else {
       total += 1 + selectionCost(input, selection.selectionSet, named, value, actual);
     }
