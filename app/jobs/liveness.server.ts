@@ -12,6 +12,8 @@ import pg from "pg";
 import type { WorkerEvents } from "graphile-worker";
 
 export interface Liveness {
+  /** Begins beating and sweeping (once Graphile's schema exists, i.e. after the runner started). */
+  start(): void;
   stop(): Promise<void>;
 }
 
@@ -61,19 +63,19 @@ export function watchLiveness(events: WorkerEvents, connectionString: string, lo
     await pool.query(`DELETE FROM "WorkerHeartbeat" WHERE "beatAt" < now() - interval '1 day'`);
   };
   const guard = (work: () => Promise<void>) => () => void work().catch((error: unknown) => log(`liveness: ${String(error)}`));
-  const beatTimer = setInterval(guard(beat), Math.max(500, (timeout * 1000) / 4));
-  const sweepTimer = setInterval(guard(sweep), Math.max(1000, (timeout * 1000) / 2));
-  beatTimer.unref();
-  sweepTimer.unref();
-  guard(async () => {
-    await beat();
-    await sweep();
-  })();
-
+  const timers: NodeJS.Timeout[] = [];
   return {
+    start: () => {
+      timers.push(setInterval(guard(beat), Math.max(500, (timeout * 1000) / 4)));
+      timers.push(setInterval(guard(sweep), Math.max(1000, (timeout * 1000) / 2)));
+      for (const timer of timers) timer.unref();
+      guard(async () => {
+        await beat();
+        await sweep();
+      })();
+    },
     stop: async () => {
-      clearInterval(beatTimer);
-      clearInterval(sweepTimer);
+      for (const timer of timers) clearInterval(timer);
       await pool.end();
     },
   };

@@ -33,6 +33,7 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     await liveness.stop();
     throw error;
   });
+  liveness.start();
   void runner.promise.then(
     () => liveness.stop(),
     () => liveness.stop(),
