@@ -36,8 +36,8 @@ async function stop(worker: ChildProcess, signal: NodeJS.Signals): Promise<void>
 beforeAll(async () => {
   db = await createTestDatabase();
   // Short heartbeat timeout so the test need not wait a minute for the dead worker's lock.
-  process.env.FLUXOR_WORKER_LIVENESS_SECONDS = "2";
-  stack = await startStack({ inlineWorker: false, scale: { products: 120, days: 240 } });
+  process.env.FLUXOR_WORKER_LIVENESS_SECONDS = "5";
+  stack = await startStack({ inlineWorker: false, scale: { products: 80, days: 200 } });
 });
 
 afterAll(async () => {
