@@ -1,102 +1,160 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useRevalidator } from "@remix-run/react";
-import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, List, Page, SkeletonBodyText, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
-import { formattingLocale, localeFromRequest } from "../i18n/i18n";
+import { MetricCard } from "../components/MetricCard";
 import { RouteError } from "../components/RouteError";
-import db from "../db.server";
-import { loadShopOverview, type NextStep } from "../shops/overview.server";
-import { authenticate } from "../shopify.server";
+import { SetupView } from "../components/SetupView";
+import { useFormat } from "../dashboard/FormatContext";
+import { loadOverview, type OverviewData } from "../dashboard/overview.server";
+import { requireShop } from "../dashboard/shop.server";
+import { variantsHref } from "../dashboard/url-state";
 
-export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const overview = await loadShopOverview(db, session.shop);
-  if (!overview) throw new Response("Shop not found", { status: 404 });
-  return { overview, locale: localeFromRequest(request) };
-};
+export const loader = async ({ request }: LoaderFunctionArgs) => loadOverview(await requireShop(request));
 
-const STEP_TONE: Record<NextStep["state"], "success" | "info" | undefined> = { done: "success", running: "info", waiting: undefined };
-
-function formatInstant(iso: string, locale: string, timeZone: string | null): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short", timeZone: timeZone ?? "UTC" }).format(new Date(iso));
+/** Forecasts exist once a run was published on a shop with orders; until then the page shows the setup steps. */
+function hasForecasts(data: OverviewData): boolean {
+  return data.forecast.runId !== null && data.sync.orders > 0;
 }
 
 export default function Index() {
-  const { overview, locale } = useLoaderData<typeof loader>();
-  const { t } = useTranslation();
+  const data = useLoaderData<typeof loader>();
+  const { shop, sync } = data;
   const revalidator = useRevalidator();
-  const detailsPending = overview.detailsSyncedAt === null;
+  const ready = hasForecasts(data);
+  const waiting = !ready || shop.detailsSyncedAt === null || sync.status === "running";
 
-  // Shop details arrive from a background job a moment after install: poll until they are there.
+  // Shop details, the sync and the first forecasts arrive from background jobs: poll until they are there.
   useEffect(() => {
-    if (!detailsPending) return;
-    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
+    if (!waiting) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), ready ? 10_000 : 3000);
     return () => clearInterval(timer);
-  }, [detailsPending, revalidator]);
+  }, [waiting, ready, revalidator]);
 
   return (
-    <Page title={overview.name ?? "Fluxor"} subtitle={overview.domain}>
+    <Page title={shop.name ?? "Fluxor"} subtitle={shop.domain}>
       <Layout>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("home.yourShop")}
-              </Text>
-              {detailsPending ? (
-                <SkeletonBodyText lines={3} />
-              ) : (
-                <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-                  <Fact label={t("home.shop")} value={overview.name ?? "—"} testId="shop-name" />
-                  <Fact label={t("home.currency")} value={overview.currencyCode ?? "—"} testId="shop-currency" />
-                  <Fact label={t("home.timeZone")} value={overview.ianaTimezone ?? "—"} testId="shop-timezone" />
-                  <Fact label={t("home.plan")} value={overview.planName ?? "—"} testId="shop-plan" />
-                </InlineGrid>
-              )}
-              <Text as="p" tone="subdued">
-                {t("home.installed", {
-                  when: formatInstant(overview.installedAt, formattingLocale(locale, overview.countryCode), overview.ianaTimezone),
-                })}
-              </Text>
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("home.whatNext")}
-              </Text>
-              <List type="number">
-                {overview.nextSteps.map((step) => (
-                  <List.Item key={step.key}>
-                    <InlineStack gap="200" blockAlign="center">
-                      <span>{t(`home.steps.${step.key}`)}</span>
-                      <Badge tone={STEP_TONE[step.state]}>{t(`home.state.${step.state}`)}</Badge>
-                    </InlineStack>
-                  </List.Item>
-                ))}
-              </List>
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        {ready ? <ForecastSummary data={data} /> : null}
+        {ready ? null : <SetupView overview={shop} />}
       </Layout>
     </Page>
   );
 }
 
-function Fact({ label, value, testId }: { label: string; value: string; testId: string }) {
+function ForecastSummary({ data }: { data: OverviewData }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const { forecast, sync } = data;
+  const live = forecast.liveAccuracy;
+  const backtest = forecast.backtestAccuracy;
+  return (
+    <>
+      <Layout.Section>
+        <InlineStack gap="200" blockAlign="center" wrap>
+          <Text as="p" tone="subdued">
+            <span data-testid="forecast-as-of">{forecast.asOf ? t("overview.asOf", { day: format.day(forecast.asOf, "long") }) : ""}</span>
+          </Text>
+        </InlineStack>
+      </Layout.Section>
+      <Layout.Section>
+        <InlineGrid columns={{ xs: 1, sm: 2, lg: 4 }} gap="400">
+          <MetricCard
+            title={t("overview.atRisk.title")}
+            value={format.integer(forecast.atRisk)}
+            tone={forecast.atRisk > 0 ? "critical" : "success"}
+            description={t("overview.atRisk.description")}
+            href={variantsHref({ risk: ["stockout"], sort: "stockoutDate" })}
+            linkLabel={t("overview.atRisk.link")}
+            testId="metric-at-risk"
+          >
+            <Text as="p">
+              <span data-testid="metric-to-reorder">{t("overview.atRisk.toReorder", { count: forecast.toReorder })}</span>
+            </Text>
+          </MetricCard>
+          <MetricCard
+            title={t("overview.deadStock.title")}
+            value={format.currency(forecast.deadStockValue.days90)}
+            tone={forecast.deadStockValue.days90 > 0 ? "caution" : undefined}
+            description={t("overview.deadStock.description")}
+            href={variantsHref({ risk: ["dead"], sort: "stockValue", direction: "desc" })}
+            linkLabel={t("overview.deadStock.link")}
+            testId="metric-dead-stock"
+          >
+            <BlockStack gap="100">
+              <DeadRow label={t("overview.deadStock.days", { count: 180 })} value={format.currency(forecast.deadStockValue.days180)} />
+              <DeadRow label={t("overview.deadStock.days", { count: 365 })} value={format.currency(forecast.deadStockValue.days365)} />
+            </BlockStack>
+          </MetricCard>
+          <MetricCard
+            title={t("overview.accuracy.title")}
+            value={live ? format.percent(live.accTotal) : t("overview.accuracy.notYet")}
+            textValue={!live}
+            description={
+              live
+                ? t("overview.accuracy.measured", { days: live.days, variants: format.integer(live.variants) })
+                : t("overview.accuracy.notYetHelp")
+            }
+            href={variantsHref({ sort: "dailyMean", direction: "desc" })}
+            linkLabel={t("overview.accuracy.link")}
+            testId="metric-accuracy"
+          >
+            <Text as="p">
+              <span data-testid="metric-backtest">
+                {backtest && Number.isFinite(backtest.accTotal)
+                  ? t(isNumber(backtest.coverage80) ? "overview.accuracy.backtest" : "overview.accuracy.backtestOnly", {
+                      accuracy: format.percent(backtest.accTotal),
+                      coverage: format.percent(backtest.coverage80 ?? 0, 0),
+                    })
+                  : t("overview.accuracy.noBacktest")}
+              </span>
+            </Text>
+          </MetricCard>
+          <MetricCard
+            title={t("overview.sync.title")}
+            value={t(`overview.sync.status.${syncStatusKey(sync.status)}`)}
+            textValue
+            tone={sync.status === "failed" ? "critical" : undefined}
+            description={sync.finishedAt ? t("overview.sync.last", { when: format.instant(sync.finishedAt) }) : undefined}
+            href="/app/sync"
+            linkLabel={t("overview.sync.link")}
+            testId="metric-sync"
+          >
+            <InlineStack gap="200" wrap>
+              <Badge>{t("overview.sync.orders", { count: sync.orders, formatted: format.integer(sync.orders) })}</Badge>
+              <Badge>{t("overview.sync.variants", { count: sync.variants, formatted: format.integer(sync.variants) })}</Badge>
+              {sync.failedWebhooks > 0 ? <Badge tone="critical">{t("overview.sync.failed", { count: sync.failedWebhooks })}</Badge> : null}
+            </InlineStack>
+          </MetricCard>
+        </InlineGrid>
+      </Layout.Section>
+    </>
+  );
+}
+
+function DeadRow({ label, value }: { label: string; value: string }) {
   return (
     <Box>
-      <Text as="p" tone="subdued">
-        {label}
-      </Text>
-      <Text as="p" variant="headingLg" fontWeight="semibold">
-        <span data-testid={testId}>{value}</span>
-      </Text>
+      <InlineStack align="space-between" gap="200">
+        <Text as="span" tone="subdued">
+          {label}
+        </Text>
+        <Text as="span" fontWeight="semibold">
+          {value}
+        </Text>
+      </InlineStack>
     </Box>
   );
+}
+
+/** NaN travels as null in JSON: a figure is shown only when it is a real number. */
+function isNumber(value: number | null | undefined): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+const SYNC_STATUSES = ["running", "completed", "failed"] as const;
+function syncStatusKey(status: string | null): (typeof SYNC_STATUSES)[number] | "none" {
+  return SYNC_STATUSES.find((known) => known === status) ?? "none";
 }
 
 export function ErrorBoundary() {

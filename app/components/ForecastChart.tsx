@@ -1,0 +1,214 @@
+import { Box, SkeletonBodyText, Text } from "@shopify/polaris";
+import { memo, useCallback, useMemo } from "react";
+import { useTranslation } from "react-i18next";
+import {
+  Area,
+  Bar,
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type TooltipContentProps,
+  type TooltipValueType,
+} from "recharts";
+import { useFormat } from "../dashboard/FormatContext";
+import { unitsAxisMax, type ChartRow } from "../dashboard/chart-data";
+import { ClientOnly } from "./ClientOnly";
+
+/** Colours with enough contrast on white (Polaris palette). */
+const COLOURS = {
+  sales: "#8a8a8a",
+  outOfStock: "#e51c00",
+  forecast: "#005bd3",
+  band80: "#91d0ff",
+  band95: "#e0f0ff",
+  stock: "#2c6e49",
+  stockout: "#c70a24",
+  today: "#616161",
+} as const;
+
+export interface ForecastChartProps {
+  rows: ChartRow[];
+  /** The last day of history (`YYYY-MM-DD`), marked as "today". */
+  asOf: string;
+  stockoutDate: string | null;
+  height?: number;
+}
+
+/**
+ * Sales history, the forecast with its 80 % and 95 % bands, and the projected stock with the stockout
+ * day marked. Drawn in the browser only (Recharts measures its container); the server renders a
+ * placeholder of the same height, so the page neither shifts nor mismatches on hydration.
+ */
+export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutDate, height = 360 }: ForecastChartProps) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const tickFormatter = useCallback((day: string) => format.dayShort(day), [format]);
+  const numberTick = useCallback((value: number) => format.number(value, 1), [format]);
+  const renderTooltip = useCallback((props: TooltipContentProps<TooltipValueType, string | number>) => <ChartTooltip {...props} />, []);
+  const unitsMax = useMemo(() => unitsAxisMax(rows), [rows]);
+  const legendText = useCallback((value: string) => <span style={{ color: "#303030" }}>{value}</span>, []);
+  const hasStockout = stockoutDate !== null && rows.some((row) => row.day === stockoutDate);
+  const hasToday = rows.some((row) => row.day === asOf);
+
+  return (
+    <figure style={{ margin: 0 }} aria-label={t("chart.label")} data-testid="forecast-chart">
+      <ClientOnly
+        fallback={
+          <Box minHeight={`${height}px`}>
+            <SkeletonBodyText lines={6} />
+          </Box>
+        }
+      >
+        {() => (
+          <div style={{ width: "100%", height }}>
+            <ResponsiveContainer width="100%" height="100%" minWidth={0}>
+              <ComposedChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+                <CartesianGrid stroke="#ebebeb" vertical={false} />
+                <XAxis dataKey="day" tickFormatter={tickFormatter} minTickGap={24} tick={{ fontSize: 12 }} />
+                <YAxis
+                  yAxisId="units"
+                  domain={[0, unitsMax]}
+                  allowDataOverflow
+                  tickFormatter={numberTick}
+                  width={44}
+                  tick={{ fontSize: 12 }}
+                  allowDecimals
+                />
+                <YAxis yAxisId="stock" orientation="right" tickFormatter={numberTick} width={48} tick={{ fontSize: 12 }} />
+                <Tooltip content={renderTooltip} />
+                <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
+                <Area
+                  yAxisId="units"
+                  dataKey="band95"
+                  name={t("chart.band95")}
+                  stroke="none"
+                  fill={COLOURS.band95}
+                  fillOpacity={1}
+                  isAnimationActive={false}
+                  connectNulls={false}
+                />
+                <Area
+                  yAxisId="units"
+                  dataKey="band80"
+                  name={t("chart.band80")}
+                  stroke="none"
+                  fill={COLOURS.band80}
+                  fillOpacity={0.8}
+                  isAnimationActive={false}
+                  connectNulls={false}
+                />
+                <Bar
+                  yAxisId="units"
+                  dataKey="sales"
+                  name={t("chart.sales")}
+                  fill={COLOURS.sales}
+                  isAnimationActive={false}
+                  maxBarSize={8}
+                />
+                <Line
+                  yAxisId="units"
+                  dataKey="forecast"
+                  name={t("chart.forecast")}
+                  stroke={COLOURS.forecast}
+                  strokeWidth={2}
+                  dot={false}
+                  isAnimationActive={false}
+                />
+                <Line
+                  yAxisId="stock"
+                  dataKey="stock"
+                  name={t("chart.stock")}
+                  stroke={COLOURS.stock}
+                  strokeWidth={2}
+                  strokeDasharray="6 3"
+                  dot={false}
+                  connectNulls
+                  isAnimationActive={false}
+                />
+                {hasToday ? (
+                  <ReferenceLine
+                    yAxisId="units"
+                    x={asOf}
+                    stroke={COLOURS.today}
+                    strokeDasharray="2 2"
+                    label={{ value: t("chart.today"), position: "insideBottomLeft", fontSize: 12, fill: COLOURS.today }}
+                  />
+                ) : null}
+                {hasStockout ? (
+                  <ReferenceLine
+                    yAxisId="units"
+                    x={stockoutDate}
+                    stroke={COLOURS.stockout}
+                    strokeWidth={2}
+                    label={{ value: t("chart.stockout"), position: "insideTopRight", fontSize: 12, fill: COLOURS.stockout }}
+                  />
+                ) : null}
+              </ComposedChart>
+            </ResponsiveContainer>
+          </div>
+        )}
+      </ClientOnly>
+      <figcaption>
+        <Text as="p" tone="subdued" variant="bodySm">
+          {stockoutDate ? t("chart.captionStockout", { day: format.day(stockoutDate, "long") }) : t("chart.captionNoStockout")}
+        </Text>
+      </figcaption>
+    </figure>
+  );
+});
+
+function ChartTooltip({ active, payload }: TooltipContentProps<TooltipValueType, string | number>) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const row = payload?.[0]?.payload as ChartRow | undefined;
+  if (!active || !row) return null;
+  const units = (value: number) => format.number(value, 1);
+  const range = (band: [number, number]) => `${units(band[0])} – ${units(band[1])}`;
+  return (
+    <div
+      style={{
+        background: "#ffffff",
+        border: "1px solid #e3e3e3",
+        borderRadius: 8,
+        padding: "8px 12px",
+        boxShadow: "0 4px 12px rgba(0,0,0,0.12)",
+        fontSize: 13,
+        lineHeight: 1.5,
+      }}
+    >
+      <div style={{ fontWeight: 600 }}>{format.day(row.day, "long")}</div>
+      {row.sales !== null ? (
+        <div>
+          {t("chart.sales")}: {units(row.sales)}
+          {row.outOfStock ? ` (${t("chart.outOfStock")})` : ""}
+        </div>
+      ) : null}
+      {row.forecast !== null ? (
+        <div>
+          {t("chart.forecast")}: {units(row.forecast)}
+        </div>
+      ) : null}
+      {row.band80 ? (
+        <div>
+          {t("chart.band80")}: {range(row.band80)}
+        </div>
+      ) : null}
+      {row.band95 ? (
+        <div>
+          {t("chart.band95")}: {range(row.band95)}
+        </div>
+      ) : null}
+      {row.stock !== null ? (
+        <div>
+          {t("chart.stock")}: {units(row.stock)}
+        </div>
+      ) : null}
+    </div>
+  );
+}

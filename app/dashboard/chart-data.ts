@@ -1,0 +1,121 @@
+/**
+ * Shapes a variant's forecast (contract VariantForecastDetail) into the rows the ForecastChart draws:
+ * one row per day, sales history then forecast with its 80 % / 95 % bands and the projected stock.
+ * Pure, so it is unit-tested and memoised by the chart.
+ */
+import type { VariantForecastDetail } from "../forecasts/contract";
+import { addDays } from "./format";
+
+export interface ChartRow {
+  day: string;
+  /** Units sold that day (history only). */
+  sales: number | null;
+  /** True when the variant was out of stock that day (sales were capped by stock, not demand). */
+  outOfStock: boolean;
+  forecast: number | null;
+  /** [low, high] of the 80 % and 95 % prediction intervals (forecast days only). */
+  band80: [number, number] | null;
+  band95: [number, number] | null;
+  /** Projected end-of-day stock (today's stock on the last history day, then the projection). */
+  stock: number | null;
+}
+
+export const RANGE_OPTIONS = ["30", "90", "180", "365", "all"] as const;
+export type ChartRange = (typeof RANGE_OPTIONS)[number];
+
+export function isChartRange(value: string | null | undefined): value is ChartRange {
+  return RANGE_OPTIONS.some((option) => option === value);
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+/**
+ * The chart's rows for a history window of `range` days before `asOf` (all of it for "all") followed by
+ * every forecast day. `currentStock` (the variant's available units now) joins the projected stock
+ * line to the present.
+ */
+export function buildChartRows(detail: VariantForecastDetail, range: ChartRange, currentStock: number | null = null): ChartRow[] {
+  const firstDay = range === "all" ? null : addDays(detail.asOf, -Number(range) + 1);
+  const rows: ChartRow[] = [];
+  for (const point of detail.history) {
+    if (firstDay !== null && point.day < firstDay) continue;
+    if (point.day > detail.asOf) continue;
+    rows.push({
+      day: point.day,
+      sales: point.units,
+      outOfStock: point.inStock === false,
+      forecast: null,
+      band80: null,
+      band95: null,
+      stock: null,
+    });
+  }
+  const last = rows.at(-1);
+  if (last && currentStock !== null && last.day === detail.asOf) last.stock = currentStock;
+
+  const stockByDay = new Map(detail.projectedStock.map((point) => [point.day, point.units]));
+  for (const point of detail.forecast) {
+    if (point.day <= detail.asOf) continue;
+    const stock = stockByDay.get(point.day);
+    rows.push({
+      day: point.day,
+      sales: null,
+      outOfStock: false,
+      forecast: round(point.forecast),
+      band80: [round(Math.max(0, point.lo80)), round(Math.max(0, point.hi80))],
+      band95: [round(Math.max(0, point.lo95)), round(Math.max(0, point.hi95))],
+      stock: stock === undefined ? null : round(Math.max(0, stock)),
+    });
+  }
+  return rows;
+}
+
+export interface CandidateScore {
+  model: string;
+  score: number;
+  chosen: boolean;
+  /** Score relative to the best candidate (1 = the best). */
+  relative: number;
+}
+
+/** The candidate models, best (lowest score) first; non-finite scores are left out. */
+export function rankCandidates(scores: Record<string, number>, chosen: string): CandidateScore[] {
+  const finite = Object.entries(scores).filter(([, score]) => Number.isFinite(score));
+  finite.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+  const best = finite[0]?.[1] ?? 0;
+  return finite.map(([model, score]) => ({
+    model,
+    score,
+    chosen: model === chosen,
+    relative: best > 0 ? score / best : score === best ? 1 : Number.POSITIVE_INFINITY,
+  }));
+}
+
+/** Totals shown under the chart for the visible window. */
+export function summarise(rows: ChartRow[]): { sold: number; forecast: number; outOfStockDays: number } {
+  let sold = 0;
+  let forecast = 0;
+  let outOfStockDays = 0;
+  for (const row of rows) {
+    sold += row.sales ?? 0;
+    forecast += row.forecast ?? 0;
+    if (row.outOfStock) outOfStockDays += 1;
+  }
+  return { sold, forecast: round(forecast), outOfStockDays };
+}
+
+/**
+ * Top of the demand axis: the larger of the sales and the 80 % band, with headroom. The 95 % band of
+ * lumpy demand can be many times larger; it is clipped at the top rather than flattening everything else.
+ */
+export function unitsAxisMax(rows: ChartRow[]): number {
+  let max = 0;
+  for (const row of rows) {
+    max = Math.max(max, row.sales ?? 0, row.forecast ?? 0, row.band80?.[1] ?? 0);
+  }
+  if (max <= 0) return 1;
+  const padded = max * 1.15;
+  const magnitude = 10 ** Math.floor(Math.log10(padded));
+  const step = [1, 2, 2.5, 5, 10].find((factor) => factor * magnitude >= padded) ?? 10;
+  return step * magnitude;
+}

@@ -1,0 +1,78 @@
+/**
+ * The variants list keeps its whole state (search, filters, sort, page) in the URL, so a link, the
+ * back button and the CSV export all see the same list. These helpers turn the URL into the
+ * contract's VariantListQuery and back, leaving defaults out of the URL.
+ */
+import { type ABC_CLASSES, type RISKS, SORT_KEYS, VariantListQuery } from "../forecasts/contract";
+
+export type Risk = (typeof RISKS)[number];
+export type AbcClass = (typeof ABC_CLASSES)[number];
+export type SortKey = (typeof SORT_KEYS)[number];
+export type SortDirection = "asc" | "desc";
+
+const LIST_KEYS = ["risk", "vendor", "productType", "abc"] as const;
+export type ListFilterKey = (typeof LIST_KEYS)[number];
+
+const DEFAULTS = VariantListQuery.parse({});
+
+/**
+ * Reads the list's query from URL parameters. An invalid parameter is dropped (the merchant sees the
+ * list without it) rather than failing the page; each parameter is validated on its own.
+ */
+export function queryFromSearchParams(params: URLSearchParams): VariantListQuery {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(VariantListQuery.shape)) {
+    const value = params.get(key);
+    if (value !== null && value !== "") raw[key] = value;
+  }
+  const whole = VariantListQuery.safeParse(raw);
+  if (whole.success) return whole.data;
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (VariantListQuery.safeParse({ [key]: value }).success) kept[key] = value;
+  }
+  return VariantListQuery.parse(kept);
+}
+
+/** The URL parameters of a query, without the defaults (so `/app/variants` is the default list). */
+export function searchParamsFromQuery(query: Partial<VariantListQuery>): URLSearchParams {
+  const params = new URLSearchParams();
+  if (query.q) params.set("q", query.q);
+  for (const key of LIST_KEYS) {
+    const values = query[key];
+    if (values && values.length > 0) params.set(key, values.join(","));
+  }
+  if (query.location && query.location !== DEFAULTS.location) params.set("location", query.location);
+  if (query.sort && query.sort !== DEFAULTS.sort) params.set("sort", query.sort);
+  if (query.direction && query.direction !== DEFAULTS.direction) params.set("direction", query.direction);
+  if (query.page && query.page !== DEFAULTS.page) params.set("page", String(query.page));
+  if (query.pageSize && query.pageSize !== DEFAULTS.pageSize) params.set("pageSize", String(query.pageSize));
+  return params;
+}
+
+/** A change to the list: anything but the page itself sends the merchant back to page 1. */
+export function updateQuery(query: VariantListQuery, change: Partial<VariantListQuery>): VariantListQuery {
+  const next = { ...query, ...change };
+  if (!("page" in change)) next.page = 1;
+  return next;
+}
+
+/** `/app/variants?…` for a query. */
+export function variantsHref(query: Partial<VariantListQuery>, base = "/app/variants"): string {
+  const search = searchParamsFromQuery(query).toString();
+  return search ? `${base}?${search}` : base;
+}
+
+/** Polaris IndexFilters' sort values ("stockoutDate asc") ↔ the query's sort and direction. */
+export function sortValue(sort: SortKey, direction: SortDirection): string {
+  return `${sort} ${direction}`;
+}
+
+export function parseSortValue(value: string | undefined): { sort: SortKey; direction: SortDirection } | null {
+  const [sort, direction] = (value ?? "").split(" ");
+  const key = SORT_KEYS.find((candidate) => candidate === sort);
+  if (!key || (direction !== "asc" && direction !== "desc")) return null;
+  return { sort: key, direction };
+}
+
+export const DEFAULT_LIST_QUERY: VariantListQuery = DEFAULTS;

@@ -1,0 +1,213 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Box, Button, ButtonGroup, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { AdviceTable } from "../components/AdviceTable";
+import { ForecastChart } from "../components/ForecastChart";
+import { ModelScores } from "../components/ModelScores";
+import { RiskBadge } from "../components/RiskBadge";
+import { RouteError } from "../components/RouteError";
+import { buildChartRows, rankCandidates, RANGE_OPTIONS, summarise, type ChartRange } from "../dashboard/chart-data";
+import { forecastCsv } from "../dashboard/csv";
+import { saveBlob } from "../dashboard/download";
+import { useFormat } from "../dashboard/FormatContext";
+import { requireShop } from "../dashboard/shop.server";
+import { ForecastRangeQuery } from "../forecasts/contract";
+import { getVariantForecast, listFilterOptions } from "../forecasts/read.server";
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const shop = await requireShop(request);
+  const variantId = params.variantId ?? "";
+  if (!/^\d{1,20}$/.test(variantId)) throw new Response("Not found", { status: 404 });
+  const parsed = ForecastRangeQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  // Two years of history unless the URL asks for another window; the page's range selector slices it.
+  const range = parsed.success ? parsed.data : {};
+  const [detail, options] = await Promise.all([
+    getVariantForecast(shop.id, variantId, { ...range, from: range.from ?? historyStart() }),
+    listFilterOptions(shop.id),
+  ]);
+  if (!detail) throw new Response("Not found", { status: 404 });
+  return { detail, locations: options.locations };
+};
+
+const HISTORY_DAYS = 730;
+
+function historyStart(): string {
+  return new Date(Date.now() - HISTORY_DAYS * 86_400_000).toISOString().slice(0, 10);
+}
+
+export default function VariantPage() {
+  const { detail, locations } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const format = useFormat();
+  const [range, setRange] = useState<ChartRange>("90");
+  const [compare, setCompare] = useState(false);
+
+  const overall = detail.advice.find((row) => row.locationId === "0") ?? detail.advice[0] ?? null;
+  const rows = useMemo(() => buildChartRows(detail, range, overall?.available ?? null), [detail, range, overall?.available]);
+  const totals = useMemo(() => summarise(rows), [rows]);
+  const candidates = useMemo(() => rankCandidates(detail.candidateScores, detail.model), [detail.candidateScores, detail.model]);
+  const locationName = (id: string) =>
+    id === "0" ? t("variants.allLocations") : (locations.find((location) => location.id === id)?.name ?? id);
+
+  const title = overall?.productTitle ?? t("variant.title");
+  const subtitle = [overall?.variantTitle, overall?.sku].filter(Boolean).join(" · ");
+  const backtest = detail.backtest;
+
+  const exportForecast = () => {
+    const blob = new Blob([forecastCsv(detail)], { type: "text/csv;charset=utf-8" });
+    saveBlob(blob, `fluxor-forecast-${detail.variantId}-${detail.asOf}.csv`);
+  };
+
+  return (
+    <Page
+      title={title}
+      subtitle={subtitle || undefined}
+      titleMetadata={overall ? <RiskBadge risk={overall.risk} /> : undefined}
+      backAction={{ content: t("nav.variants"), url: "/app/variants" }}
+      primaryAction={{ content: t("variant.exportCsv"), onAction: exportForecast, id: "export-forecast", primary: false }}
+    >
+      <Layout>
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
+            <Figure label={t("variants.columns.available")} value={overall ? format.integer(overall.available) : "—"} />
+            <Figure
+              label={t("variants.columns.daysOfCover")}
+              value={overall?.daysOfCover == null ? "—" : format.number(overall.daysOfCover, 0)}
+            />
+            <Figure
+              label={t("variants.columns.stockoutDate")}
+              value={detail.stockoutDate ? format.day(detail.stockoutDate) : t("variants.noStockout")}
+              testId="variant-stockout"
+            />
+            <Figure
+              label={t("variants.columns.reorderQty")}
+              value={overall ? format.integer(overall.reorderQty) : "—"}
+              testId="variant-reorder-qty"
+            />
+          </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <InlineStack align="space-between" blockAlign="center" gap="200" wrap>
+                <Text as="h2" variant="headingMd">
+                  {t("variant.chartTitle")}
+                </Text>
+                <ButtonGroup variant="segmented">
+                  {RANGE_OPTIONS.map((option) => (
+                    <Button key={option} pressed={range === option} onClick={() => setRange(option)} size="slim">
+                      {option === "all" ? t("variant.range.all") : t("variant.range.days", { count: Number(option) })}
+                    </Button>
+                  ))}
+                </ButtonGroup>
+              </InlineStack>
+              <ForecastChart rows={rows} asOf={detail.asOf} stockoutDate={detail.stockoutDate} />
+              <InlineStack gap="300" wrap>
+                <Text as="span" tone="subdued">
+                  {t("variant.totals", {
+                    sold: format.integer(totals.sold),
+                    forecast: format.number(totals.forecast, 0),
+                  })}
+                </Text>
+                {totals.outOfStockDays > 0 ? (
+                  <Badge tone="warning">{t("variant.outOfStockDays", { count: totals.outOfStockDays })}</Badge>
+                ) : null}
+              </InlineStack>
+              <Text as="p" tone="subdued">
+                {t("variant.model", { model: detail.model, demandClass: detail.demandClass })}
+                {detail.coldStart ? ` ${t("variant.coldStart")}` : ""}
+              </Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t("variant.accuracy.title")}
+                </Text>
+                <Text as="p" variant="headingLg">
+                  <span data-testid="variant-accuracy">
+                    {backtest.accTotal === null ? t("variant.accuracy.notEnough") : format.percent(Math.max(0, backtest.accTotal))}
+                  </span>
+                </Text>
+                <Text as="p" tone="subdued">
+                  {t("variant.accuracy.help")}
+                </Text>
+                {backtest.coverage80 !== null && backtest.coverage95 !== null ? (
+                  <Text as="p">
+                    {t("variant.accuracy.coverage", {
+                      c80: format.percent(backtest.coverage80, 0),
+                      c95: format.percent(backtest.coverage95, 0),
+                    })}
+                  </Text>
+                ) : null}
+                {backtest.mae !== null ? <Text as="p">{t("variant.accuracy.mae", { mae: format.number(backtest.mae, 2) })}</Text> : null}
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <InlineStack align="space-between" blockAlign="center">
+                  <Text as="h2" variant="headingMd">
+                    {t("variant.models.title")}
+                  </Text>
+                  <Button onClick={() => setCompare((value) => !value)} pressed={compare} size="slim" ariaExpanded={compare}>
+                    {compare ? t("variant.models.hide") : t("variant.models.compare")}
+                  </Button>
+                </InlineStack>
+                {compare ? <ModelScores candidates={candidates} /> : null}
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section>
+          <Card padding="0">
+            <Box padding="400">
+              <BlockStack gap="100">
+                <Text as="h2" variant="headingMd">
+                  {t("variant.advice.title")}
+                </Text>
+                <Text as="p" tone="subdued">
+                  {t("variant.advice.help")}
+                </Text>
+              </BlockStack>
+            </Box>
+            <AdviceTable rows={detail.advice} locationName={locationName} />
+            {overall ? (
+              <Box padding="400">
+                <Button
+                  url={`/app/settings?product=${overall.productId}&title=${encodeURIComponent(overall.productTitle)}`}
+                  variant="plain"
+                >
+                  {t("variant.advice.override")}
+                </Button>
+              </Box>
+            ) : null}
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Text as="p" tone="subdued" variant="bodySm">
+          {label}
+        </Text>
+        <Text as="p" variant="headingLg">
+          <span data-testid={testId}>{value}</span>
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
+}

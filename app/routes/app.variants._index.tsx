@@ -1,0 +1,419 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
+import {
+  BlockStack,
+  Box,
+  Card,
+  ChoiceList,
+  EmptyState,
+  IndexFilters,
+  IndexTable,
+  InlineStack,
+  Link,
+  Page,
+  Text,
+  useBreakpoints,
+  useSetIndexFiltersMode,
+  type IndexFiltersProps,
+  type IndexTableProps,
+  type TabProps,
+} from "@shopify/polaris";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { RiskBadge } from "../components/RiskBadge";
+import { RouteError } from "../components/RouteError";
+import { downloadFile } from "../dashboard/download";
+import { useFormat } from "../dashboard/FormatContext";
+import { requireShop } from "../dashboard/shop.server";
+import {
+  parseSortValue,
+  queryFromSearchParams,
+  searchParamsFromQuery,
+  sortValue,
+  updateQuery,
+  type ListFilterKey,
+  type SortKey,
+} from "../dashboard/url-state";
+import { ABC_CLASSES, RISKS, type VariantAdviceRow, type VariantListQuery } from "../forecasts/contract";
+import { listFilterOptions, listVariants } from "../forecasts/read.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const shop = await requireShop(request);
+  const query = queryFromSearchParams(new URL(request.url).searchParams);
+  const [page, options] = await Promise.all([listVariants(shop.id, query), listFilterOptions(shop.id)]);
+  return { page, options, query };
+};
+
+/** Quick views over the risk filter; the first is every variant. */
+const TABS: { id: string; risk: VariantListQuery["risk"] }[] = [
+  { id: "all", risk: undefined },
+  { id: "stockout", risk: ["stockout"] },
+  { id: "reorder", risk: ["reorder"] },
+  { id: "dead", risk: ["dead"] },
+];
+
+/** The table's columns; those with a sort key can be sorted on. */
+const COLUMNS: { id: string; sort?: SortKey; numeric?: boolean }[] = [
+  { id: "product", sort: "title" },
+  { id: "risk", sort: "risk" },
+  { id: "available", sort: "available", numeric: true },
+  { id: "daysOfCover", sort: "daysOfCover", numeric: true },
+  { id: "stockoutDate", sort: "stockoutDate" },
+  { id: "reorderPoint", numeric: true },
+  { id: "reorderQty", sort: "reorderQty", numeric: true },
+  { id: "stockValue", sort: "stockValue", numeric: true },
+];
+
+export default function VariantsPage() {
+  const { page, options, query } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const format = useFormat();
+  const navigate = useNavigate();
+  const navigation = useNavigation();
+  const { mode, setMode } = useSetIndexFiltersMode();
+  const { smDown } = useBreakpoints();
+  const [exporting, setExporting] = useState(false);
+  const [exportError, setExportError] = useState(false);
+  const loading = navigation.state === "loading" && navigation.location.pathname === "/app/variants";
+
+  const go = useCallback(
+    (change: Partial<VariantListQuery>) => {
+      const search = searchParamsFromQuery(updateQuery(query, change)).toString();
+      navigate(search ? `?${search}` : ".", { preventScrollReset: true });
+    },
+    [navigate, query],
+  );
+
+  // The search field updates the URL a moment after the merchant stops typing.
+  const [queryValue, setQueryValue] = useState(query.q ?? "");
+  const typed = useRef(false);
+  useEffect(() => {
+    if (!typed.current) setQueryValue(query.q ?? "");
+  }, [query.q]);
+  useEffect(() => {
+    if (!typed.current) return;
+    const timer = setTimeout(() => {
+      typed.current = false;
+      if ((query.q ?? "") !== queryValue.trim()) go({ q: queryValue.trim() || undefined });
+    }, 350);
+    return () => clearTimeout(timer);
+  }, [queryValue, query.q, go]);
+
+  const tabs: TabProps[] = useMemo(
+    () =>
+      TABS.map((tab, index) => ({ id: `tab-${tab.id}`, content: t(`variants.tabs.${tab.id}`), index, isLocked: true, onAction: () => {} })),
+    [t],
+  );
+  const selectedTab = Math.max(
+    0,
+    TABS.findIndex((tab) => (tab.risk ?? []).join(",") === (query.risk ?? []).join(",")),
+  );
+
+  const sortOptions: IndexFiltersProps["sortOptions"] = useMemo(
+    () =>
+      COLUMNS.filter((column) => column.sort).flatMap((column) => {
+        const key = column.sort as SortKey;
+        return [
+          {
+            label: t(`variants.columns.${column.id}`),
+            value: sortValue(key, "asc") as `${string} asc`,
+            directionLabel: t("variants.sort.asc"),
+          },
+          {
+            label: t(`variants.columns.${column.id}`),
+            value: sortValue(key, "desc") as `${string} desc`,
+            directionLabel: t("variants.sort.desc"),
+          },
+        ];
+      }),
+    [t],
+  );
+
+  const listFilter = (key: ListFilterKey, label: string, choices: { label: string; value: string }[]) => ({
+    key,
+    label,
+    filter: (
+      <ChoiceList
+        title={label}
+        titleHidden
+        allowMultiple
+        choices={choices}
+        selected={query[key] ?? []}
+        onChange={(selected) => go({ [key]: selected.length ? selected : undefined })}
+      />
+    ),
+    shortcut: key === "risk" || key === "vendor",
+  });
+
+  const filters: IndexFiltersProps["filters"] = [
+    listFilter(
+      "risk",
+      t("variants.filters.risk"),
+      RISKS.map((risk) => ({ label: t(`risk.${risk}`), value: risk })),
+    ),
+    listFilter(
+      "vendor",
+      t("variants.filters.vendor"),
+      options.vendors.map((vendor) => ({ label: vendor || t("variants.none"), value: vendor })).filter((choice) => choice.value !== ""),
+    ),
+    listFilter(
+      "productType",
+      t("variants.filters.productType"),
+      options.productTypes.map((type) => ({ label: type, value: type })).filter((choice) => choice.value !== ""),
+    ),
+    listFilter(
+      "abc",
+      t("variants.filters.abc"),
+      ABC_CLASSES.map((abc) => ({ label: t(`variants.abc.${abc}`), value: abc })),
+    ),
+    {
+      key: "location",
+      label: t("variants.filters.location"),
+      filter: (
+        <ChoiceList
+          title={t("variants.filters.location")}
+          titleHidden
+          choices={[
+            { label: t("variants.allLocations"), value: "0" },
+            ...options.locations.map((location) => ({ label: location.name, value: location.id })),
+          ]}
+          selected={[query.location]}
+          onChange={(selected) => go({ location: selected[0] ?? "0" })}
+        />
+      ),
+    },
+  ];
+
+  const locationName = (id: string) => options.locations.find((location) => location.id === id)?.name ?? id;
+  const appliedFilters: IndexFiltersProps["appliedFilters"] = [
+    ...(["risk", "vendor", "productType", "abc"] as const)
+      .filter((key) => (query[key] ?? []).length > 0)
+      .map((key) => ({
+        key,
+        label: `${t(`variants.filters.${key}`)}: ${(query[key] ?? [])
+          .map((value) => (key === "risk" ? t(`risk.${value}`) : key === "abc" ? t(`variants.abc.${value}`) : value))
+          .join(", ")}`,
+        onRemove: () => go({ [key]: undefined }),
+      })),
+    ...(query.location !== "0"
+      ? [
+          {
+            key: "location",
+            label: `${t("variants.filters.location")}: ${locationName(query.location)}`,
+            onRemove: () => go({ location: "0" }),
+          },
+        ]
+      : []),
+  ];
+
+  const sortable = COLUMNS.map((column) => column.sort !== undefined);
+  const sortColumnIndex = COLUMNS.findIndex((column) => column.sort === query.sort);
+  const headings = COLUMNS.map((column) => ({
+    title: t(`variants.columns.${column.id}`),
+    alignment: column.numeric ? ("end" as const) : undefined,
+  })) as IndexTableProps["headings"];
+
+  const pageCount = Math.max(1, Math.ceil(page.total / page.pageSize));
+  const exportCsv = async () => {
+    setExporting(true);
+    setExportError(false);
+    try {
+      const search = searchParamsFromQuery({ ...query, page: 1 }).toString();
+      await downloadFile(`/app/variants.csv${search ? `?${search}` : ""}`, "fluxor-variants.csv");
+    } catch (error) {
+      console.error(error);
+      setExportError(true);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  return (
+    <Page
+      title={t("variants.title")}
+      primaryAction={{
+        content: t("variants.exportCsv"),
+        onAction: () => void exportCsv(),
+        loading: exporting,
+        id: "export-csv",
+        primary: false,
+      }}
+      fullWidth
+    >
+      <BlockStack gap="300">
+        {exportError ? (
+          <div role="alert">
+            <Text as="p" tone="critical">
+              {t("variants.exportFailed")}
+            </Text>
+          </div>
+        ) : null}
+        {page.asOf ? (
+          <Text as="p" tone="subdued">
+            {t("variants.summary", { count: page.total, formatted: format.integer(page.total), day: format.day(page.asOf) })}
+          </Text>
+        ) : null}
+        <Card padding="0">
+          <IndexFilters
+            tabs={tabs}
+            selected={selectedTab}
+            onSelect={(index) => go({ risk: TABS[index]?.risk })}
+            canCreateNewView={false}
+            queryValue={queryValue}
+            queryPlaceholder={t("variants.search")}
+            onQueryChange={(value) => {
+              typed.current = true;
+              setQueryValue(value);
+            }}
+            onQueryClear={() => {
+              typed.current = false;
+              setQueryValue("");
+              go({ q: undefined });
+            }}
+            sortOptions={sortOptions}
+            sortSelected={[sortValue(query.sort, query.direction)]}
+            onSort={(value) => {
+              const parsed = parseSortValue(value[0]);
+              if (parsed) go(parsed);
+            }}
+            filters={filters}
+            appliedFilters={appliedFilters}
+            onClearAll={() =>
+              go({ risk: undefined, vendor: undefined, productType: undefined, abc: undefined, location: "0", q: undefined })
+            }
+            mode={mode}
+            setMode={setMode}
+            loading={loading}
+          />
+          <IndexTable
+            resourceName={{ singular: t("variants.resource.singular"), plural: t("variants.resource.plural") }}
+            itemCount={page.rows.length}
+            selectable={false}
+            condensed={smDown}
+            loading={loading}
+            headings={headings}
+            sortable={sortable}
+            sortColumnIndex={sortColumnIndex >= 0 ? sortColumnIndex : undefined}
+            sortDirection={query.direction === "asc" ? "ascending" : "descending"}
+            defaultSortDirection="ascending"
+            onSort={(index, direction) => {
+              const key = COLUMNS[index]?.sort;
+              if (key) go({ sort: key, direction: direction === "ascending" ? "asc" : "desc" });
+            }}
+            emptyState={
+              <EmptyState heading={t(page.runId ? "variants.empty.title" : "variants.empty.noForecast")} image="">
+                <p>{t(page.runId ? "variants.empty.body" : "variants.empty.noForecastBody")}</p>
+              </EmptyState>
+            }
+            pagination={{
+              hasPrevious: page.page > 1,
+              hasNext: page.page < pageCount,
+              onPrevious: () => go({ page: page.page - 1 }),
+              onNext: () => go({ page: page.page + 1 }),
+              label: t("variants.pageOf", { page: page.page, pages: pageCount }),
+            }}
+          >
+            {page.rows.map((row, index) =>
+              smDown ? <CompactRow key={rowKey(row)} row={row} index={index} /> : <FullRow key={rowKey(row)} row={row} index={index} />,
+            )}
+          </IndexTable>
+        </Card>
+      </BlockStack>
+    </Page>
+  );
+}
+
+const rowKey = (row: VariantAdviceRow) => `${row.variantId}-${row.locationId}`;
+const variantHref = (row: VariantAdviceRow) =>
+  `/app/variants/${row.variantId}${row.locationId !== "0" ? `?location=${row.locationId}` : ""}`;
+
+const FullRow = memo(function FullRow({ row, index }: { row: VariantAdviceRow; index: number }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <IndexTable.Row id={rowKey(row)} position={index}>
+      <IndexTable.Cell>
+        <BlockStack gap="050">
+          <Link url={variantHref(row)} dataPrimaryLink monochrome removeUnderline>
+            <Text as="span" fontWeight="semibold">
+              <span data-testid="variant-link">{row.productTitle}</span>
+            </Text>
+          </Link>
+          <Text as="span" tone="subdued" variant="bodySm">
+            {[row.variantTitle, row.sku, row.vendor].filter(Boolean).join(" · ")}
+          </Text>
+        </BlockStack>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <RiskBadge risk={row.risk} />
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" alignment="end" numeric>
+          {format.integer(row.available)}
+        </Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" alignment="end" numeric>
+          {row.daysOfCover === null ? "—" : format.number(row.daysOfCover, 0)}
+        </Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>{row.stockoutDate ? format.day(row.stockoutDate) : t("variants.noStockout")}</IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" alignment="end" numeric>
+          {format.integer(row.reorderPoint)}
+        </Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" alignment="end" numeric fontWeight={row.reorderQty > 0 ? "semibold" : undefined}>
+          <span data-testid="reorder-qty">{format.integer(row.reorderQty)}</span>
+        </Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" alignment="end" numeric>
+          {format.currency(row.stockValue)}
+        </Text>
+      </IndexTable.Cell>
+    </IndexTable.Row>
+  );
+});
+
+/** On a phone the table collapses to one block per variant with the figures that matter. */
+const CompactRow = memo(function CompactRow({ row, index }: { row: VariantAdviceRow; index: number }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <IndexTable.Row id={rowKey(row)} position={index}>
+      <Box paddingInline="300" paddingBlock="200">
+        <BlockStack gap="100">
+          <InlineStack align="space-between" blockAlign="start" wrap={false} gap="200">
+            <Link url={variantHref(row)} dataPrimaryLink monochrome removeUnderline>
+              <Text as="span" fontWeight="semibold">
+                <span data-testid="variant-link">{row.productTitle}</span>
+              </Text>
+            </Link>
+            <RiskBadge risk={row.risk} />
+          </InlineStack>
+          <Text as="span" tone="subdued" variant="bodySm">
+            {[row.variantTitle, row.sku].filter(Boolean).join(" · ")}
+          </Text>
+          <Text as="span" variant="bodySm">
+            {t("variants.compact", {
+              available: format.integer(row.available),
+              cover: row.daysOfCover === null ? "—" : format.number(row.daysOfCover, 0),
+              stockout: row.stockoutDate ? format.day(row.stockoutDate) : t("variants.noStockout"),
+            })}
+          </Text>
+          <Text as="span" variant="bodySm">
+            <span data-testid="reorder-qty">
+              {t("variants.compactReorder", { point: format.integer(row.reorderPoint), qty: format.integer(row.reorderQty) })}
+            </span>
+          </Text>
+        </BlockStack>
+      </Box>
+    </IndexTable.Row>
+  );
+});
+
+export function ErrorBoundary() {
+  return <RouteError />;
+}

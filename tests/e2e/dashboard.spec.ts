@@ -1,0 +1,252 @@
+import { readFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type FrameLocator, type Page, type TestInfo } from "@playwright/test";
+
+// The merchant's journey through the dashboard, in the stand-in admin (playwright.config.ts webServer):
+// overview → variants at risk → a variant's chart → CSV exports → settings (a lead time changes the
+// reorder suggestion), in English, Spanish and French, on the desktop and mobile projects. Screenshots
+// go to docs/screenshots/ when FLUXOR_UPDATE_SCREENSHOTS=1; Web Vitals are printed and checked.
+
+const ADMIN_PATH = "/store/hollow-oak-gifts/apps/fluxor";
+const LOCALES = ["en", "es", "fr"] as const;
+type Locale = (typeof LOCALES)[number];
+
+/** Words the test looks for, per language (from app/i18n/locales). */
+const TEXT: Record<Locale, { atRiskLink: RegExp; settingsSaved: RegExp; compare: RegExp }> = {
+  en: {
+    atRiskLink: /See the variants at risk/,
+    settingsSaved: /Settings saved/,
+    compare: /Compare models/,
+  },
+  es: {
+    atRiskLink: /Ver las variantes en riesgo/,
+    settingsSaved: /Ajustes guardados/,
+    compare: /Comparar modelos/,
+  },
+  fr: {
+    atRiskLink: /Voir les variantes à risque/,
+    settingsSaved: /Paramètres enregistrés/,
+    compare: /Comparer les modèles/,
+  },
+};
+
+const UPDATE_SCREENSHOTS = process.env.FLUXOR_UPDATE_SCREENSHOTS === "1";
+/** The store sync and the first forecast run of a fresh demo database take a few minutes. */
+const FIRST_DATA_TIMEOUT = 1_200_000;
+
+test.describe.configure({ mode: "serial" });
+
+function appFrame(page: Page): FrameLocator {
+  return page.frameLocator("iframe[name='app-iframe']");
+}
+
+async function openApp(page: Page, locale: Locale, appPath = ""): Promise<FrameLocator> {
+  await page.goto(`${ADMIN_PATH}${appPath}${appPath.includes("?") ? "&" : "?"}locale=${locale}`);
+  return appFrame(page);
+}
+
+async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
+  if (UPDATE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}-${testInfo.project.name}.png`, fullPage: true });
+}
+
+/** No serious or critical axe violations inside the app's frame. */
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).include("iframe[name='app-iframe']").analyze();
+  const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+  const summary = serious.map(
+    (violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
+  );
+  expect(summary, `axe on ${what}`).toEqual([]);
+}
+
+/** Console errors of the page and its frames (hydration mismatches included). */
+function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return errors;
+}
+
+const HYDRATION = /hydrat|did not match|Minified React error #(418|423|425)/i;
+
+test("the overview shows the numbers that matter, in every language", async ({ page }, testInfo) => {
+  test.setTimeout(FIRST_DATA_TIMEOUT + 120_000);
+  const errors = collectConsoleErrors(page);
+  for (const locale of LOCALES) {
+    const app = await openApp(page, locale);
+    await expect(app.getByTestId("metric-at-risk")).toHaveText(/\d/, { timeout: locale === "en" ? FIRST_DATA_TIMEOUT : 30_000 });
+    await expect(app.getByTestId("metric-dead-stock")).toHaveText(/£|GBP/);
+    await expect(app.getByTestId("metric-accuracy")).not.toBeEmpty();
+    await expect(app.getByTestId("metric-sync")).not.toBeEmpty();
+    await expect(app.getByRole("link", { name: TEXT[locale].atRiskLink })).toBeVisible();
+    await screenshot(page, testInfo, `overview-${locale}`);
+    await expectAccessible(page, `overview (${locale})`);
+  }
+  expect(errors.filter((error) => HYDRATION.test(error))).toEqual([]);
+});
+
+for (const locale of LOCALES) {
+  test(`overview → at-risk list → chart → CSV → settings changes the reorder suggestion (${locale})`, async ({ page }, testInfo) => {
+    test.setTimeout(240_000);
+    const errors = collectConsoleErrors(page);
+    const text = TEXT[locale];
+    const shots = locale === "en";
+
+    // Overview → the variants at risk.
+    let app = await openApp(page, locale);
+    await app.getByRole("link", { name: text.atRiskLink }).click();
+    const rows = app.getByTestId("variant-link");
+    await expect(rows.first()).toBeVisible();
+    expect(await rows.count()).toBeGreaterThan(0);
+    if (shots) {
+      await screenshot(page, testInfo, "variants");
+      await expectAccessible(page, "variants list");
+    }
+
+    // The list's CSV export under the current filter.
+    const listDownload = page.waitForEvent("download");
+    await app.locator("#export-csv").click();
+    const listCsv = await listDownload;
+    expect(listCsv.suggestedFilename()).toMatch(/^fluxor-variants-\d{4}-\d{2}-\d{2}\.csv$/);
+    const listText = readFileSync((await listCsv.path()) ?? "", "utf8");
+    const [header, ...lines] = listText.trim().split(/\r?\n/);
+    expect(header).toMatch(/variant/i);
+    expect(lines.length).toBeGreaterThan(0);
+
+    // A variant's chart: tooltip, range, model comparison, forecast CSV.
+    await rows.first().click();
+    const chart = app.getByTestId("forecast-chart");
+    await expect(chart.locator("svg.recharts-surface[role='application']")).toBeVisible();
+    const box = await chart.locator("svg.recharts-surface[role='application']").boundingBox();
+    if (box && testInfo.project.name === "desktop") {
+      await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2);
+      await expect(app.locator(".recharts-tooltip-wrapper")).toBeVisible();
+    }
+    await app.getByRole("button", { name: text.compare }).click();
+    await expect(app.getByTestId("model-scores")).toBeVisible();
+    if (shots) {
+      await screenshot(page, testInfo, "variant");
+      await expectAccessible(page, "variant page");
+    }
+    const forecastDownload = page.waitForEvent("download");
+    await app.locator("#export-forecast").click();
+    const forecastCsv = await forecastDownload;
+    expect(forecastCsv.suggestedFilename()).toMatch(/^fluxor-forecast-\d+-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(readFileSync((await forecastCsv.path()) ?? "", "utf8")).toMatch(/^day,kind,units_sold,forecast,lo80,hi80,lo95,hi95/);
+
+    const variantPath = await app.locator("body").evaluate(() => window.location.pathname);
+    const reorderBefore = (await app.getByTestId("variant-reorder-qty").textContent()) ?? "";
+
+    // Settings: a much longer lead time raises the reorder suggestion; then it is put back.
+    app = await openApp(page, locale, "/app/settings");
+    const leadTime = app.locator('input[name="leadTimeDays"]').first();
+    await expect(leadTime).toBeVisible();
+    const original = await leadTime.inputValue();
+    const longer = String(Math.min(365, Number(original) + 60));
+    await leadTime.fill(longer);
+    await app.locator("#save-settings").click();
+    await expect(page.locator("#toasts")).toContainText(text.settingsSaved);
+    if (shots) {
+      await screenshot(page, testInfo, "settings");
+      await expectAccessible(page, "settings");
+    }
+
+    app = await openApp(page, locale, variantPath);
+    await expect(app.getByTestId("variant-reorder-qty")).not.toHaveText(reorderBefore);
+
+    app = await openApp(page, locale, "/app/settings");
+    await app.locator('input[name="leadTimeDays"]').first().fill(original);
+    await app.locator("#save-settings").click();
+    await expect(page.locator("#toasts")).toContainText(text.settingsSaved);
+    app = await openApp(page, locale, variantPath);
+    await expect(app.getByTestId("variant-reorder-qty")).toHaveText(reorderBefore);
+
+    expect(errors.filter((error) => HYDRATION.test(error))).toEqual([]);
+  });
+}
+
+test("the settings form explains and validates each field", async ({ page }) => {
+  const app = await openApp(page, "en", "/app/settings");
+  const serviceLevel = app.locator('input[name="serviceLevelPercent"]');
+  await expect(serviceLevel).toBeVisible();
+  const before = await serviceLevel.inputValue();
+  await serviceLevel.fill("120");
+  await app.locator("#save-settings").click();
+  await expect(app.getByText("Enter a service level between 50 % and 99.9 %.")).toBeVisible();
+  await expect(app.getByText(/How often you want to have stock/)).toBeVisible();
+  await serviceLevel.fill(before);
+});
+
+/** LCP, CLS and INP of each page (PerformanceObserver in the app's frame), printed and compared with the "good" thresholds. */
+test("Web Vitals of the dashboard pages", async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  // The Web Vitals definitions with the browser's own PerformanceObserver, in every frame (the app's included).
+  await page.addInitScript(() => {
+    const vitals = { LCP: Number.NaN, CLS: 0, INP: Number.NaN };
+    Object.assign(window, { __vitals: vitals });
+    const observe = (type: string, handle: (entry: PerformanceEntry & Record<string, unknown>) => void, extra: object = {}) => {
+      try {
+        new PerformanceObserver((list) =>
+          list.getEntries().forEach((entry) => handle(entry as PerformanceEntry & Record<string, unknown>)),
+        ).observe({
+          type,
+          buffered: true,
+          ...extra,
+        } as PerformanceObserverInit);
+      } catch {
+        // entry type not supported
+      }
+    };
+    observe("largest-contentful-paint", (entry) => {
+      vitals.LCP = entry.startTime;
+    });
+    observe("layout-shift", (entry) => {
+      if (!entry.hadRecentInput) vitals.CLS += Number(entry.value);
+    });
+    observe(
+      "event",
+      (entry) => {
+        if (entry.interactionId) vitals.INP = Math.max(Number.isNaN(vitals.INP) ? 0 : vitals.INP, entry.duration);
+      },
+      { durationThreshold: 16 },
+    );
+  });
+
+  const pages: { name: string; path: string; interact: (app: FrameLocator) => Promise<void> }[] = [
+    { name: "overview", path: "", interact: (app) => app.getByTestId("metric-at-risk").click() },
+    { name: "variants", path: "/app/variants", interact: (app) => app.getByRole("tab").nth(1).click() },
+    { name: "settings", path: "/app/settings", interact: (app) => app.getByRole("spinbutton").first().click() },
+  ];
+  const app0 = await openApp(page, "en", "/app/variants?risk=stockout");
+  await expect(app0.getByTestId("variant-link").first()).toBeVisible({ timeout: 60_000 });
+  const variantPath = await app0
+    .getByTestId("variant-link")
+    .first()
+    .evaluate((span) => new URL(span.closest("a")?.href ?? "/app/variants").pathname);
+  pages.push({ name: "variant", path: variantPath, interact: (app) => app.getByRole("button", { name: /90/ }).first().click() });
+
+  const report: string[] = [];
+  for (const target of pages) {
+    const app = await openApp(page, "en", target.path);
+    await expect(app.locator(".Polaris-Page")).toBeVisible({ timeout: 60_000 });
+    await page.waitForTimeout(1500);
+    await target.interact(app);
+    await page.waitForTimeout(1000);
+    const frame = page.frame({ name: "app-iframe" });
+    const vitals = (await frame?.evaluate(() => (window as unknown as { __vitals: Record<string, number> }).__vitals)) ?? {};
+    const lcp = vitals.LCP ?? Number.NaN;
+    const cls = vitals.CLS ?? 0;
+    const inp = vitals.INP ?? Number.NaN;
+    report.push(
+      `${testInfo.project.name} ${target.name}: LCP ${Math.round(lcp)} ms, CLS ${cls.toFixed(3)}, INP ${Number.isNaN(inp) ? "n/a" : `${Math.round(inp)} ms`}`,
+    );
+    expect.soft(lcp, `${target.name} LCP`).toBeLessThanOrEqual(2500);
+    expect.soft(cls, `${target.name} CLS`).toBeLessThanOrEqual(0.1);
+    if (!Number.isNaN(inp)) expect.soft(inp, `${target.name} INP`).toBeLessThanOrEqual(200);
+  }
+  console.log(`Web Vitals (good: LCP ≤ 2500 ms, CLS ≤ 0.1, INP ≤ 200 ms)\n${report.join("\n")}`);
+  await testInfo.attach("web-vitals.txt", { body: report.join("\n"), contentType: "text/plain" });
+});
