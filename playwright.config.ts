@@ -32,7 +32,7 @@ export default defineConfig({
     { name: "mobile", use: { ...devices["Pixel 7"] } },
   ],
   webServer: {
-    command: `npx tsx tests/demo/main.ts --port ${DEMO_PORT} --fresh-database --quiet`,
+    command: `npx tsx tests/demo/main.ts --port ${DEMO_PORT} --fresh-database --store small --quiet`,
     // The tunnel in front of Fluxor answers only once the app is up.
     url: `http://127.0.0.1:${DEMO_PORT + 1}/healthz`,
     timeout: 180_000,

@@ -17,8 +17,11 @@ const { values } = parseArgs({
     seed: { type: "string", default: "42" },
     simulate: { type: "string", default: "0" },
     quiet: { type: "boolean", default: false },
+    /** "full": the whole demo store (1 064 products, 24 months); "small": 300 products × 12 months, for the browser tests. */
+    store: { type: "string", default: "full" },
   },
 });
+if (values.store !== "full" && values.store !== "small") throw new Error(`--store must be "full" or "small", not ${values.store}`);
 
 const started = Date.now();
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -33,7 +36,7 @@ const stack = await startStack({
   freshDatabase: values["fresh-database"],
   seed: Number(values.seed),
   simulate: Number(values.simulate),
-  scale: "full",
+  scale: values.store === "small" ? { products: 300, days: 365 } : "full",
   log: values.quiet ? () => {} : (line) => console.log(line),
 });
 

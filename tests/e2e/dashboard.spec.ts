@@ -31,8 +31,8 @@ const TEXT: Record<Locale, { atRiskLink: RegExp; settingsSaved: RegExp; compare:
 };
 
 const UPDATE_SCREENSHOTS = process.env.FLUXOR_UPDATE_SCREENSHOTS === "1";
-/** The store sync and the first forecast run of a fresh demo database take a few minutes. */
-const FIRST_DATA_TIMEOUT = 1_200_000;
+/** The store sync and the first forecast run of a fresh demo database (the small store) take a minute or two. */
+const FIRST_DATA_TIMEOUT = 300_000;
 
 test.describe.configure({ mode: "serial" });
 
