@@ -2,7 +2,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
+import { useTranslation } from "react-i18next";
 import { RouteError } from "../components/RouteError";
+import { useFormat } from "../dashboard/FormatContext";
 import { authenticate } from "../shopify.server";
 import { syncPool } from "../sync/db.server";
 import { loadSyncStatus } from "../sync/status.server";
@@ -26,17 +28,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { replayed: shopId ? await replayEvent(syncPool(), shopId, eventId) : false };
 };
 
-const PHASE_LABEL: Record<string, string> = {
-  locations: "Locations",
-  products: "Products and variants",
-  inventory: "Stock per location",
-  orders: "Orders",
-  refunds: "Refund details",
-  demand: "Daily demand",
-};
-
 export default function SyncStatusPage() {
   const { status } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const format = useFormat();
   const revalidator = useRevalidator();
   const navigation = useNavigation();
   const running = status.run?.status === "running";
@@ -48,13 +43,12 @@ export default function SyncStatusPage() {
   }, [running, revalidator]);
 
   return (
-    <Page title="Store sync">
+    <Page title={t("sync.title")}>
       <Layout>
         {status.run && !status.run.allOrders ? (
           <Layout.Section>
-            <Banner tone="warning" title="Only the last 60 days of orders">
-              Fluxor was not granted access to all orders (read_all_orders), so Shopify lets it read only the last 60 days. Forecasts
-              improve with two years of history.
+            <Banner tone="warning" title={t("sync.limited.title")}>
+              {t("sync.limited.body")}
             </Banner>
           </Layout.Section>
         ) : null}
@@ -63,20 +57,20 @@ export default function SyncStatusPage() {
             <BlockStack gap="400">
               <InlineStack gap="200" blockAlign="center">
                 <Text as="h2" variant="headingMd">
-                  Initial sync
+                  {t("sync.initial")}
                 </Text>
                 <Badge tone={status.run?.status === "completed" ? "success" : status.run?.status === "failed" ? "critical" : "info"}>
-                  {status.run?.status ?? "not started"}
+                  {t(`sync.status.${status.run?.status ?? "none"}`)}
                 </Badge>
               </InlineStack>
               {status.run?.phases.map((phase) => (
                 <BlockStack gap="100" key={phase.name}>
                   <InlineStack align="space-between">
-                    <Text as="span">{PHASE_LABEL[phase.name] ?? phase.name}</Text>
+                    <Text as="span">{t(`sync.phase.${phase.name}`)}</Text>
                     <Text as="span" tone="subdued">
                       <span data-testid={`phase-${phase.name}`}>
-                        {phase.state} · {phase.rows.toLocaleString()} rows
-                        {phase.rowsPerSecond ? ` · ${phase.rowsPerSecond.toLocaleString()} rows/s` : ""}
+                        {t(`sync.state.${phase.state}`)} · {t("sync.rows", { count: phase.rows, n: format.integer(phase.rows) })}
+                        {phase.rowsPerSecond ? ` · ${t("sync.rate", { n: format.integer(phase.rowsPerSecond) })}` : ""}
                       </span>
                     </Text>
                   </InlineStack>
@@ -84,9 +78,14 @@ export default function SyncStatusPage() {
                 </BlockStack>
               ))}
               <Text as="p" tone="subdued">
-                {status.counts.products.toLocaleString()} products · {status.counts.variants.toLocaleString()} variants ·{" "}
-                {status.counts.locations} locations · {status.counts.levels.toLocaleString()} stock levels ·{" "}
-                {status.counts.orders.toLocaleString()} orders · {status.counts.demandRows.toLocaleString()} demand rows
+                {t("sync.counts", {
+                  products: format.integer(status.counts.products),
+                  variants: format.integer(status.counts.variants),
+                  locations: format.integer(status.counts.locations),
+                  levels: format.integer(status.counts.levels),
+                  orders: format.integer(status.counts.orders),
+                  demand: format.integer(status.counts.demandRows),
+                })}
               </Text>
               {status.run?.errors.length ? (
                 <BlockStack gap="100">
@@ -103,25 +102,31 @@ export default function SyncStatusPage() {
         <Layout.Section>
           <Card padding="0">
             <IndexTable
-              resourceName={{ singular: "failed webhook", plural: "failed webhooks" }}
+              resourceName={{ singular: t("sync.failed.singular"), plural: t("sync.failed.plural") }}
               itemCount={status.deadLetters.length}
               selectable={false}
-              emptyState={<Text as="p">No failed webhooks.</Text>}
-              headings={[{ title: "Topic" }, { title: "Received" }, { title: "Attempts" }, { title: "Error" }, { title: "" }]}
+              emptyState={<Text as="p">{t("sync.failed.empty")}</Text>}
+              headings={[
+                { title: t("sync.columns.topic") },
+                { title: t("sync.columns.received") },
+                { title: t("sync.columns.attempts") },
+                { title: t("sync.columns.error") },
+                { title: t("sync.columns.action") },
+              ]}
             >
               {status.deadLetters.map((event, index) => (
                 <IndexTable.Row id={event.id} key={event.id} position={index}>
                   <IndexTable.Cell>
-                    {event.topic} <Badge tone="critical">{event.status}</Badge>
+                    {event.topic} <Badge tone="critical">{t(`sync.event.${event.status}`)}</Badge>
                   </IndexTable.Cell>
-                  <IndexTable.Cell>{new Date(event.receivedAt).toLocaleString()}</IndexTable.Cell>
-                  <IndexTable.Cell>{event.attempts}</IndexTable.Cell>
+                  <IndexTable.Cell>{format.instant(event.receivedAt)}</IndexTable.Cell>
+                  <IndexTable.Cell>{format.integer(event.attempts)}</IndexTable.Cell>
                   <IndexTable.Cell>{event.lastError ?? ""}</IndexTable.Cell>
                   <IndexTable.Cell>
                     <Form method="post">
                       <input type="hidden" name="eventId" value={event.id} />
                       <Button submit loading={navigation.formData?.get("eventId") === event.id}>
-                        Replay
+                        {t("sync.replay")}
                       </Button>
                     </Form>
                   </IndexTable.Cell>
@@ -133,22 +138,27 @@ export default function SyncStatusPage() {
         <Layout.Section>
           <Card padding="0">
             <IndexTable
-              resourceName={{ singular: "webhook", plural: "webhooks" }}
+              resourceName={{ singular: t("sync.webhooks.singular"), plural: t("sync.webhooks.plural") }}
               itemCount={status.webhooks.length}
               selectable={false}
-              emptyState={<Text as="p">No webhooks received yet.</Text>}
-              headings={[{ title: "Topic" }, { title: "Status" }, { title: "Received" }, { title: "Processed" }]}
+              emptyState={<Text as="p">{t("sync.webhooks.empty")}</Text>}
+              headings={[
+                { title: t("sync.columns.topic") },
+                { title: t("sync.columns.status") },
+                { title: t("sync.columns.received") },
+                { title: t("sync.columns.processed") },
+              ]}
             >
               {status.webhooks.map((event, index) => (
                 <IndexTable.Row id={event.id} key={event.id} position={index}>
                   <IndexTable.Cell>{event.topic}</IndexTable.Cell>
                   <IndexTable.Cell>
                     <Badge tone={event.status === "processed" ? "success" : event.status === "dead" ? "critical" : undefined}>
-                      {event.status}
+                      {t(`sync.event.${event.status}`)}
                     </Badge>
                   </IndexTable.Cell>
-                  <IndexTable.Cell>{new Date(event.receivedAt).toLocaleString()}</IndexTable.Cell>
-                  <IndexTable.Cell>{event.processedAt ? new Date(event.processedAt).toLocaleString() : "—"}</IndexTable.Cell>
+                  <IndexTable.Cell>{format.instant(event.receivedAt)}</IndexTable.Cell>
+                  <IndexTable.Cell>{event.processedAt ? format.instant(event.processedAt) : "—"}</IndexTable.Cell>
                 </IndexTable.Row>
               ))}
             </IndexTable>
