@@ -205,6 +205,16 @@ describe("webhooks", () => {
     expect(shop?.scopes).toContain("read_products");
   });
 
+  it("store-sync topics: a bad HMAC gets 401 and a malformed order 400, and neither stores an event", async () => {
+    const events = () => sql(db.url, `SELECT 1 FROM "WebhookEvent" WHERE topic = 'orders/create'`);
+    const before = (await events()).length;
+    const forged = await stack.standIn.deliverWebhook(DEMO_SHOP, "orders/create", { id: 1, name: "#1" }, { secret: "wrong-secret" });
+    expect(forged.status).toBe(401);
+    const malformed = await stack.standIn.deliverWebhook(DEMO_SHOP, "orders/create", { id: "not-a-number", line_items: "none" });
+    expect(malformed.status).toBe(400);
+    expect(await events()).toHaveLength(before);
+  });
+
   it("records scope changes", async () => {
     const current = ["read_products", "read_inventory"];
     const result = await stack.standIn.deliverWebhook(DEMO_SHOP, "app/scopes_update", { id: 1, previous: ["read_products"], current });
