@@ -5,7 +5,7 @@ const ADMIN_PATH = "/store/hollow-oak-gifts/apps/fluxor";
 
 test("the sync status page shows every phase with its progress, and the webhooks received", async ({ page }, testInfo) => {
   test.setTimeout(300_000);
-  await page.goto(`${ADMIN_PATH}/sync?locale=en`);
+  await page.goto(`${ADMIN_PATH}/app/sync?locale=en`);
   const app = page.frameLocator("iframe[name='app-iframe']");
   await expect(app.getByRole("heading", { name: "Store sync" })).toBeVisible({ timeout: 60_000 });
   for (const phase of ["locations", "products", "inventory", "orders", "demand", "refunds"]) {
