@@ -26,7 +26,7 @@ export async function loadOverview(shop: CurrentShop): Promise<OverviewData> {
   const [overview, forecast, status] = await Promise.all([
     loadShopOverview(db, shop.domain),
     getForecastOverview(shop.id),
-    loadSyncStatus(syncPool(), shop.domain),
+    loadSyncStatus(syncPool(), shop.domain, { demandRows: false }),
   ]);
   if (!overview) throw new Response("Shop not found", { status: 404 });
   return {

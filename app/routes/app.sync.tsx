@@ -84,7 +84,7 @@ export default function SyncStatusPage() {
                   locations: format.integer(status.counts.locations),
                   levels: format.integer(status.counts.levels),
                   orders: format.integer(status.counts.orders),
-                  demand: format.integer(status.counts.demandRows),
+                  demand: format.integer(status.counts.demandRows ?? 0),
                 })}
               </Text>
               {status.run?.errors.length ? (

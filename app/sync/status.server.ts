@@ -14,7 +14,7 @@ export interface SyncStatus {
     phases: { name: string; state: string; rows: number; total: number | null; progress: number; rowsPerSecond: number | null }[];
     errors: { at: string; phase: string; message: string }[];
   } | null;
-  counts: { products: number; variants: number; locations: number; levels: number; orders: number; demandRows: number };
+  counts: { products: number; variants: number; locations: number; levels: number; orders: number; demandRows: number | null };
   webhooks: {
     id: string;
     topic: string;
@@ -28,7 +28,11 @@ export interface SyncStatus {
   lastReconcile: { finishedAt: string | null; status: string; repairs: unknown } | null;
 }
 
-export async function loadSyncStatus(db: Queryable, domain: string): Promise<SyncStatus | null> {
+/**
+ * `demandRows: false` skips counting the daily demand table (millions of rows in a large shop), for
+ * pages that do not show it (the overview); the count is then null.
+ */
+export async function loadSyncStatus(db: Queryable, domain: string, options: { demandRows?: boolean } = {}): Promise<SyncStatus | null> {
   const shop = await db.query<{ id: string }>(`SELECT id FROM "Shop" WHERE domain = $1`, [domain]);
   const shopId = shop.rows[0]?.id;
   if (!shopId) return null;
@@ -54,8 +58,8 @@ export async function loadSyncStatus(db: Queryable, domain: string): Promise<Syn
               (SELECT count(*) FROM "Location" WHERE "shopId" = $1)::text AS locations,
               (SELECT count(*) FROM "InventoryLevel" WHERE "shopId" = $1)::text AS levels,
               (SELECT count(*) FROM "Order" WHERE "shopId" = $1)::text AS orders,
-              (SELECT count(*) FROM "DailyDemand" WHERE "shopId" = $1)::text AS "demandRows"`,
-      [shopId],
+              CASE WHEN $2 THEN (SELECT count(*) FROM "DailyDemand" WHERE "shopId" = $1)::text END AS "demandRows"`,
+      [shopId, options.demandRows ?? true],
     ),
     db.query<{
       id: string;
@@ -108,7 +112,7 @@ export async function loadSyncStatus(db: Queryable, domain: string): Promise<Syn
       locations: Number(c.locations ?? 0),
       levels: Number(c.levels ?? 0),
       orders: Number(c.orders ?? 0),
-      demandRows: Number(c.demandRows ?? 0),
+      demandRows: c.demandRows == null ? null : Number(c.demandRows),
     },
     webhooks: webhooks.rows.map((w) => ({
       ...w,
