@@ -42,54 +42,72 @@ export function maseScale(history: ArrayLike<number>, period = 7): number {
   return c > 0 ? s / c : NaN;
 }
 
-export function evaluate(series: readonly EvalSeries[]): Metrics {
-  let totAbs = 0;
-  let dayAbs = 0;
-  let signed = 0;
-  let act = 0;
-  let maseSum = 0;
-  let maseN = 0;
-  let covN = 0;
-  let c80 = 0;
-  let c95 = 0;
-  let hasBands = false;
-  for (const s of series) {
-    let fs = 0;
-    let as = 0;
-    let ae = 0;
-    let n = 0;
-    for (let t = 0; t < s.actual.length; t++) {
-      const a = s.actual[t]!;
-      if (a !== a) continue;
-      const f = s.forecast[t]!;
-      fs += f;
-      as += a;
-      ae += Math.abs(f - a);
-      n++;
-      if (s.lo80 && s.hi80 && s.lo95 && s.hi95) {
-        hasBands = true;
-        covN++;
-        if (a >= s.lo80[t]! - 1e-9 && a <= s.hi80[t]! + 1e-9) c80++;
-        if (a >= s.lo95[t]! - 1e-9 && a <= s.hi95[t]! + 1e-9) c95++;
-      }
-    }
-    totAbs += Math.abs(fs - as);
-    dayAbs += ae;
-    signed += fs - as;
-    act += as;
-    const scale = maseScale(s.history);
-    if (n > 0 && scale > 0) {
-      maseSum += ae / n / scale;
-      maseN++;
+/**
+ * Additive sums of holdout errors: series are added one at a time (`addEvalSeries`), and sums of
+ * separate batches add up field by field, so a nightly run can score its batches apart and merge them.
+ */
+export interface EvalSums {
+  /** Series with at least one scored day. */
+  series: number;
+  totAbs: number;
+  dayAbs: number;
+  signed: number;
+  actual: number;
+  maseSum: number;
+  maseN: number;
+  /** Days scored against bands (series given without bands add none). */
+  covN: number;
+  c80: number;
+  c95: number;
+}
+
+export function emptyEvalSums(): EvalSums {
+  return { series: 0, totAbs: 0, dayAbs: 0, signed: 0, actual: 0, maseSum: 0, maseN: 0, covN: 0, c80: 0, c95: 0 };
+}
+
+/** Adds one series' holdout to `sums`. */
+export function addEvalSeries(sums: EvalSums, s: EvalSeries): void {
+  let fs = 0;
+  let as = 0;
+  let ae = 0;
+  let n = 0;
+  for (let t = 0; t < s.actual.length; t++) {
+    const a = s.actual[t]!;
+    if (a !== a) continue;
+    const f = s.forecast[t]!;
+    fs += f;
+    as += a;
+    ae += Math.abs(f - a);
+    n++;
+    if (s.lo80 && s.hi80 && s.lo95 && s.hi95) {
+      sums.covN++;
+      if (a >= s.lo80[t]! - 1e-9 && a <= s.hi80[t]! + 1e-9) sums.c80++;
+      if (a >= s.lo95[t]! - 1e-9 && a <= s.hi95[t]! + 1e-9) sums.c95++;
     }
   }
+  if (n === 0) return;
+  sums.series++;
+  sums.totAbs += Math.abs(fs - as);
+  sums.dayAbs += ae;
+  sums.signed += fs - as;
+  sums.actual += as;
+  const scale = maseScale(s.history);
+  if (scale > 0) {
+    sums.maseSum += ae / n / scale;
+    sums.maseN++;
+  }
+}
+
+export function evaluate(series: readonly EvalSeries[]): Metrics {
+  const s = emptyEvalSums();
+  for (const one of series) addEvalSeries(s, one);
   return {
-    accTotal: act > 0 ? 1 - totAbs / act : NaN,
-    accDaily: act > 0 ? 1 - dayAbs / act : NaN,
-    bias: act > 0 ? signed / act : NaN,
-    mase: maseN > 0 ? maseSum / maseN : NaN,
-    coverage80: hasBands && covN > 0 ? c80 / covN : NaN,
-    coverage95: hasBands && covN > 0 ? c95 / covN : NaN,
+    accTotal: s.actual > 0 ? 1 - s.totAbs / s.actual : NaN,
+    accDaily: s.actual > 0 ? 1 - s.dayAbs / s.actual : NaN,
+    bias: s.actual > 0 ? s.signed / s.actual : NaN,
+    mase: s.maseN > 0 ? s.maseSum / s.maseN : NaN,
+    coverage80: s.covN > 0 ? s.c80 / s.covN : NaN,
+    coverage95: s.covN > 0 ? s.c95 / s.covN : NaN,
     series: series.length,
   };
 }

@@ -13,7 +13,7 @@ import { xyzClass } from "../forecasting/inventory";
 import type { AugursEngine, ForecastOptions, ForecastResult, ParentPattern, SeriesInput, ShopContext } from "../forecasting/types";
 import { forecastManyInWorkers } from "../forecasting/worker-pool.server";
 import { buildShopContext } from "../forecasting/shop";
-import { addHoldout, emptySums, type AccuracySums } from "./accuracy";
+import { addEvalSeries, emptyEvalSums, type EvalSums } from "../forecasting/metrics";
 import { leadTimeFor, locationShares, policy, projection, type LeadTimes } from "./advice";
 import type { Risk } from "./contract";
 import { demandLocationFilter, type CountedLocations, type Queryable, type StoredSettings } from "./store.server";
@@ -76,7 +76,7 @@ export interface AdviceRow {
 export interface ComputeResult {
   forecasts: ForecastRow[];
   advice: AdviceRow[];
-  sums: AccuracySums;
+  sums: EvalSums;
   modelMix: Record<string, number>;
   errors: number;
 }
@@ -279,7 +279,7 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
   );
   const metas = metaRows.rows;
   const ids = metas.map((m) => m.id);
-  if (ids.length === 0) return { forecasts: [], advice: [], sums: emptySums(), modelMix: {}, errors: 0 };
+  if (ids.length === 0) return { forecasts: [], advice: [], sums: emptyEvalSums(), modelMix: {}, errors: 0 };
 
   const demand = await db.query<{ v: string; i: number; u: number; s: boolean | null }>(
     `SELECT "variantId"::text AS v, (day - $3::date) AS i, sum(units)::int AS u, bool_or("inStock") AS s
@@ -332,7 +332,7 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
   const tForecast = performance.now();
 
   // Holdout: the same method on the history without its last 28 days, scored on those days.
-  const sums = emptySums();
+  const sums = emptyEvalSums();
   const holdoutInputs: SeriesInput[] = [];
   const holdoutActual: Float64Array[] = [];
   for (const s of inputs) {
@@ -352,7 +352,7 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
   if (holdoutInputs.length > 0) {
     const hold = await forecastAll(holdoutInputs, { ...options, horizon: HOLDOUT_DAYS }, input.log);
     hold.results.forEach((r, k) =>
-      addHoldout(sums, {
+      addEvalSeries(sums, {
         actual: holdoutActual[k]!,
         forecast: r.forecast,
         lo80: r.lo80,

@@ -11,7 +11,8 @@
  */
 import { addJob } from "../sync/jobs.server";
 import type { ShopContext } from "../forecasting/types";
-import { mergeSums, summarize, type AccuracySums } from "./accuracy";
+import type { EvalSums } from "../forecasting/metrics";
+import { mergeSums, summarize } from "./accuracy";
 import { computeVariants, measureShopContext, SNAPSHOT_DAYS, type ComputeResult } from "./compute.server";
 import {
   countedLocations,
@@ -159,7 +160,7 @@ async function loadRun(db: Queryable, runId: string): Promise<RunRow | null> {
 }
 
 export interface BatchStats {
-  sums: AccuracySums;
+  sums: EvalSums;
   modelMix: Record<string, number>;
   series: number;
   errors: number;

@@ -1,6 +1,7 @@
 /** The pure parts of the forecast runs: advice (projection + policy), run accuracy sums, CSV cells, API helpers. */
 import { describe, expect, it } from "vitest";
-import { addHoldout, emptySums, mergeSums, summarize } from "../../../app/forecasts/accuracy";
+import { addEvalSeries, emptyEvalSums } from "../../../app/forecasting/metrics";
+import { mergeSums, summarize } from "../../../app/forecasts/accuracy";
 import { leadTimeFor, locationShares, policy, projection, riskOf, type PolicyInput } from "../../../app/forecasts/advice";
 import { evaluate } from "../../../app/forecasting/metrics";
 import { projectStock, reorderPoint, safetyStock, zForServiceLevel } from "../../../app/forecasting/inventory";
@@ -128,9 +129,9 @@ describe("run accuracy", () => {
         history: Array.from({ length: 60 }, () => Math.floor(rand() * 5)),
       };
     });
-    const a = emptySums();
-    const b = emptySums();
-    series.forEach((s, i) => addHoldout(i < 12 ? a : b, s));
+    const a = emptyEvalSums();
+    const b = emptyEvalSums();
+    series.forEach((s, i) => addEvalSeries(i < 12 ? a : b, s));
     const merged = summarize(mergeSums([a, b]));
     const ref = evaluate(series);
     expect(merged.accTotal).toBeCloseTo(ref.accTotal, 12);
@@ -140,7 +141,7 @@ describe("run accuracy", () => {
     expect(merged.coverage80).toBeCloseTo(ref.coverage80, 12);
     expect(merged.coverage95).toBeCloseTo(ref.coverage95, 12);
     expect(merged.series).toBe(30);
-    expect(summarize(emptySums())).toEqual({
+    expect(summarize(emptyEvalSums())).toEqual({
       accTotal: null,
       mase: null,
       wape: null,
