@@ -5,22 +5,13 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, sql } from "../support/db";
+import { waitFor } from "../support/wait";
 import { signQuery, toStandInUrl } from "../mocks/shopify";
 import { BROWSER_HEADERS, DEMO_SHOP, embeddedAppUrl, startStack, type Stack } from "../demo/stack";
 
 const OTHER_SHOP = "second-test-shop.myshopify.com";
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let stack: Stack;
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const auditRows = (event: string) =>
   sql<{ event: string; outcome: string; shopDomain: string | null; detail: Record<string, unknown> }>(

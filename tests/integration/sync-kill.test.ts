@@ -10,21 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SHOP, startStack, type Stack } from "../demo/stack";
 import { startWorkerProcess } from "../demo/worker-process";
 import { createTestDatabase, sql } from "../support/db";
+import { waitFor } from "../support/wait";
 import { expected, stored } from "../support/store-expectations";
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let stack: Stack;
 const workers: ChildProcess[] = [];
-
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function stop(worker: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (worker.exitCode !== null || worker.signalCode !== null) return;
@@ -69,6 +60,7 @@ describe("a worker killed mid-sync", () => {
       },
       "the orders import to be under way",
       120_000,
+      50,
     );
     await stop(first, "SIGKILL");
     const afterKill = await phaseOf();
@@ -79,7 +71,7 @@ describe("a worker killed mid-sync", () => {
 
     const second = startWorkerProcess(stack.standIn.url);
     workers.push(second);
-    await waitFor(async () => (await phaseOf())?.status === "completed", "the resumed sync to complete", 240_000);
+    await waitFor(async () => (await phaseOf())?.status === "completed", "the resumed sync to complete", 240_000, 50);
     const resumedFrom = Number(atKill.lines);
     expect(resumedFrom).toBeGreaterThan(0);
 
