@@ -59,7 +59,8 @@ describe("a worker killed mid-sync", () => {
         return run?.phase === "orders" && Number(run.lines ?? 0) > 0 ? run : undefined;
       },
       "the orders import to be under way",
-      120_000,
+      // Generous: the suite runs test files in parallel on two cores, and the worker child compiles the app first.
+      300_000,
       50,
     );
     await stop(first, "SIGKILL");
@@ -71,7 +72,7 @@ describe("a worker killed mid-sync", () => {
 
     const second = startWorkerProcess(stack.standIn.url);
     workers.push(second);
-    await waitFor(async () => (await phaseOf())?.status === "completed", "the resumed sync to complete", 240_000, 50);
+    await waitFor(async () => (await phaseOf())?.status === "completed", "the resumed sync to complete", 300_000, 50);
     const resumedFrom = Number(atKill.lines);
     expect(resumedFrom).toBeGreaterThan(0);
 
@@ -86,5 +87,5 @@ describe("a worker killed mid-sync", () => {
     expect(have.refundLines).toBe(want.refundLines);
     expect(have.demand).toEqual(want.demand);
     await stop(second, "SIGTERM");
-  }, 300_000);
+  }, 660_000);
 });
