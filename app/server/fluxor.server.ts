@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { bootDatabase } from "./boot.server";
+import { webhookDispatcher } from "./webhook-dispatch.server";
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 const BUILD_PATH = path.join(PROJECT_ROOT, "build", "index.js");
@@ -36,19 +37,23 @@ async function loadBuild(): Promise<ServerBuild> {
   return (await import(pathToFileURL(BUILD_PATH).href)) as ServerBuild;
 }
 
-export function createExpressApp(getBuild: () => Promise<ServerBuild>): express.Express {
+// The build is passed as an object, not a function: given a function, Remix re-derives its route table and
+// static handler on every request (about a quarter of the CPU of a webhook delivery).
+function createExpressApp(build: ServerBuild): express.Express {
   const app = express();
   app.disable("x-powered-by");
   // Which proxies may set X-Forwarded-For (the client IP feeds the auth rate limiter). Default: loopback only.
   app.set("trust proxy", process.env.TRUST_PROXY ?? "loopback");
+  const loadContext = (req: express.Request) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" });
+  app.post("/webhooks/*", webhookDispatcher(build, loadContext));
   app.use("/build", express.static(path.join(PROJECT_ROOT, "public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(PROJECT_ROOT, "public"), { maxAge: "1h" }));
   app.all(
     "*",
     createRequestHandler({
-      build: getBuild,
+      build,
       mode: process.env.NODE_ENV,
-      getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
+      getLoadContext: loadContext,
     }),
   );
   return app;
@@ -58,7 +63,7 @@ export async function startFluxor(options: FluxorOptions = {}): Promise<RunningF
   const log = options.log ?? ((line: string) => console.log(line));
   const database = await bootDatabase({ log: () => {} });
   const build = await loadBuild();
-  const app = createExpressApp(async () => build);
+  const app = createExpressApp(build);
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => resolve(listening));
   });

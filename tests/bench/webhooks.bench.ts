@@ -1,5 +1,6 @@
 /**
- * npm run bench:webhooks [-- --orders 4000 --concurrency 32 --max-copies 3 --seed 7]
+ * npm run bench:webhooks [-- --orders 4000 --rate 1000 --max-copies 3 --seed 7]
+ * npm run bench:webhooks [-- --orders 4000 --rate 0 --concurrency 32]
  *
  * Fluxor's HTTP server (the production Express + Remix build, no worker) on a throw-away embedded
  * PostgreSQL receives a burst of signed Shopify webhooks: every order's life (create → updated →
@@ -8,6 +9,12 @@
  * prints accepted webhooks/s and the p50/p99 latency of the receipt, then starts the worker, waits
  * for the queue to drain, and compares the database with the expected final state: events stored
  * once per webhook id (lost / doubled) and daily demand equal to the orders' net units.
+ *
+ * Load: with `--rate R` (default 1 000/s) deliveries leave on a fixed schedule, R per second, whatever
+ * the server's answers do — Shopify does not wait for one webhook before sending the next — and each
+ * latency is measured from the delivery's scheduled time, so a server that falls behind shows it in
+ * p99 instead of slowing the sender down. With `--rate 0` the bench finds the peak instead: a closed
+ * loop of `--concurrency` senders, each waiting for its answer before sending the next.
  * Figures only; nothing is asserted. Record results in docs/performance.md.
  */
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
@@ -24,12 +31,14 @@ import { freePort } from "../support/ports";
 const { values } = parseArgs({
   options: {
     orders: { type: "string", default: "4000" },
+    rate: { type: "string", default: "1000" },
     concurrency: { type: "string", default: "32" },
     "max-copies": { type: "string", default: "3" },
     seed: { type: "string", default: "7" },
   },
 });
 const ORDERS = Number(values.orders);
+const RATE = Number(values.rate);
 const CONCURRENCY = Number(values.concurrency);
 const MAX_COPIES = Number(values["max-copies"]);
 const random = prng(Number(values.seed));
@@ -199,10 +208,9 @@ async function main() {
     }
 
     // node:http with keep-alive sockets: a light client, so the figures are the server's, not fetch's.
-    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const send = (delivery: Delivery): Promise<{ status: number; ms: number }> =>
+    const agent = new http.Agent({ keepAlive: true, maxSockets: RATE > 0 ? 512 : CONCURRENCY });
+    const send = (delivery: Delivery, since = performance.now()): Promise<{ status: number; ms: number }> =>
       new Promise((resolve, reject) => {
-        const started = performance.now();
         const request = http.request(
           `${appUrl}/webhooks/${delivery.topic}`,
           {
@@ -222,7 +230,7 @@ async function main() {
           },
           (response) => {
             response.resume();
-            response.on("end", () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started }));
+            response.on("end", () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - since }));
           },
         );
         request.on("error", reject);
@@ -230,29 +238,46 @@ async function main() {
       });
 
     // Warm-up (JIT, connection pools), not counted.
-    await Promise.all(deliveries.slice(0, 50).map(send));
+    await Promise.all(deliveries.slice(0, 50).map((delivery) => send(delivery)));
     const latencies: number[] = [];
     const statuses = new Map<number, number>();
-    let next = 50;
+    const deliver = async (delivery: Delivery, since: number) => {
+      let result = await send(delivery, since);
+      // Shopify retries non-2xx answers; so do we (never expected here).
+      while (result.status >= 500) result = await send(delivery, since);
+      latencies.push(result.ms);
+      statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
+    };
     const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < deliveries.length) {
-          const delivery = deliveries[next++]!;
-          let result = await send(delivery);
-          // Shopify retries non-2xx answers; so do we (never expected here).
-          while (result.status >= 500) result = await send(delivery);
-          latencies.push(result.ms);
-          statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
-        }
-      }),
-    );
+    if (RATE > 0) {
+      // Open loop: delivery i leaves at started + i / RATE.
+      const inFlight: Promise<void>[] = [];
+      for (let i = 50; i < deliveries.length; i++) {
+        const due = started + ((i - 50) * 1000) / RATE;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        inFlight.push(deliver(deliveries[i]!, due));
+      }
+      await Promise.all(inFlight);
+    } else {
+      let next = 50;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < deliveries.length) {
+            const delivery = deliveries[next++]!;
+            await deliver(delivery, performance.now());
+          }
+        }),
+      );
+    }
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     const accepted = statuses.get(200) ?? 0;
 
     console.log(
-      `webhooks: ${webhooks.length} distinct, ${deliveries.length} deliveries (1–${MAX_COPIES} copies each, shuffled), concurrency ${CONCURRENCY}`,
+      `webhooks: ${webhooks.length} distinct, ${deliveries.length} deliveries (1–${MAX_COPIES} copies each, shuffled), ${
+        RATE > 0 ? `offered at ${RATE}/s (open loop)` : `closed loop of ${CONCURRENCY} senders`
+      }`,
     );
     console.log(`receipt: ${accepted} accepted in ${seconds.toFixed(2)} s = ${Math.round(accepted / seconds)} webhooks/s`);
     console.log(
