@@ -121,21 +121,25 @@ export const ForecastRangeQuery = z
 export type ForecastRangeQuery = z.infer<typeof ForecastRangeQuery>;
 
 /** Shop summary for the overview page. */
-export interface ForecastOverview {
-  runId: string | null;
-  asOf: Day | null;
-  publishedAt: string | null;
+/** The shop's forecast summary (the overview page). A schema, because the overview caches it as JSON. */
+export const ForecastOverview = z.object({
+  runId: z.string().nullable(),
+  asOf: z.string().nullable(),
+  publishedAt: z.string().nullable(),
   /** Variants whose projected stockout falls within their lead time. */
-  atRisk: number;
+  atRisk: z.number(),
   /** Variants at or below their reorder point (not yet at risk). */
-  toReorder: number;
+  toReorder: z.number(),
   /** Retail value of stock with no sale in the last 90 / 180 / 365 days. */
-  deadStockValue: { days90: number; days180: number; days365: number };
+  deadStockValue: z.object({ days90: z.number(), days180: z.number(), days365: z.number() }),
   /** Measured accuracy of the forecasts made 28 days ago against what then sold (null until measurable). */
-  liveAccuracy: { accTotal: number; wape: number; days: number; variants: number } | null;
-  /** The last run's backtest accuracy. */
-  backtestAccuracy: { accTotal: number; mase: number; coverage80: number; coverage95: number } | null;
-}
+  liveAccuracy: z.object({ accTotal: z.number(), wape: z.number(), days: z.number(), variants: z.number() }).nullable(),
+  /** The last run's backtest accuracy (a measure is null when the run could not score it). */
+  backtestAccuracy: z
+    .object({ accTotal: z.number(), mase: z.number().nullable(), coverage80: z.number().nullable(), coverage95: z.number().nullable() })
+    .nullable(),
+});
+export type ForecastOverview = z.infer<typeof ForecastOverview>;
 
 const leadTime = z.coerce.number().min(0).max(365);
 

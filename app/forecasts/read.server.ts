@@ -234,9 +234,9 @@ export async function getForecastOverview(shopId: string): Promise<ForecastOverv
       a && typeof a.accTotal === "number"
         ? {
             accTotal: a.accTotal,
-            mase: a.mase ?? Number.NaN,
-            coverage80: a.coverage80 ?? Number.NaN,
-            coverage95: a.coverage95 ?? Number.NaN,
+            mase: a.mase ?? null,
+            coverage80: a.coverage80 ?? null,
+            coverage95: a.coverage95 ?? null,
           }
         : null,
   };

@@ -81,6 +81,8 @@ export async function eraseShop(prisma: PrismaClient, domain: string): Promise<v
     prisma.productLeadTime.deleteMany({ where }),
     prisma.vendorLeadTime.deleteMany({ where }),
     prisma.shopSettings.deleteMany({ where }),
+    // Read cache (app/shops/cache.server.ts).
+    prisma.shopCache.deleteMany({ where }),
     prisma.shop.deleteMany({ where: { domain } }),
   ]);
   // The audit trail keeps the fact that the erasure happened (no personal data in it).

@@ -14,7 +14,7 @@ export interface SyncStatus {
     phases: { name: string; state: string; rows: number; total: number | null; progress: number; rowsPerSecond: number | null }[];
     errors: { at: string; phase: string; message: string }[];
   } | null;
-  counts: { products: number; variants: number; locations: number; levels: number; orders: number; demandRows: number | null };
+  counts: { products: number; variants: number; locations: number; levels: number; orders: number; demandRows: number };
   webhooks: {
     id: string;
     topic: string;
@@ -28,11 +28,7 @@ export interface SyncStatus {
   lastReconcile: { finishedAt: string | null; status: string; repairs: unknown } | null;
 }
 
-/**
- * `demandRows: false` skips counting the daily demand table (millions of rows in a large shop), for
- * pages that do not show it (the overview); the count is then null.
- */
-export async function loadSyncStatus(db: Queryable, domain: string, options: { demandRows?: boolean } = {}): Promise<SyncStatus | null> {
+export async function loadSyncStatus(db: Queryable, domain: string): Promise<SyncStatus | null> {
   const shop = await db.query<{ id: string }>(`SELECT id FROM "Shop" WHERE domain = $1`, [domain]);
   const shopId = shop.rows[0]?.id;
   if (!shopId) return null;
@@ -58,8 +54,8 @@ export async function loadSyncStatus(db: Queryable, domain: string, options: { d
               (SELECT count(*) FROM "Location" WHERE "shopId" = $1)::text AS locations,
               (SELECT count(*) FROM "InventoryLevel" WHERE "shopId" = $1)::text AS levels,
               (SELECT count(*) FROM "Order" WHERE "shopId" = $1)::text AS orders,
-              CASE WHEN $2 THEN (SELECT count(*) FROM "DailyDemand" WHERE "shopId" = $1)::text END AS "demandRows"`,
-      [shopId, options.demandRows ?? true],
+              (SELECT count(*) FROM "DailyDemand" WHERE "shopId" = $1)::text AS "demandRows"`,
+      [shopId],
     ),
     db.query<{
       id: string;
@@ -112,7 +108,7 @@ export async function loadSyncStatus(db: Queryable, domain: string, options: { d
       locations: Number(c.locations ?? 0),
       levels: Number(c.levels ?? 0),
       orders: Number(c.orders ?? 0),
-      demandRows: c.demandRows == null ? null : Number(c.demandRows),
+      demandRows: Number(c.demandRows ?? 0),
     },
     webhooks: webhooks.rows.map((w) => ({
       ...w,
@@ -128,6 +124,37 @@ export async function loadSyncStatus(db: Queryable, domain: string, options: { d
         }
       : null,
   };
+}
+
+/** The overview's sync card: indexed single-row reads only (the row counts are in the overview's cache). */
+export interface SyncSummary {
+  /** "running" | "completed" | "failed" | … of the latest initial sync; null before one started. */
+  status: string | null;
+  /** When the store was last fully in step: the last reconciliation, else the initial sync's end. */
+  finishedAt: string | null;
+  failedWebhooks: number;
+}
+
+export async function loadSyncSummary(db: Queryable, shopId: string): Promise<SyncSummary> {
+  const { rows } = await db.query<{ status: string | null; finishedAt: Date | null; failed: number }>(
+    `SELECT (SELECT status FROM "SyncRun" WHERE "shopId" = $1 AND kind = 'initial' ORDER BY "startedAt" DESC LIMIT 1) AS status,
+            coalesce((SELECT "finishedAt" FROM "SyncRun" WHERE "shopId" = $1 AND kind = 'reconcile' ORDER BY "startedAt" DESC LIMIT 1),
+                     (SELECT "finishedAt" FROM "SyncRun" WHERE "shopId" = $1 AND kind = 'initial' ORDER BY "startedAt" DESC LIMIT 1)) AS "finishedAt",
+            (SELECT count(*) FROM "WebhookEvent" WHERE "shopId" = $1 AND status IN ('failed', 'dead'))::int AS failed`,
+    [shopId],
+  );
+  const row = rows[0];
+  return { status: row?.status ?? null, finishedAt: row?.finishedAt?.toISOString() ?? null, failedWebhooks: row?.failed ?? 0 };
+}
+
+/** Synced orders and live variants of a shop (full counts: the overview caches them). */
+export async function countSyncedRows(db: Queryable, shopId: string): Promise<{ orders: number; variants: number }> {
+  const { rows } = await db.query<{ orders: number; variants: number }>(
+    `SELECT (SELECT count(*) FROM "Order" WHERE "shopId" = $1)::int AS orders,
+            (SELECT count(*) FROM "ProductVariant" WHERE "shopId" = $1 AND "deletedAt" IS NULL)::int AS variants`,
+    [shopId],
+  );
+  return { orders: rows[0]?.orders ?? 0, variants: rows[0]?.variants ?? 0 };
 }
 
 /** Process-wide health figures (no shop data): /healthz and /metrics. */
