@@ -1,7 +1,8 @@
 /**
  * The local Shopify stand-in: one HTTP server on 127.0.0.1 that the real @shopify/shopify-api and
  * @shopify/shopify-app-remix talk to. A shop's own endpoints live under `/shops/{shop}/…` (redirect.ts
- * sends `https://{shop}/…` there); the admin shell under `/store/{handle}/apps/{app}/…`; App Bridge
+ * sends `https://{shop}/…` there); the admin shell under `/store/{handle}/apps/{app}/…` and product pages
+ * with the app's admin blocks under `/store/{handle}/products/…` (admin-block-harness.ts); App Bridge
  * under `/cdn/…`; bulk operation files under `/bulk-results/…`. Dev/test tool only.
  */
 import { randomUUID } from "node:crypto";
@@ -10,6 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
 import type { GraphQLSchema } from "graphql";
+import { adminBlockRoute } from "./admin-block-harness";
 import { adminShellHtml } from "./admin-shell";
 import { BulkOperations, serveBulkFile, type BulkFailure, type DownloadCut } from "./bulk";
 import type { AppConfig } from "./config";
@@ -211,6 +213,15 @@ export async function startShopifyStandIn(options: StandInOptions) {
     return sendJson(res, answer.status, answer.body, { "X-Request-Id": randomUUID(), "X-Shopify-API-Version": version });
   };
 
+  /** The admin's product pages with the app's admin blocks (admin-block-harness.ts). */
+  const harness = {
+    app,
+    shop: (domain: string) => {
+      const shop = shops.get(domain);
+      return shop && { domain, name: shop.store.info.name, currencyCode: shop.store.info.currencyCode, state: shop.state };
+    },
+  };
+
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", baseUrl);
     const method = req.method ?? "GET";
@@ -229,6 +240,7 @@ export async function startShopifyStandIn(options: StandInOptions) {
       if (!shops.has(shop)) return sendJson(res, 404, { error: "unknown shop" });
       return sendJson(res, 200, { token: mintSessionToken(app, shop) }, { "Cache-Control": "no-store" });
     }
+    if (method === "GET" && (await adminBlockRoute(harness, url, res))) return;
     const shell = /^\/store\/([a-z0-9][a-z0-9-]*)\/apps\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (shell && method === "GET") {
       const domain = `${shell[1]}.myshopify.com`;
