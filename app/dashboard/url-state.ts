@@ -12,6 +12,8 @@ export type SortDirection = "asc" | "desc";
 
 const LIST_KEYS = ["risk", "vendor", "productType", "abc"] as const;
 export type ListFilterKey = (typeof LIST_KEYS)[number];
+/** Free-text lists: one URL parameter per value, as a vendor's name may contain a comma. */
+const TEXT_LIST_KEYS: readonly string[] = ["vendor", "productType"] satisfies ListFilterKey[];
 
 const DEFAULTS = VariantListQuery.parse({});
 
@@ -20,14 +22,19 @@ const DEFAULTS = VariantListQuery.parse({});
  * list without it) rather than failing the page; each parameter is validated on its own.
  */
 export function queryFromSearchParams(params: URLSearchParams): VariantListQuery {
-  const raw: Record<string, string> = {};
+  const raw: Record<string, string | string[]> = {};
   for (const key of Object.keys(VariantListQuery.shape)) {
+    if (TEXT_LIST_KEYS.includes(key)) {
+      const values = params.getAll(key).filter((value) => value !== "");
+      if (values.length > 0) raw[key] = values;
+      continue;
+    }
     const value = params.get(key);
     if (value !== null && value !== "") raw[key] = value;
   }
   const whole = VariantListQuery.safeParse(raw);
   if (whole.success) return whole.data;
-  const kept: Record<string, string> = {};
+  const kept: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (VariantListQuery.safeParse({ [key]: value }).success) kept[key] = value;
   }
@@ -40,7 +47,9 @@ export function searchParamsFromQuery(query: Partial<VariantListQuery>): URLSear
   if (query.q) params.set("q", query.q);
   for (const key of LIST_KEYS) {
     const values = query[key];
-    if (values && values.length > 0) params.set(key, values.join(","));
+    if (!values || values.length === 0) continue;
+    if (TEXT_LIST_KEYS.includes(key)) for (const value of values) params.append(key, value);
+    else params.set(key, values.join(","));
   }
   if (query.location && query.location !== DEFAULTS.location) params.set("location", query.location);
   if (query.sort && query.sort !== DEFAULTS.sort) params.set("sort", query.sort);

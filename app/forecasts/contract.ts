@@ -46,7 +46,7 @@ export interface VariantAdviceRow {
 
 export const SORT_KEYS = ["risk", "title", "available", "daysOfCover", "stockoutDate", "reorderQty", "stockValue", "dailyMean"] as const;
 
-/** A comma-separated list parameter (`?risk=stockout,reorder`), each part validated. */
+/** A comma-separated list of codes (`?risk=stockout,reorder`), each part validated. */
 function csvList<T extends z.ZodType<string, string>>(item: T) {
   return z
     .string()
@@ -55,12 +55,23 @@ function csvList<T extends z.ZodType<string, string>>(item: T) {
     .pipe(z.array(item).max(50));
 }
 
+/**
+ * A list of free-text values (vendors, product types), which may themselves contain commas
+ * ("Smith, Jones & Co."): one URL parameter per value (`?vendor=A&vendor=B`), never split.
+ */
+function textList<T extends z.ZodType<string, string>>(item: T) {
+  return z
+    .union([z.string(), z.array(z.string()).max(50)])
+    .transform((value) => (Array.isArray(value) ? value : [value]).filter((part) => part !== ""))
+    .pipe(z.array(item).max(50));
+}
+
 /** Query parameters of the variants list (`/app/variants?…`, `/app/variants.csv?…`). */
 export const VariantListQuery = z.object({
   q: z.string().trim().max(100).optional(),
   risk: csvList(z.enum(RISKS)).optional(),
-  vendor: csvList(z.string().min(1).max(255)).optional(),
-  productType: csvList(z.string().min(1).max(255)).optional(),
+  vendor: textList(z.string().min(1).max(255)).optional(),
+  productType: textList(z.string().min(1).max(255)).optional(),
   abc: csvList(z.enum(ABC_CLASSES)).optional(),
   location: z
     .string()

@@ -35,6 +35,18 @@ describe("variants list URL state", () => {
     expect(queryFromSearchParams(searchParamsFromQuery(query))).toEqual(query);
   });
 
+  it("keeps a vendor or product type whose name contains a comma whole (one parameter per value)", () => {
+    const query = queryFromSearchParams(
+      new URLSearchParams("vendor=Smith%2C%20Jones%20%26%20Co.&vendor=Acme&productType=Mugs%2C%20cups&risk=stockout,reorder"),
+    );
+    expect(query.vendor).toEqual(["Smith, Jones & Co.", "Acme"]);
+    expect(query.productType).toEqual(["Mugs, cups"]);
+    expect(query.risk).toEqual(["stockout", "reorder"]);
+    const params = searchParamsFromQuery(query);
+    expect(params.getAll("vendor")).toEqual(["Smith, Jones & Co.", "Acme"]);
+    expect(queryFromSearchParams(params)).toEqual(query);
+  });
+
   it("drops only the invalid parameters", () => {
     const query = queryFromSearchParams(new URLSearchParams("risk=stockout,bogus&sort=price&page=2&location=abc"));
     expect(query.risk).toBeUndefined();
