@@ -101,6 +101,7 @@ export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverride
        ON CONFLICT ("shopId", vendor) DO UPDATE SET "leadTimeDays" = excluded."leadTimeDays", "leadTimeSdDays" = excluded."leadTimeSdDays", "updatedAt" = now()`,
       [shopId, input.key, input.leadTimeDays, input.leadTimeSdDays],
     );
+    return { ...(await recomputeAdvice(shopId, undefined, { vendor: input.key })), rerun: false };
   } else {
     const productId = z
       .string()
@@ -111,18 +112,20 @@ export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverride
        ON CONFLICT ("shopId", "productId") DO UPDATE SET "leadTimeDays" = excluded."leadTimeDays", "leadTimeSdDays" = excluded."leadTimeSdDays", "updatedAt" = now()`,
       [shopId, productId, input.leadTimeDays, input.leadTimeSdDays],
     );
+    return { ...(await recomputeAdvice(shopId, undefined, { productId })), rerun: false };
   }
-  return { ...(await recomputeAdvice(shopId)), rerun: false };
 }
 
 export async function deleteLeadTimeOverride(shopId: string, scope: "vendor" | "product", key: string): Promise<SaveOutcome> {
   const db = forecastPool();
-  if (scope === "vendor") await db.query(`DELETE FROM "VendorLeadTime" WHERE "shopId" = $1 AND vendor = $2`, [shopId, key]);
-  else {
-    const id = key.split("/").pop() ?? "";
-    if (/^\d{1,20}$/.test(id)) await db.query(`DELETE FROM "ProductLeadTime" WHERE "shopId" = $1 AND "productId" = $2`, [shopId, id]);
+  if (scope === "vendor") {
+    await db.query(`DELETE FROM "VendorLeadTime" WHERE "shopId" = $1 AND vendor = $2`, [shopId, key]);
+    return { ...(await recomputeAdvice(shopId, undefined, { vendor: key })), rerun: false };
   }
-  return { ...(await recomputeAdvice(shopId)), rerun: false };
+  const productId = key.split("/").pop() ?? "";
+  if (!/^\d{1,20}$/.test(productId)) return { recomputed: 0, recomputeMs: 0, rerun: false };
+  await db.query(`DELETE FROM "ProductLeadTime" WHERE "shopId" = $1 AND "productId" = $2`, [shopId, productId]);
+  return { ...(await recomputeAdvice(shopId, undefined, { productId })), rerun: false };
 }
 
 /** Equal up to floating-point noise (a location's share is re-derived as its mean over the variant's). */
@@ -153,11 +156,19 @@ interface StoredAdvice {
   asOf: string;
 }
 
+/** Which advice rows a change can affect: all of the shop's, or one vendor's or one product's variants. */
+export type AdviceScope = { vendor: string } | { productId: string } | undefined;
+
 /**
  * Re-derives the settings-dependent columns of the current run's advice from the stored rows and the
- * current settings, in one transaction; only rows whose numbers change are written.
+ * current settings, in one transaction; only rows whose numbers change are written. A lead-time
+ * override only reads the rows of its vendor or product (`scope`); shop-wide settings read them all.
  */
-export async function recomputeAdvice(shopId: string, db?: Queryable): Promise<{ recomputed: number; recomputeMs: number }> {
+export async function recomputeAdvice(
+  shopId: string,
+  db?: Queryable,
+  scope?: AdviceScope,
+): Promise<{ recomputed: number; recomputeMs: number }> {
   const t0 = performance.now();
   const work = async (tx: Queryable) => {
     const state = await tx.query<{ runId: string | null }>(
@@ -177,8 +188,13 @@ export async function recomputeAdvice(shopId: string, db?: Queryable): Promise<{
          FROM "VariantAdvice" a
          JOIN "VariantForecast" f ON f."runId" = a."runId" AND f."variantId" = a."variantId"
          JOIN "ForecastRun" r ON r.id = a."runId"
-        WHERE a."runId" = $1`,
-      [runId],
+        WHERE a."runId" = $1
+          AND CASE $2::text WHEN 'vendor' THEN a.vendor = $3 WHEN 'product' THEN a."productId" = $3::bigint ELSE true END`,
+      [
+        runId,
+        scope && "vendor" in scope ? "vendor" : scope ? "product" : null,
+        scope && "vendor" in scope ? scope.vendor : (scope?.productId ?? null),
+      ],
     );
     const p: PolicySettings = settings;
     const changed: { v: string; l: string; lt: number; ss: number; rop: number; upTo: number; eoq: number; qty: number; risk: string }[] =

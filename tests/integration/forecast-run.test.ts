@@ -227,6 +227,14 @@ describe("settings", () => {
     await settings.deleteLeadTimeOverride(A.shopId, "product", productId);
     await settings.deleteLeadTimeOverride(A.shopId, "vendor", vendor);
     expect((await settings.loadSettings(A.shopId)).vendorLeadTimes).toEqual([]);
+    // Removing the overrides re-derives just their product's and vendor's rows: every row is as before.
+    const restored = await sql<{ variantId: string; reorderPoint: number; leadTimeDays: number }>(
+      db.url,
+      `SELECT a."variantId"::text AS "variantId", a."reorderPoint", a."leadTimeDays" FROM "VariantAdvice" a
+         JOIN "ShopForecastState" s ON s."currentRunId" = a."runId" WHERE a."shopId" = $1 AND a."locationId" = 0 ORDER BY 1`,
+      [A.shopId],
+    );
+    expect(restored).toEqual(before);
 
     const saved = await settings.saveSettings(A.shopId, { ...loaded.settings, serviceLevel: 0.99, locationIds: [] });
     expect(saved.rerun).toBe(false);
