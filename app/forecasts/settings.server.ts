@@ -1,14 +1,19 @@
 /**
- * The merchant's inventory settings and lead-time overrides. After every save the current run's advice is
- * recomputed from the stored rows (no re-forecast: only the settings-dependent `policy` step of advice.ts),
- * in one transaction, so "change a lead time → see the reorder suggestion change" happens inside the form's
- * action. A change of the counted locations changes the demand series themselves: that asks for a new run.
+ * The merchant's inventory settings and lead-time overrides. A save re-derives the current run's advice from
+ * the stored rows (no re-forecast: only the settings-dependent `policy` step of advice.ts). A lead-time
+ * override touches one vendor's or product's rows, so it is re-derived inside the form's action. Shop-wide
+ * settings touch every row (tens of seconds at 50 000 variants), so they are re-derived by the
+ * `forecast.advice` job, and the settings page shows the update until the job has applied the saved
+ * settings (`adviceAppliedAt`). A change of the counted locations changes the demand series themselves:
+ * that asks for a new run.
  */
 import { z } from "zod";
 import { policy, leadTimeFor, type PolicySettings } from "./advice";
 import { LeadTimeOverrideInput, SettingsInput, type Risk } from "./contract";
+import { addJob } from "../sync/jobs.server";
 import { requestForecastRun } from "./run.server";
 import { forecastPool, inTransaction, readLeadTimes, readSettings, type Queryable } from "./store.server";
+import { forecastAdviceTask } from "./tasks";
 
 export interface VendorLeadTimeRow {
   vendor: string;
@@ -29,10 +34,13 @@ export interface LoadedSettings {
   productLeadTimes: ProductLeadTimeRow[];
 }
 
-export interface SaveOutcome {
+export interface AdviceRecomputed {
   /** Advice rows of the current run whose numbers changed. */
   recomputed: number;
   recomputeMs: number;
+}
+
+export interface SettingsSaved {
   /** A new forecast run was requested (the counted locations changed). */
   rerun: boolean;
 }
@@ -65,7 +73,8 @@ export async function loadSettings(shopId: string): Promise<LoadedSettings> {
   };
 }
 
-export async function saveSettings(shopId: string, raw: SettingsInput): Promise<SaveOutcome> {
+/** Saves the shop-wide settings and queues the re-derivation of the advice (`applySettingsToAdvice`). */
+export async function saveSettings(shopId: string, raw: SettingsInput, requestId?: string): Promise<SettingsSaved> {
   const input = SettingsInput.parse(raw);
   const db = forecastPool();
   const before = await readSettings(db, shopId);
@@ -87,12 +96,38 @@ export async function saveSettings(shopId: string, raw: SettingsInput): Promise<
       locations,
     ],
   );
+  await addJob(db, forecastAdviceTask, { shopId, requestId });
   const rerun = [...before.locationIds].sort().join(",") !== locations.join(",");
   if (rerun) await requestForecastRun(shopId, "settings");
-  return { ...(await recomputeAdvice(shopId)), rerun };
+  return { rerun };
 }
 
-export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverrideInput): Promise<SaveOutcome> {
+/**
+ * The `forecast.advice` job: re-derives the current run's advice from the settings as they are now, and
+ * records which save that was. Several saves in a row coalesce into one job (its key is the shop's).
+ */
+export async function applySettingsToAdvice(shopId: string): Promise<AdviceRecomputed> {
+  return inTransaction(async (tx) => {
+    // The save this job applies is the one read before the advice: a save committed while it runs queues
+    // the next job and stays pending until that one has applied it.
+    const saved = await tx.query<{ updatedAt: Date }>(`SELECT "updatedAt" FROM "ShopSettings" WHERE "shopId" = $1`, [shopId]);
+    const outcome = await recomputeAdvice(shopId, tx);
+    const updatedAt = saved.rows[0]?.updatedAt;
+    if (updatedAt) await tx.query(`UPDATE "ShopSettings" SET "adviceAppliedAt" = $2 WHERE "shopId" = $1`, [shopId, updatedAt]);
+    return outcome;
+  });
+}
+
+/** True while saved settings wait for `forecast.advice` to apply them to the advice. */
+export async function adviceUpdating(shopId: string): Promise<boolean> {
+  const { rows } = await forecastPool().query<{ pending: boolean }>(
+    `SELECT "adviceAppliedAt" IS DISTINCT FROM "updatedAt" AS pending FROM "ShopSettings" WHERE "shopId" = $1`,
+    [shopId],
+  );
+  return rows[0]?.pending ?? false;
+}
+
+export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverrideInput): Promise<AdviceRecomputed> {
   const input = LeadTimeOverrideInput.parse(raw);
   const db = forecastPool();
   if (input.scope === "vendor") {
@@ -101,7 +136,7 @@ export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverride
        ON CONFLICT ("shopId", vendor) DO UPDATE SET "leadTimeDays" = excluded."leadTimeDays", "leadTimeSdDays" = excluded."leadTimeSdDays", "updatedAt" = now()`,
       [shopId, input.key, input.leadTimeDays, input.leadTimeSdDays],
     );
-    return { ...(await recomputeAdvice(shopId, undefined, { vendor: input.key })), rerun: false };
+    return recomputeAdvice(shopId, undefined, { vendor: input.key });
   } else {
     const productId = z
       .string()
@@ -112,20 +147,20 @@ export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverride
        ON CONFLICT ("shopId", "productId") DO UPDATE SET "leadTimeDays" = excluded."leadTimeDays", "leadTimeSdDays" = excluded."leadTimeSdDays", "updatedAt" = now()`,
       [shopId, productId, input.leadTimeDays, input.leadTimeSdDays],
     );
-    return { ...(await recomputeAdvice(shopId, undefined, { productId })), rerun: false };
+    return recomputeAdvice(shopId, undefined, { productId });
   }
 }
 
-export async function deleteLeadTimeOverride(shopId: string, scope: "vendor" | "product", key: string): Promise<SaveOutcome> {
+export async function deleteLeadTimeOverride(shopId: string, scope: "vendor" | "product", key: string): Promise<AdviceRecomputed> {
   const db = forecastPool();
   if (scope === "vendor") {
     await db.query(`DELETE FROM "VendorLeadTime" WHERE "shopId" = $1 AND vendor = $2`, [shopId, key]);
-    return { ...(await recomputeAdvice(shopId, undefined, { vendor: key })), rerun: false };
+    return recomputeAdvice(shopId, undefined, { vendor: key });
   }
   const productId = key.split("/").pop() ?? "";
-  if (!/^\d{1,20}$/.test(productId)) return { recomputed: 0, recomputeMs: 0, rerun: false };
+  if (!/^\d{1,20}$/.test(productId)) return { recomputed: 0, recomputeMs: 0 };
   await db.query(`DELETE FROM "ProductLeadTime" WHERE "shopId" = $1 AND "productId" = $2`, [shopId, productId]);
-  return { ...(await recomputeAdvice(shopId, undefined, { productId })), rerun: false };
+  return recomputeAdvice(shopId, undefined, { productId });
 }
 
 /** Equal up to floating-point noise (a location's share is re-derived as its mean over the variant's). */

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { defineTask, toGraphileTask } from "../jobs/define-task";
 import { failRun, planNightly, runBatch, startRun } from "./run.server";
 import { runRecompute } from "./recompute.server";
+import { applySettingsToAdvice } from "./settings.server";
 
 export const FORECAST_TRIGGERS = ["nightly", "data_change", "settings", "manual"] as const;
 export type ForecastTrigger = (typeof FORECAST_TRIGGERS)[number];
@@ -81,7 +82,18 @@ export const forecastRecomputeTask = defineTask({
   },
 });
 
-export const forecastTasks = [forecastNightlyTask, forecastPlanTask, forecastBatchTask, forecastRecomputeTask] as const;
+export const forecastAdviceTask = defineTask({
+  name: "forecast.advice",
+  payload: z.object({ shopId: Uuid, requestId: RequestId }),
+  jobKey: ({ shopId }) => `forecast.advice:${shopId}`,
+  maxAttempts: 10,
+  run: async ({ shopId, requestId }, helpers) => {
+    const { recomputed, recomputeMs } = await applySettingsToAdvice(shopId);
+    jobLog(helpers, requestId)(`forecast.advice: ${recomputed} advice rows changed in ${recomputeMs} ms`);
+  },
+});
+
+export const forecastTasks = [forecastNightlyTask, forecastPlanTask, forecastBatchTask, forecastRecomputeTask, forecastAdviceTask] as const;
 
 export function forecastTaskList(): TaskList {
   return {
@@ -89,6 +101,7 @@ export function forecastTaskList(): TaskList {
     [forecastPlanTask.name]: toGraphileTask(forecastPlanTask),
     [forecastBatchTask.name]: toGraphileTask(forecastBatchTask),
     [forecastRecomputeTask.name]: toGraphileTask(forecastRecomputeTask),
+    [forecastAdviceTask.name]: toGraphileTask(forecastAdviceTask),
   };
 }
 

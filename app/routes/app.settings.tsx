@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useFetcher, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import {
+  Banner,
   BlockStack,
   Box,
   Button,
@@ -13,10 +14,11 @@ import {
   Layout,
   Page,
   Select,
+  Spinner,
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
@@ -30,13 +32,15 @@ import {
 } from "../dashboard/settings-form";
 import { requireShop } from "../dashboard/shop.server";
 import { listFilterOptions } from "../forecasts/read.server";
-import { deleteLeadTimeOverride, loadSettings, saveLeadTimeOverride, saveSettings } from "../forecasts/settings.server";
+import { adviceUpdating, deleteLeadTimeOverride, loadSettings, saveLeadTimeOverride, saveSettings } from "../forecasts/settings.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await requireShop(request);
-  const [stored, options] = await Promise.all([loadSettings(shop.id), listFilterOptions(shop.id)]);
+  const [stored, options, updating] = await Promise.all([loadSettings(shop.id), listFilterOptions(shop.id), adviceUpdating(shop.id)]);
   return {
     values: settingsToFormValues(stored.settings),
+    /** Saved settings not yet applied to every suggestion (the forecast.advice job is running). */
+    adviceUpdating: updating,
     vendorLeadTimes: stored.vendorLeadTimes.map((row) => ({
       vendor: row.vendor,
       leadTimeDays: row.leadTimeDays,
@@ -90,11 +94,46 @@ function useSavedToast(data: ActionResult | undefined, state: string, message: s
   }, [data, state, message, shopify]);
 }
 
+/**
+ * While saved settings are being applied to every suggestion (a background job: up to a minute for a very
+ * large catalog), a banner says so and the page checks again every 1.5 s; a toast says when it is done.
+ */
+function AdviceUpdate() {
+  const { adviceUpdating } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const shopify = useAppBridge();
+  const revalidator = useRevalidator();
+  const wasUpdating = useRef(adviceUpdating);
+  useEffect(() => {
+    if (!adviceUpdating || revalidator.state !== "idle") return;
+    const timer = setTimeout(() => revalidator.revalidate(), 1500);
+    return () => clearTimeout(timer);
+  }, [adviceUpdating, revalidator]);
+  useEffect(() => {
+    if (wasUpdating.current && !adviceUpdating) shopify.toast.show(t("settings.updated"));
+    wasUpdating.current = adviceUpdating;
+  }, [adviceUpdating, shopify, t]);
+  if (!adviceUpdating) return null;
+  return (
+    <Layout.Section>
+      <div data-testid="advice-updating">
+        <Banner tone="info">
+          <InlineStack gap="200" blockAlign="center" wrap={false}>
+            <Spinner size="small" accessibilityLabel={t("settings.updatingLabel")} />
+            <Text as="p">{t("settings.updating")}</Text>
+          </InlineStack>
+        </Banner>
+      </div>
+    </Layout.Section>
+  );
+}
+
 export default function SettingsPage() {
   const { t } = useTranslation();
   return (
     <Page title={t("settings.title")}>
       <Layout>
+        <AdviceUpdate />
         <Layout.AnnotatedSection title={t("settings.rules.title")} description={t("settings.rules.description")}>
           <RulesForm />
         </Layout.AnnotatedSection>
@@ -118,7 +157,7 @@ function RulesForm() {
   const saving = fetcher.state !== "idle";
   const errors = fetcher.data && !fetcher.data.ok && fetcher.data.intent === "settings" ? fetcher.data.errors : {};
   const saved = fetcher.data?.intent === "settings" ? fetcher.data : undefined;
-  useSavedToast(saved, fetcher.state, t(saved?.ok && saved.rerun ? "settings.rerun" : "settings.saved"));
+  useSavedToast(saved, fetcher.state, t(saved?.ok && saved.rerun ? "settings.rerun" : "settings.savedUpdating"));
   const error = (field: keyof SettingsFormValues) => (errors[field] ? t(errors[field]) : undefined);
   const field = (name: keyof Omit<SettingsFormValues, "locationIds">) => ({
     name,

@@ -149,6 +149,8 @@ for (const locale of LOCALES) {
     await leadTime.fill(longer);
     await app.locator("#save-settings").click();
     await expect(page.locator("#toasts")).toContainText(text.settingsSaved);
+    // The forecast.advice job applies the settings to every suggestion; the page shows it until it is done.
+    await expect(app.getByTestId("advice-updating")).toHaveCount(0, { timeout: 60_000 });
     if (shots) {
       await screenshot(page, testInfo, "settings");
       await expectAccessible(page, "settings");
@@ -161,6 +163,7 @@ for (const locale of LOCALES) {
     await app.locator('input[name="leadTimeDays"]').first().fill(original);
     await app.locator("#save-settings").click();
     await expect(page.locator("#toasts")).toContainText(text.settingsSaved);
+    await expect(app.getByTestId("advice-updating")).toHaveCount(0, { timeout: 60_000 });
     app = await openApp(page, locale, variantPath);
     await expect(app.getByTestId("variant-reorder-qty")).toHaveText(reorderBefore);
 

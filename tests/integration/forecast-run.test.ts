@@ -34,6 +34,9 @@ const handlers = () => ({
   [tasks.forecastBatchTask.name]: async (p: unknown) => {
     await run.runBatch(tasks.forecastBatchTask.payload.parse(p));
   },
+  [tasks.forecastAdviceTask.name]: async (p: unknown) => {
+    await settings.applySettingsToAdvice(tasks.forecastAdviceTask.payload.parse(p).shopId);
+  },
 });
 
 const list = (q: Record<string, string> = {}) => VariantListQuery.parse(q);
@@ -236,10 +239,29 @@ describe("settings", () => {
     );
     expect(restored).toEqual(before);
 
+    // Shop-wide settings: saved at once, applied to the advice by the forecast.advice job.
+    expect(await settings.adviceUpdating(A.shopId)).toBe(false);
     const saved = await settings.saveSettings(A.shopId, { ...loaded.settings, serviceLevel: 0.99, locationIds: [] });
     expect(saved.rerun).toBe(false);
-    expect(saved.recomputed).toBeGreaterThan(0);
     expect((await settings.loadSettings(A.shopId)).settings.serviceLevel).toBe(0.99);
+    expect(await settings.adviceUpdating(A.shopId)).toBe(true);
+    expect(await settings.adviceUpdating(B.shopId)).toBe(false);
+    expect(await sql(db.url, JOBS_OF(tasks.forecastAdviceTask.name))).toHaveLength(1);
+    const safetyStock = async () =>
+      Number(
+        (
+          await sql<{ s: number }>(
+            db.url,
+            `SELECT sum(a."safetyStock")::float8 AS s FROM "VariantAdvice" a JOIN "ShopForecastState" s ON s."currentRunId" = a."runId" WHERE a."shopId" = $1`,
+            [A.shopId],
+          )
+        )[0]!.s,
+      );
+    const pendingSafetyStock = await safetyStock();
+    expect(await drainForecastJobs(db.url, handlers())).toBe(1);
+    expect(await settings.adviceUpdating(A.shopId)).toBe(false);
+    // A higher service level means more safety stock, applied by the job.
+    expect(await safetyStock()).toBeGreaterThan(pendingSafetyStock);
     const rerun = await settings.saveSettings(A.shopId, { ...loaded.settings, serviceLevel: 0.99, locationIds: ["1001"] });
     expect(rerun.rerun).toBe(true);
     await drainForecastJobs(db.url, handlers());
