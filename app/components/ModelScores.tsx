@@ -41,7 +41,7 @@ export const ModelScores = memo(function ModelScores({ candidates }: { candidate
             <tr key={candidate.model}>
               <th scope="row" style={{ textAlign: "start", fontWeight: 400, padding: "4px 8px 4px 0" }}>
                 <InlineStack gap="100" blockAlign="center">
-                  <span>{candidate.model}</span>
+                  <span title={candidate.model}>{t(`variant.modelNames.${candidate.model}`, { defaultValue: candidate.model })}</span>
                   {candidate.chosen ? <Badge tone="info">{t("variant.models.chosen")}</Badge> : null}
                 </InlineStack>
               </th>

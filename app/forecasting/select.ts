@@ -29,6 +29,18 @@ export const DEFAULT_AUGURS_FOR: readonly DemandClass[] = ["smooth"];
 /** Size of the equal-weight ensemble of the best-scoring candidates. */
 const ENSEMBLE_SIZE = 3;
 
+/**
+ * The candidates an ensemble forecast averaged, from the scores `selectModel` reported: the best
+ * (lowest) `ENSEMBLE_SIZE` scores other than the ensemble's own.
+ */
+export function ensembleMembers(scores: Partial<Record<string, number>>): string[] {
+  return Object.entries(scores)
+    .filter((entry): entry is [string, number] => entry[0] !== "ensemble" && Number.isFinite(entry[1]))
+    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
+    .slice(0, ENSEMBLE_SIZE)
+    .map(([model]) => model);
+}
+
 export function modelInput(p: PreparedSeries, to: number, horizon: number, options: ForecastOptions): ModelInput {
   const y = p.capped.subarray(0, to);
   const profile = weekdayProfile(y, p.startDow, options.shop?.weekdayProfile);

@@ -114,6 +114,8 @@ export interface VariantForecastDetail {
   backtest: { accTotal: number | null; mae: number | null; coverage80: number | null; coverage95: number | null };
   /** Scores (lower is better) of the candidate models evaluated for this series. */
   candidateScores: Record<string, number>;
+  /** When `model` is "ensemble": the candidates it averaged, best first; otherwise empty. */
+  ensembleOf: string[];
   outliers: { date: Day; value: number; cappedTo: number }[];
   advice: VariantAdviceRow[];
 }

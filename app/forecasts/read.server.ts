@@ -5,6 +5,7 @@
  */
 import { addDays, toDay } from "../forecasting/dates";
 import { projectStock } from "../forecasting/inventory";
+import { ensembleMembers } from "../forecasting/select";
 import type {
   ForecastOverview,
   ForecastRangeQuery,
@@ -157,6 +158,7 @@ export async function getVariantForecast(
     stockoutDate: locAdvice?.stockoutDate ?? stock.stockoutDate,
     backtest: { accTotal: f.backtestAccTotal, mae: f.backtestMae, coverage80: f.coverage80, coverage95: f.coverage95 },
     candidateScores: f.candidateScores,
+    ensembleOf: f.model === "ensemble" ? ensembleMembers(f.candidateScores) : [],
     outliers: f.outliers,
     advice: advice.rows,
   };

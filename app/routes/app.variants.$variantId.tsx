@@ -39,7 +39,7 @@ function historyStart(): string {
 
 export default function VariantPage() {
   const { detail, locations } = useLoaderData<typeof loader>();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const format = useFormat();
   const [range, setRange] = useState<ChartRange>("90");
   const [compare, setCompare] = useState(false);
@@ -116,9 +116,22 @@ export default function VariantPage() {
                 ) : null}
               </InlineStack>
               <Text as="p" tone="subdued">
-                {t("variant.model", { model: detail.model, demandClass: detail.demandClass })}
+                {t("variant.model", {
+                  model: t(`variant.modelNames.${detail.model}`, { defaultValue: detail.model }),
+                  demandClass: t(`variant.demandClasses.${detail.demandClass}`, { defaultValue: detail.demandClass }),
+                })}
                 {detail.coldStart ? ` ${t("variant.coldStart")}` : ""}
               </Text>
+              {detail.ensembleOf.length > 1 ? (
+                <Text as="p" tone="subdued">
+                  {t("variant.ensembleExplain", {
+                    count: detail.ensembleOf.length,
+                    models: new Intl.ListFormat(i18n.language, { type: "conjunction" }).format(
+                      detail.ensembleOf.map((model) => t(`variant.modelNames.${model}`, { defaultValue: model })),
+                    ),
+                  })}
+                </Text>
+              ) : null}
             </BlockStack>
           </Card>
         </Layout.Section>

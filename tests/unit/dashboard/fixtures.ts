@@ -57,6 +57,7 @@ export function forecastDetail(change: Partial<VariantForecastDetail> = {}): Var
     stockoutDate: "2026-03-06",
     backtest: { accTotal: 0.72, mae: 0.8, coverage80: 0.79, coverage95: 0.94 },
     candidateScores: { ets: 0.8, naive: 1.2, croston: 0.95, broken: Number.NaN },
+    ensembleOf: [],
     outliers: [],
     advice: [adviceRow()],
     ...change,

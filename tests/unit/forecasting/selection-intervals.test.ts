@@ -3,7 +3,7 @@ import { classify } from "~/forecasting/classify";
 import { forecastSeries } from "~/forecasting/index";
 import { band, calibrate, looCoverage, type Residual } from "~/forecasting/intervals";
 import { prepareSeries } from "~/forecasting/prepare";
-import { candidateModels, selectModel } from "~/forecasting/select";
+import { candidateModels, ensembleMembers, selectModel } from "~/forecasting/select";
 import { mean, poisson, rng, weeklySeries, WEEK } from "./helpers";
 
 describe("classification and candidate sets", () => {
@@ -54,6 +54,8 @@ describe("rolling-origin selection", () => {
     // The weekday-aware models beat the flat seasonal naive on Poisson noise.
     expect(sel.scores["seasonal-naive"]!).toBeGreaterThan(sel.scores["ses-weekly"]!);
     expect(sel.components).not.toContain("seasonal-naive");
+    // What the variant page explains: the ensemble's members, read back from the stored scores.
+    expect(ensembleMembers(sel.scores)).toEqual(sel.components);
   });
 
   it("never uses the days after the last input (selection sees history only)", () => {
