@@ -74,7 +74,12 @@ export default function SyncStatusPage() {
                       </span>
                     </Text>
                   </InlineStack>
-                  <ProgressBar progress={phase.progress} size="small" tone={phase.state === "done" ? "success" : "highlight"} />
+                  <ProgressBar
+                    progress={phase.progress}
+                    size="small"
+                    animated={phase.state !== "done"}
+                    tone={phase.state === "done" ? "success" : "highlight"}
+                  />
                 </BlockStack>
               ))}
               <Text as="p" tone="subdued">
