@@ -45,7 +45,11 @@ export async function rebuildDemand(db: Queryable, shopId: string): Promise<numb
   return result.rowCount ?? 0;
 }
 
-/** Recomputes the given (variant, day) keys across all locations. */
+/**
+ * Recomputes the given (variant, day) keys across all locations. Each statement is driven by the keys
+ * (orders by their day, demand rows by their primary key), never by a scan of the shop's orders or
+ * demand, so a webhook or a refund batch costs the same in a shop of 700 000 orders as in a small one.
+ */
 export async function recomputeDemand(db: Queryable, shopId: string, keys: DemandKey[]): Promise<void> {
   const unique = [...new Map(keys.map((k) => [`${k.variantId}:${k.day}`, k])).values()];
   if (unique.length === 0) return;
@@ -55,7 +59,7 @@ export async function recomputeDemand(db: Queryable, shopId: string, keys: Deman
     `WITH keys AS (SELECT * FROM unnest($2::bigint[], $3::date[]) AS k(variant_id, day)),
      fresh AS (
        SELECT lines.variant_id, lines.location_id, lines.day, sum(lines.units)::int AS units, round(sum(lines.revenue), 2) AS revenue
-         FROM (${LINES} AND (l."variantId", o.day) IN (SELECT variant_id, day FROM keys)) lines
+         FROM (${LINES} AND o.day IN (SELECT day FROM keys) AND (l."variantId", o.day) IN (SELECT variant_id, day FROM keys)) lines
         GROUP BY 1, 2, 3
      ),
      upserted AS (
@@ -84,32 +88,35 @@ export async function recomputeDemand(db: Queryable, shopId: string, keys: Deman
  */
 export async function fillInStock(db: Queryable, shopId: string, variants: string[], days: string[] | null): Promise<void> {
   if (variants.length === 0) return;
+  // Two statements, not one with an OR: the rows are found by the primary key (shop, variant, …), which
+  // an `IS NULL OR` condition would turn into a scan of the shop's whole demand table.
+  const rows =
+    days === null
+      ? `SELECT d2.* FROM "DailyDemand" d2 WHERE d2."shopId" = $1 AND d2."variantId" = ANY($2::bigint[])`
+      : `SELECT d2.* FROM (SELECT DISTINCT * FROM unnest($2::bigint[], $3::date[]) AS k(variant_id, day)) k
+           JOIN "DailyDemand" d2 ON d2."shopId" = $1 AND d2."variantId" = k.variant_id AND d2.day = k.day`;
   await db.query(
-    `UPDATE "DailyDemand" d SET "inStock" = s.in_stock
-       FROM (
-         SELECT d2."variantId", d2."locationId", d2.day,
-                CASE WHEN today.day IS NOT NULL THEN today."maxAvailable" > 0 OR coalesce(before."lastAvailable" > 0, false)
-                     WHEN before.day IS NOT NULL THEN before."lastAvailable" > 0 END AS in_stock
-           FROM "DailyDemand" d2
-           JOIN "ProductVariant" v ON v."shopId" = d2."shopId" AND v.id = d2."variantId"
-           LEFT JOIN "InventoryDay" today ON today."shopId" = d2."shopId" AND today."inventoryItemId" = v."inventoryItemId"
-                AND today."locationId" = d2."locationId" AND today.day = d2.day
-           LEFT JOIN LATERAL (
-             SELECT x.day, x."lastAvailable" FROM "InventoryDay" x
-              WHERE x."shopId" = d2."shopId" AND x."inventoryItemId" = v."inventoryItemId" AND x."locationId" = d2."locationId" AND x.day < d2.day
-              ORDER BY x.day DESC LIMIT 1
-           ) before ON true
-          WHERE d2."shopId" = $1
-            AND ($3::date[] IS NULL AND d2."variantId" = ANY($2::bigint[])
-                 OR (d2."variantId", d2.day) IN (SELECT * FROM unnest($2::bigint[], $3::date[])))
-       ) s
+    `WITH s AS MATERIALIZED (
+       SELECT d2."variantId", d2."locationId", d2.day,
+              CASE WHEN today.day IS NOT NULL THEN today."maxAvailable" > 0 OR coalesce(before."lastAvailable" > 0, false)
+                   WHEN before.day IS NOT NULL THEN before."lastAvailable" > 0 END AS in_stock
+         FROM (${rows}) d2
+         JOIN "ProductVariant" v ON v."shopId" = d2."shopId" AND v.id = d2."variantId"
+         LEFT JOIN "InventoryDay" today ON today."shopId" = d2."shopId" AND today."inventoryItemId" = v."inventoryItemId"
+              AND today."locationId" = d2."locationId" AND today.day = d2.day
+         LEFT JOIN LATERAL (
+           SELECT x.day, x."lastAvailable" FROM "InventoryDay" x
+            WHERE x."shopId" = d2."shopId" AND x."inventoryItemId" = v."inventoryItemId" AND x."locationId" = d2."locationId" AND x.day < d2.day
+            ORDER BY x.day DESC LIMIT 1
+         ) before ON true
+     )
+     UPDATE "DailyDemand" d SET "inStock" = s.in_stock FROM s
       WHERE d."shopId" = $1 AND d."variantId" = s."variantId" AND d."locationId" = s."locationId" AND d.day = s.day
         AND d."inStock" IS DISTINCT FROM s.in_stock`,
-    [shopId, variants, days],
+    days === null ? [shopId, variants] : [shopId, variants, days],
   );
 }
 
-/** The demand keys an order touches (its lines' variants on its day), read from what is stored. */
 export async function demandKeysOfOrders(db: Queryable, shopId: string, orderIds: string[]): Promise<DemandKey[]> {
   if (orderIds.length === 0) return [];
   const { rows } = await db.query<{ variantId: string; day: string }>(
