@@ -241,10 +241,14 @@ async function main() {
     await Promise.all(deliveries.slice(0, 50).map((delivery) => send(delivery)));
     const latencies: number[] = [];
     const statuses = new Map<number, number>();
+    const retried = new Map<number, number>();
     const deliver = async (delivery: Delivery, since: number) => {
       let result = await send(delivery, since);
-      // Shopify retries non-2xx answers; so do we (never expected here).
-      while (result.status >= 500) result = await send(delivery, since);
+      // Shopify retries non-2xx answers; so do we (never expected here), and count them.
+      while (result.status >= 500) {
+        retried.set(result.status, (retried.get(result.status) ?? 0) + 1);
+        result = await send(delivery, since);
+      }
       latencies.push(result.ms);
       statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
     };
@@ -283,7 +287,11 @@ async function main() {
     console.log(
       `latency: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`,
     );
-    console.log(`statuses: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(", ")}`);
+    console.log(
+      `statuses: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(", ")}; retried after ${
+        retried.size === 0 ? "no 5xx" : [...retried].map(([s, n]) => `${s}×${n}`).join(", ")
+      }`,
+    );
 
     const drainStarted = performance.now();
     const { startWorker } = await import("../../app/jobs/runner.server");
