@@ -5,7 +5,13 @@ import { forecastCron, forecastTaskList } from "../../../app/forecasts/tasks";
 
 describe("forecast tasks", () => {
   it("lists the tasks and a parsable nightly cron", () => {
-    expect(Object.keys(forecastTaskList())).toEqual(["forecast.nightly", "forecast.plan", "forecast.batch", "forecast.recompute"]);
+    expect(Object.keys(forecastTaskList())).toEqual([
+      "forecast.nightly",
+      "forecast.plan",
+      "forecast.batch",
+      "forecast.recompute",
+      "forecast.advice",
+    ]);
     expect(forecastCron()).toEqual([{ task: "forecast.nightly", match: "0 2 * * *", options: { backfillPeriod: 0, maxAttempts: 3 } }]);
     expect(() => parseCronItems(forecastCron())).not.toThrow();
     process.env.FORECAST_CRON = "30 1 * * *";
