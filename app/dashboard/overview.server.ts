@@ -8,9 +8,8 @@
  */
 import { z } from "zod";
 import db from "../db.server";
-import { ForecastOverview } from "../forecasts/contract";
-import { getForecastOverview } from "../forecasts/read.server";
-import { currentRun } from "../forecasts/store.server";
+import type { ForecastOverview } from "../forecasts/contract";
+import { cachedForecastOverview } from "../forecasts/read.server";
 import { cachedForShop } from "../shops/cache.server";
 import { loadShopOverview, type ShopOverview } from "../shops/overview.server";
 import { syncPool } from "../sync/db.server";
@@ -23,32 +22,16 @@ export interface OverviewData {
   sync: SyncSummary & { orders: number; variants: number };
 }
 
-/** A forecast summary is valid for the run and version it was computed from; a day bounds late demand changes. */
-const FORECAST_TTL_SECONDS = 86_400;
 /** Counting 700 000 orders takes over 100 ms: the counts are served up to a minute stale and refreshed behind. */
 const COUNTS_TTL_SECONDS = 60;
 const SyncedCounts = z.object({ orders: z.number(), variants: z.number() });
 
 export async function loadOverview(shop: CurrentShop): Promise<OverviewData> {
   const pool = syncPool();
-  const [overview, run, sync] = await Promise.all([
-    loadShopOverview(db, shop.domain),
-    currentRun(pool, shop.id),
-    loadSyncSummary(pool, shop.id),
-  ]);
+  const [overview, sync] = await Promise.all([loadShopOverview(db, shop.domain), loadSyncSummary(pool, shop.id)]);
   if (!overview) throw new Response("Shop not found", { status: 404 });
   const [forecast, counts] = await Promise.all([
-    cachedForShop(
-      pool,
-      {
-        shopId: shop.id,
-        name: "overview.forecast",
-        key: run ? `${run.runId}:${run.version}` : "no-run",
-        ttlSeconds: FORECAST_TTL_SECONDS,
-        parse: (value) => ForecastOverview.parse(value),
-      },
-      () => getForecastOverview(shop.id),
-    ),
+    cachedForecastOverview(shop.id),
     cachedForShop(
       pool,
       {

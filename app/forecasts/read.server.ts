@@ -6,15 +6,16 @@
 import { addDays, toDay } from "../forecasting/dates";
 import { projectStock } from "../forecasting/inventory";
 import { ensembleMembers } from "../forecasting/select";
-import type {
+import {
   ForecastOverview,
-  ForecastRangeQuery,
-  Risk,
-  VariantAdviceRow,
-  VariantForecastDetail,
-  VariantListPage,
-  VariantListQuery,
+  type ForecastRangeQuery,
+  type Risk,
+  type VariantAdviceRow,
+  type VariantForecastDetail,
+  type VariantListPage,
+  type VariantListQuery,
 } from "./contract";
+import { cachedForShop } from "../shops/cache.server";
 import { CSV_COLUMNS, csvLine } from "./csv";
 import { ADVICE_COLUMNS, listWhere, orderBy, pageSql } from "./list-sql";
 import { countedLocations, currentRun, demandLocationFilter, forecastPool, readSettings, type Queryable } from "./store.server";
@@ -193,6 +194,39 @@ async function liveAccuracy(db: Queryable, shopId: string, asOf: string, demandL
   const r = rows[0];
   if (!r || !r.actual || r.actual <= 0) return null;
   return { accTotal: Math.max(-1, 1 - (r.totAbs ?? 0) / r.actual), wape: (r.dayAbs ?? 0) / r.actual, days: r.days, variants: r.variants };
+}
+
+/** A summary is valid for the run and version it was computed from; a day bounds late demand changes. */
+const OVERVIEW_TTL_SECONDS = 86_400;
+
+/**
+ * The forecast summary of the overview page, cached per shop under the published run and its version
+ * (docs/decisions/0034-read-cache.md): a new run or a settings change shows on the next read. Called by
+ * the page, and by the jobs that publish a run or apply settings, so the merchant's next load is a hit.
+ */
+export async function cachedForecastOverview(shopId: string): Promise<ForecastOverview> {
+  const db = forecastPool();
+  const run = await currentRun(db, shopId);
+  return cachedForShop(
+    db,
+    {
+      shopId,
+      name: "overview.forecast",
+      key: run ? `${run.runId}:${run.version}` : "no-run",
+      ttlSeconds: OVERVIEW_TTL_SECONDS,
+      parse: (value) => ForecastOverview.parse(value),
+    },
+    () => getForecastOverview(shopId),
+  );
+}
+
+/** Warms the overview's cache after a change; a failure only costs the next page load its speed. */
+export async function warmForecastOverview(shopId: string, log: (line: string) => void = () => {}): Promise<void> {
+  try {
+    await cachedForecastOverview(shopId);
+  } catch (error) {
+    log(`overview cache not warmed for shop ${shopId}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export async function getForecastOverview(shopId: string): Promise<ForecastOverview> {

@@ -25,6 +25,7 @@ import {
   shopFacts,
   type Queryable,
 } from "./store.server";
+import { warmForecastOverview } from "./read.server";
 import { forecastBatchTask, forecastPlanTask, type ForecastTrigger } from "./tasks";
 
 export type { ForecastTrigger } from "./tasks";
@@ -329,6 +330,7 @@ export async function publishIfComplete(runId: string, log: Log = noLog): Promis
   });
   if (published === false) return false;
   await pruneShop(published);
+  await warmForecastOverview(published, log);
   return true;
 }
 

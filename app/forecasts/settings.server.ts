@@ -11,6 +11,7 @@ import { z } from "zod";
 import { policy, leadTimeFor, type PolicySettings } from "./advice";
 import { LeadTimeOverrideInput, SettingsInput, type Risk } from "./contract";
 import { addJob } from "../sync/jobs.server";
+import { warmForecastOverview } from "./read.server";
 import { requestForecastRun } from "./run.server";
 import { forecastPool, inTransaction, readLeadTimes, readSettings, type Queryable } from "./store.server";
 import { forecastAdviceTask } from "./tasks";
@@ -107,7 +108,7 @@ export async function saveSettings(shopId: string, raw: SettingsInput, requestId
  * records which save that was. Several saves in a row coalesce into one job (its key is the shop's).
  */
 export async function applySettingsToAdvice(shopId: string): Promise<AdviceRecomputed> {
-  return inTransaction(async (tx) => {
+  const outcome = await inTransaction(async (tx) => {
     // The save this job applies is the one read before the advice: a save committed while it runs queues
     // the next job and stays pending until that one has applied it.
     const saved = await tx.query<{ updatedAt: Date }>(`SELECT "updatedAt" FROM "ShopSettings" WHERE "shopId" = $1`, [shopId]);
@@ -116,6 +117,8 @@ export async function applySettingsToAdvice(shopId: string): Promise<AdviceRecom
     if (updatedAt) await tx.query(`UPDATE "ShopSettings" SET "adviceAppliedAt" = $2 WHERE "shopId" = $1`, [shopId, updatedAt]);
     return outcome;
   });
+  await warmForecastOverview(shopId);
+  return outcome;
 }
 
 /** True while saved settings wait for `forecast.advice` to apply them to the advice. */

@@ -108,6 +108,16 @@ describe("a nightly run", () => {
       [firstRun],
     );
     expect(counts[0]).toEqual({ f: 120, a: 360, s: 120, abc: 3 });
+    // Publishing warmed the overview's cache under the published run and its version.
+    const warmed = await sql<{ key: string; runId: string }>(
+      db.url,
+      `SELECT c.key, (c.value->>'runId') AS "runId" FROM "ShopCache" c WHERE c."shopId" = $1 AND c.name = 'overview.forecast'`,
+      [A.shopId],
+    );
+    expect(warmed).toHaveLength(1);
+    expect(warmed[0]!.key.startsWith(`${firstRun}:`)).toBe(true);
+    expect(warmed[0]!.runId).toBe(firstRun);
+    expect((await read.cachedForecastOverview(A.shopId)).runId).toBe(firstRun);
     const page = await read.listVariants(A.shopId, list());
     expect(page.runId).toBe(firstRun);
     expect(page.total).toBe(120);
