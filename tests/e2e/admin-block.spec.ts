@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type FrameLocator, type Page, type TestInfo } from "@playwright/test";
 import type { StockAdviceResponse } from "../../app/api/stock-advice";
 import type * as BlockModel from "../../extensions/stock-block/src/model";
+import { expectAccessible, screenshot } from "../support/browser";
 import { waitFor } from "../support/wait";
 
 // The admin block (extensions/stock-block) on the stand-in admin's product page (tests/mocks/shopify/
@@ -28,7 +28,6 @@ const MESSAGES: Record<Locale, Messages> = {
   es: readJson("extensions/stock-block/locales/es.json"),
   fr: readJson("extensions/stock-block/locales/fr.json"),
 };
-const UPDATE_SCREENSHOTS = process.env.FLUXOR_UPDATE_SCREENSHOTS === "1";
 /** The store sync and the first forecast run of a fresh demo database (the small store) take a minute or two. */
 const FIRST_DATA_TIMEOUT = 300_000;
 /** No product of the demo store has this id (they are 81000000xx): the app has no record of it. */
@@ -133,21 +132,6 @@ async function expectedRows(page: Page, locale: Locale, advice: StockAdviceRespo
   return toRows(advice, localizer);
 }
 
-async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
-  if (UPDATE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}-${testInfo.project.name}.png`, fullPage: true });
-}
-
-/** No serious or critical axe violations inside the block's frame. */
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).include(BLOCK_FRAME).analyze();
-  const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  const summary = serious.map(
-    (violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
-  );
-  expect(summary, `axe on ${what}`).toEqual([]);
-}
-
 function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -180,7 +164,7 @@ test("the block shows each variant's outlook from the app, in the admin user's l
     }
     if (locale === "en") {
       await screenshot(page, testInfo, "admin-block");
-      await expectAccessible(page, "the block (ready)");
+      await expectAccessible(page, BLOCK_FRAME, "the block (ready)");
     }
   }
   expect(errors).toEqual([]);
@@ -209,7 +193,7 @@ test("a product the app has no record of shows the no-data message", async ({ pa
     await expect(block.locator("s-badge")).toHaveCount(0);
     await expect(block.getByRole("alert")).toHaveCount(0);
   }
-  await expectAccessible(page, "the block (no data)");
+  await expectAccessible(page, BLOCK_FRAME, "the block (no data)");
 });
 
 test("a session token the app must refuse: 401, and the block shows its error banner", async ({ page, request }, testInfo) => {
@@ -226,7 +210,7 @@ test("a session token the app must refuse: 401, and the block shows its error ba
     await expect(block.locator("s-banner[tone='critical']")).toHaveText(message(locale, "error"));
     await expect(block.locator("s-badge")).toHaveCount(0);
     if (locale === "en") {
-      await expectAccessible(page, "the block (error)");
+      await expectAccessible(page, BLOCK_FRAME, "the block (error)");
       if (testInfo.project.name === "desktop") await screenshot(page, testInfo, "admin-block-error");
     }
   }

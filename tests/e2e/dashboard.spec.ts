@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type FrameLocator, type Page, type TestInfo } from "@playwright/test";
+import { expect, test, type FrameLocator, type Page } from "@playwright/test";
+import { expectAccessible, screenshot } from "../support/browser";
 
 // The merchant's journey through the dashboard, in the stand-in admin (playwright.config.ts webServer):
 // overview → variants at risk → a variant's chart → CSV exports → settings (a lead time changes the
@@ -30,34 +30,20 @@ const TEXT: Record<Locale, { atRiskLink: RegExp; settingsSaved: RegExp; compare:
   },
 };
 
-const UPDATE_SCREENSHOTS = process.env.FLUXOR_UPDATE_SCREENSHOTS === "1";
 /** The store sync and the first forecast run of a fresh demo database (the small store) take a minute or two. */
 const FIRST_DATA_TIMEOUT = 300_000;
 
 test.describe.configure({ mode: "serial" });
 
+const APP_FRAME = "iframe[name='app-iframe']";
+
 function appFrame(page: Page): FrameLocator {
-  return page.frameLocator("iframe[name='app-iframe']");
+  return page.frameLocator(APP_FRAME);
 }
 
 async function openApp(page: Page, locale: Locale, appPath = ""): Promise<FrameLocator> {
   await page.goto(`${ADMIN_PATH}${appPath}${appPath.includes("?") ? "&" : "?"}locale=${locale}`);
   return appFrame(page);
-}
-
-async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
-  if (UPDATE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}-${testInfo.project.name}.png`, fullPage: true });
-}
-
-/** No serious or critical axe violations inside the app's frame. */
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).include("iframe[name='app-iframe']").analyze();
-  const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  const summary = serious.map(
-    (violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
-  );
-  expect(summary, `axe on ${what}`).toEqual([]);
 }
 
 /** Console errors of the page and its frames (hydration mismatches included). */
@@ -83,7 +69,7 @@ test("the overview shows the numbers that matter, in every language", async ({ p
     await expect(app.getByTestId("metric-sync")).not.toBeEmpty();
     await expect(app.getByRole("link", { name: TEXT[locale].atRiskLink })).toBeVisible();
     await screenshot(page, testInfo, `overview-${locale}`);
-    await expectAccessible(page, `overview (${locale})`);
+    await expectAccessible(page, APP_FRAME, `overview (${locale})`);
   }
   expect(errors.filter((error) => HYDRATION.test(error))).toEqual([]);
 });
@@ -103,7 +89,7 @@ for (const locale of LOCALES) {
     expect(await rows.count()).toBeGreaterThan(0);
     if (shots) {
       await screenshot(page, testInfo, "variants");
-      await expectAccessible(page, "variants list");
+      await expectAccessible(page, APP_FRAME, "variants list");
     }
 
     // The list's CSV export under the current filter.
@@ -129,7 +115,7 @@ for (const locale of LOCALES) {
     await expect(app.getByTestId("model-scores")).toBeVisible();
     if (shots) {
       await screenshot(page, testInfo, "variant");
-      await expectAccessible(page, "variant page");
+      await expectAccessible(page, APP_FRAME, "variant page");
     }
     const forecastDownload = page.waitForEvent("download");
     await app.locator("#export-forecast").click();
@@ -153,7 +139,7 @@ for (const locale of LOCALES) {
     await expect(app.getByTestId("advice-updating")).toHaveCount(0, { timeout: 60_000 });
     if (shots) {
       await screenshot(page, testInfo, "settings");
-      await expectAccessible(page, "settings");
+      await expectAccessible(page, APP_FRAME, "settings");
     }
 
     app = await openApp(page, locale, variantPath);

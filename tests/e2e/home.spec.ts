@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { screenshot } from "../support/browser";
 
 // The demo stack (playwright.config.ts webServer) hosts the stand-in admin on the base URL.
 const ADMIN_PATH = "/store/hollow-oak-gifts/apps/fluxor";
@@ -19,8 +20,5 @@ test("the merchant opens Fluxor in the admin and sees the shop's real details", 
     await expect(app.getByRole("heading", { level: 1 })).toHaveText(/\S+/);
     await expect(app.getByTestId("metric-dead-stock")).toHaveText(/£|GBP/);
   }
-  await page.screenshot({ path: testInfo.outputPath("home.png"), fullPage: true });
-  if (process.env.FLUXOR_UPDATE_SCREENSHOTS === "1") {
-    await page.screenshot({ path: `docs/screenshots/home-${testInfo.project.name}.png`, fullPage: true });
-  }
+  await screenshot(page, testInfo, "home");
 });

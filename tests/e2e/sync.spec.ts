@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { screenshot } from "../support/browser";
 
 // The demo stack (playwright.config.ts webServer) hosts the stand-in admin on the base URL.
 const ADMIN_PATH = "/store/hollow-oak-gifts/apps/fluxor";
@@ -14,8 +15,5 @@ test("the sync status page shows every phase with its progress, and the webhooks
   // The page polls while the sync runs: the demand table gets built (the small demo store takes about a minute).
   await expect(app.getByTestId("phase-demand")).toHaveText(/^done/, { timeout: 240_000 });
   await expect(app.getByTestId("phase-orders")).toHaveText(/^done · [\d,]+ rows/);
-  await page.screenshot({ path: testInfo.outputPath("sync.png"), fullPage: true });
-  if (process.env.FLUXOR_UPDATE_SCREENSHOTS === "1") {
-    await page.screenshot({ path: `docs/screenshots/sync-${testInfo.project.name}.png`, fullPage: true });
-  }
+  await screenshot(page, testInfo, "sync");
 });
