@@ -133,7 +133,6 @@ export const ForecastRangeQuery = z
   .refine((value) => !value.from || !value.to || value.from <= value.to, { message: "from must not be after to", path: ["from"] });
 export type ForecastRangeQuery = z.infer<typeof ForecastRangeQuery>;
 
-/** Shop summary for the overview page. */
 /** The shop's forecast summary (the overview page). A schema, because the overview caches it as JSON. */
 export const ForecastOverview = z.object({
   runId: z.string().nullable(),

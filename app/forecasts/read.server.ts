@@ -6,6 +6,7 @@
 import { addDays, toDay } from "../forecasting/dates";
 import { projectStock } from "../forecasting/inventory";
 import { ensembleMembers } from "../forecasting/select";
+import { cachedForShop } from "../shops/cache.server";
 import {
   ForecastOverview,
   type ForecastRangeQuery,
@@ -15,7 +16,6 @@ import {
   type VariantListPage,
   type VariantListQuery,
 } from "./contract";
-import { cachedForShop } from "../shops/cache.server";
 import { CSV_COLUMNS, csvLine } from "./csv";
 import { ADVICE_COLUMNS, listWhere, orderBy, pageSql } from "./list-sql";
 import { countedLocations, currentRun, demandLocationFilter, forecastPool, readSettings, type Queryable } from "./store.server";

@@ -75,7 +75,7 @@ export async function loadSettings(shopId: string): Promise<LoadedSettings> {
 }
 
 /** Saves the shop-wide settings and queues the re-derivation of the advice (`applySettingsToAdvice`). */
-export async function saveSettings(shopId: string, raw: SettingsInput, requestId?: string): Promise<SettingsSaved> {
+export async function saveSettings(shopId: string, raw: SettingsInput): Promise<SettingsSaved> {
   const input = SettingsInput.parse(raw);
   const db = forecastPool();
   const before = await readSettings(db, shopId);
@@ -97,7 +97,7 @@ export async function saveSettings(shopId: string, raw: SettingsInput, requestId
       locations,
     ],
   );
-  await addJob(db, forecastAdviceTask, { shopId, requestId });
+  await addJob(db, forecastAdviceTask, { shopId });
   const rerun = [...before.locationIds].sort().join(",") !== locations.join(",");
   if (rerun) await requestForecastRun(shopId, "settings");
   return { rerun };
@@ -112,10 +112,10 @@ export async function applySettingsToAdvice(shopId: string): Promise<AdviceRecom
     // The save this job applies is the one read before the advice: a save committed while it runs queues
     // the next job and stays pending until that one has applied it.
     const saved = await tx.query<{ updatedAt: Date }>(`SELECT "updatedAt" FROM "ShopSettings" WHERE "shopId" = $1`, [shopId]);
-    const outcome = await recomputeAdvice(shopId, tx);
+    const recomputed = await recomputeAdvice(shopId, tx);
     const updatedAt = saved.rows[0]?.updatedAt;
     if (updatedAt) await tx.query(`UPDATE "ShopSettings" SET "adviceAppliedAt" = $2 WHERE "shopId" = $1`, [shopId, updatedAt]);
-    return outcome;
+    return recomputed;
   });
   await warmForecastOverview(shopId);
   return outcome;
@@ -195,7 +195,7 @@ interface StoredAdvice {
 }
 
 /** Which advice rows a change can affect: all of the shop's, or one vendor's or one product's variants. */
-export type AdviceScope = { vendor: string } | { productId: string } | undefined;
+export type AdviceScope = { vendor: string } | { productId: string };
 
 /**
  * Re-derives the settings-dependent columns of the current run's advice from the stored rows and the
@@ -228,11 +228,7 @@ export async function recomputeAdvice(
          JOIN "ForecastRun" r ON r.id = a."runId"
         WHERE a."runId" = $1
           AND CASE $2::text WHEN 'vendor' THEN a.vendor = $3 WHEN 'product' THEN a."productId" = $3::bigint ELSE true END`,
-      [
-        runId,
-        scope && "vendor" in scope ? "vendor" : scope ? "product" : null,
-        scope && "vendor" in scope ? scope.vendor : (scope?.productId ?? null),
-      ],
+      [runId, ...(!scope ? [null, null] : "vendor" in scope ? ["vendor", scope.vendor] : ["product", scope.productId])],
     );
     const p: PolicySettings = settings;
     const changed: { v: string; l: string; lt: number; ss: number; rop: number; upTo: number; eoq: number; qty: number; risk: string }[] =

@@ -89,7 +89,7 @@ export default function SyncStatusPage() {
                   locations: format.integer(status.counts.locations),
                   levels: format.integer(status.counts.levels),
                   orders: format.integer(status.counts.orders),
-                  demand: format.integer(status.counts.demandRows ?? 0),
+                  demand: format.integer(status.counts.demandRows),
                 })}
               </Text>
               {status.run?.errors.length ? (
