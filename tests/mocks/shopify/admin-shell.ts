@@ -5,10 +5,7 @@
  * stand-in (app-bridge.js) inside the frame with postMessage.
  */
 import type { AppConfig } from "./config";
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { escapeHtml } from "./http";
 
 export function adminShellHtml(store: { domain: string; name: string }, app: AppConfig, src: string, shellBase: string): string {
   return `<!doctype html>
