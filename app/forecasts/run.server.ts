@@ -26,6 +26,7 @@ import {
   type Queryable,
 } from "./store.server";
 import { warmForecastOverview } from "./read.server";
+import { applyCurrentSettings } from "./settings.server";
 import { forecastBatchTask, forecastPlanTask, type ForecastTrigger } from "./tasks";
 
 export type { ForecastTrigger } from "./tasks";
@@ -325,6 +326,9 @@ export async function publishIfComplete(runId: string, log: Log = noLog): Promis
            OR (SELECT "startedAt" FROM "ForecastRun" WHERE id = "ShopForecastState"."currentRunId") <= $3`,
       [run.shopId, run.id, run.startedAt],
     );
+    // The batches read the settings when they ran; saves since then apply to the advice being published.
+    const { recomputed } = await applyCurrentSettings(tx, run.shopId);
+    if (recomputed > 0) log(`forecast run ${run.id}: ${recomputed} advice rows re-derived under settings saved during the run`);
     log(`forecast run ${run.id} published: ${series} series, ${errors} errors, accuracy ${JSON.stringify(accuracy)}`);
     return run.shopId;
   });

@@ -104,19 +104,23 @@ export async function saveSettings(shopId: string, raw: SettingsInput): Promise<
 }
 
 /**
- * The `forecast.advice` job: re-derives the current run's advice from the settings as they are now, and
- * records which save that was. Several saves in a row coalesce into one job (its key is the shop's).
+ * Re-derives the current run's advice from the settings as they are now, inside the caller's transaction,
+ * and records which save that was (`adviceAppliedAt`). Used by the `forecast.advice` job and by a run's
+ * publish, whose batches may have read settings that were saved over while the run was going.
  */
+export async function applyCurrentSettings(tx: Queryable, shopId: string): Promise<AdviceRecomputed> {
+  // The save this applies is the one read before the advice: a save committed meanwhile queues the next
+  // forecast.advice job and stays pending until that one has applied it.
+  const saved = await tx.query<{ updatedAt: Date }>(`SELECT "updatedAt" FROM "ShopSettings" WHERE "shopId" = $1`, [shopId]);
+  const recomputed = await recomputeAdvice(shopId, tx);
+  const updatedAt = saved.rows[0]?.updatedAt;
+  if (updatedAt) await tx.query(`UPDATE "ShopSettings" SET "adviceAppliedAt" = $2 WHERE "shopId" = $1`, [shopId, updatedAt]);
+  return recomputed;
+}
+
+/** The `forecast.advice` job. Several saves in a row coalesce into one job (its key is the shop's). */
 export async function applySettingsToAdvice(shopId: string): Promise<AdviceRecomputed> {
-  const outcome = await inTransaction(async (tx) => {
-    // The save this job applies is the one read before the advice: a save committed while it runs queues
-    // the next job and stays pending until that one has applied it.
-    const saved = await tx.query<{ updatedAt: Date }>(`SELECT "updatedAt" FROM "ShopSettings" WHERE "shopId" = $1`, [shopId]);
-    const recomputed = await recomputeAdvice(shopId, tx);
-    const updatedAt = saved.rows[0]?.updatedAt;
-    if (updatedAt) await tx.query(`UPDATE "ShopSettings" SET "adviceAppliedAt" = $2 WHERE "shopId" = $1`, [shopId, updatedAt]);
-    return recomputed;
-  });
+  const outcome = await inTransaction((tx) => applyCurrentSettings(tx, shopId));
   await warmForecastOverview(shopId);
   return outcome;
 }

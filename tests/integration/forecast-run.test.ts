@@ -280,6 +280,28 @@ describe("settings", () => {
     await settings.saveSettings(A.shopId, { ...loaded.settings, locationIds: [] });
     await drainForecastJobs(db.url, handlers());
   });
+
+  it("publishes a run's advice under the settings saved while its batches ran", async () => {
+    expect(await run.requestForecastRun("a-shop.myshopify.com", "manual")).toBe(true);
+    await drainForecastJobs(db.url, { [tasks.forecastPlanTask.name]: handlers()[tasks.forecastPlanTask.name]! });
+    const batches = await sql<{ payload: unknown }>(db.url, JOBS_OF(tasks.forecastBatchTask.name));
+    expect(batches.length).toBeGreaterThan(1);
+    const [last, ...others] = batches.map((b) => tasks.forecastBatchTask.payload.parse(b.payload)).reverse();
+    for (const batch of others) await run.runBatch(batch);
+    // A save lands while the run is going: the queued forecast.advice job is not run here.
+    const loaded = await settings.loadSettings(A.shopId);
+    await settings.saveSettings(A.shopId, { ...loaded.settings, serviceLevel: 0.8 });
+    await run.runBatch(last!);
+    const state = await sql<{ runId: string }>(db.url, `SELECT "currentRunId" AS "runId" FROM "ShopForecastState" WHERE "shopId" = $1`, [
+      A.shopId,
+    ]);
+    expect(state[0]!.runId).toBe(last!.runId);
+    // The published advice already follows the new service level, and the page has nothing left to wait for.
+    expect((await settings.recomputeAdvice(A.shopId)).recomputed).toBe(0);
+    expect(await settings.adviceUpdating(A.shopId)).toBe(false);
+    await settings.saveSettings(A.shopId, loaded.settings);
+    await drainForecastJobs(db.url, handlers());
+  });
 });
 
 describe("the read model", () => {
