@@ -7,7 +7,7 @@
 import { addJob } from "../sync/jobs.server";
 import { computeVariants, measureShopContext } from "./compute.server";
 import { writeVariantRows } from "./run.server";
-import { countedLocations, currentRun, forecastPool, inTransaction, readLeadTimes, readSettings, shopFacts } from "./store.server";
+import { countedLocations, currentRun, forecastPool, readLeadTimes, readSettings, shopFacts, shopTransaction } from "./store.server";
 import { forecastRecomputeTask } from "./tasks";
 
 export const RECOMPUTE_DAILY_LIMIT = 100;
@@ -35,7 +35,7 @@ export function secondsToUtcMidnight(now = new Date()): number {
 }
 
 export async function requestRecompute(shopId: string, variantId: string, requestId: string): Promise<RecomputeRequestOutcome> {
-  return inTransaction(async (tx) => {
+  return shopTransaction(shopId, async (tx) => {
     const known = await tx.query(`SELECT 1 FROM "ProductVariant" WHERE "shopId" = $1 AND id = $2::bigint AND "deletedAt" IS NULL`, [
       shopId,
       variantId,
@@ -135,7 +135,7 @@ export async function runRecompute(id: string, log: (line: string) => void = () 
         log,
       });
       if (Date.now() > deadline) throw new Timeout("recompute exceeded its 30 s budget");
-      await inTransaction(async (tx) => {
+      await shopTransaction(job.shopId, async (tx) => {
         const state = await tx.query(`SELECT 1 FROM "ShopForecastState" WHERE "shopId" = $1 AND "currentRunId" = $2 FOR UPDATE`, [
           job.shopId,
           run.runId,

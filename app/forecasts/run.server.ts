@@ -18,11 +18,11 @@ import {
   countedLocations,
   demandLocationFilter,
   forecastPool,
-  inTransaction,
   readLeadTimes,
   readSettings,
   shopByIdOrDomain,
   shopFacts,
+  shopTransaction,
   type Queryable,
 } from "./store.server";
 import { warmForecastOverview } from "./read.server";
@@ -124,7 +124,7 @@ export async function startRun(shopId: string, trigger: ForecastTrigger, log: Lo
   const size = batchSize();
   const batches: string[][] = [];
   for (let i = 0; i < variants.length; i += size) batches.push(variants.slice(i, i + size).map((v) => v.id));
-  const runId = await inTransaction(async (tx) => {
+  const runId = await shopTransaction(shopId, async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
       `INSERT INTO "ForecastRun" (id, "shopId", trigger, status, "asOf", horizon, "batchesTotal", "seriesCount")
        VALUES (gen_random_uuid(), $1, $2, 'running', $3::date, 90, $4, $5) RETURNING id`,
@@ -141,7 +141,7 @@ export async function startRun(shopId: string, trigger: ForecastTrigger, log: Lo
     return id;
   });
   log(`forecast run ${runId} for shop ${shopId} (${trigger}): ${variants.length} variants in ${batches.length} batches, as of ${asOf}`);
-  if (batches.length === 0) await publishIfComplete(runId, log);
+  if (batches.length === 0) await publishIfComplete(runId, shopId, log);
   return runId;
 }
 
@@ -199,7 +199,7 @@ export async function runBatch(
     errors: result.errors,
     ms: Math.round(performance.now() - t0),
   };
-  await inTransaction(async (tx) => {
+  await shopTransaction(run.shopId, async (tx) => {
     // Batch writes of one run take turns on the run row (each updates it; a shared lock would deadlock on the upgrade).
     const live = await tx.query(`SELECT 1 FROM "ForecastRun" WHERE id = $1 AND status = 'running' FOR NO KEY UPDATE`, [run.id]);
     if (!live.rowCount) return;
@@ -213,7 +213,7 @@ export async function runBatch(
     );
   });
   log(`forecast run ${run.id} batch ${payload.batch}: ${stats.series} series in ${stats.ms} ms, ${stats.errors} errors`);
-  await publishIfComplete(run.id, log);
+  await publishIfComplete(run.id, run.shopId, log);
   return true;
 }
 
@@ -293,12 +293,12 @@ async function classifyAbc(tx: Queryable, runId: string, shopId: string, asOf: s
  * Publishes the run when all its batches are in: totals, ABC, status completed and the shop's current
  * run switched, in one transaction (the run row is locked, so two last batches cannot both publish).
  */
-export async function publishIfComplete(runId: string, log: Log = noLog): Promise<boolean> {
-  const published = await inTransaction(async (tx) => {
+export async function publishIfComplete(runId: string, shopId: string, log: Log = noLog): Promise<boolean> {
+  const published = await shopTransaction(shopId, async (tx) => {
     const { rows } = await tx.query<RunRow & { batches: Record<string, BatchStats> | null; startedAt: Date }>(
       `SELECT id, "shopId", status, to_char("asOf", 'YYYY-MM-DD') AS "asOf", "batchesTotal", accuracy->'batches' AS batches, "startedAt"
-         FROM "ForecastRun" WHERE id = $1 FOR UPDATE`,
-      [runId],
+         FROM "ForecastRun" WHERE id = $1 AND "shopId" = $2 FOR UPDATE`,
+      [runId, shopId],
     );
     const run = rows[0];
     if (!run || run.status !== "running") return false;

@@ -13,7 +13,7 @@ import { LeadTimeOverrideInput, SettingsInput, type Risk } from "./contract";
 import { addJob } from "../sync/jobs.server";
 import { warmForecastOverview } from "./read.server";
 import { requestForecastRun } from "./run.server";
-import { forecastPool, inTransaction, readLeadTimes, readSettings, type Queryable } from "./store.server";
+import { forecastPool, readLeadTimes, readSettings, shopTransaction, type Queryable } from "./store.server";
 import { forecastAdviceTask } from "./tasks";
 
 export interface VendorLeadTimeRow {
@@ -120,7 +120,7 @@ export async function applyCurrentSettings(tx: Queryable, shopId: string): Promi
 
 /** The `forecast.advice` job. Several saves in a row coalesce into one job (its key is the shop's). */
 export async function applySettingsToAdvice(shopId: string): Promise<AdviceRecomputed> {
-  const outcome = await inTransaction((tx) => applyCurrentSettings(tx, shopId));
+  const outcome = await shopTransaction(shopId, (tx) => applyCurrentSettings(tx, shopId));
   await warmForecastOverview(shopId);
   return outcome;
 }
@@ -300,6 +300,6 @@ export async function recomputeAdvice(
     await tx.query(`UPDATE "ShopForecastState" SET "updatedAt" = clock_timestamp() WHERE "shopId" = $1`, [shopId]);
     return changed.length;
   };
-  const recomputed = db ? await work(db) : await inTransaction(work);
+  const recomputed = db ? await work(db) : await shopTransaction(shopId, work);
   return { recomputed, recomputeMs: Math.round(performance.now() - t0) };
 }

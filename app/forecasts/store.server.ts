@@ -6,7 +6,7 @@
 import { syncPool, type Queryable } from "../sync/db.server";
 import type { LeadTimes } from "./advice";
 
-export { syncPool as forecastPool, inTransaction, type Queryable } from "../sync/db.server";
+export { syncPool as forecastPool, ShopGoneError, shopTransaction, type Queryable } from "../sync/db.server";
 
 export interface ShopFacts {
   id: string;

@@ -5,6 +5,7 @@ import { defineTask, toGraphileTask } from "../jobs/define-task";
 import { failRun, planNightly, runBatch, startRun } from "./run.server";
 import { runRecompute } from "./recompute.server";
 import { applySettingsToAdvice } from "./settings.server";
+import { ShopGoneError } from "./store.server";
 
 export const FORECAST_TRIGGERS = ["nightly", "data_change", "settings", "manual"] as const;
 export type ForecastTrigger = (typeof FORECAST_TRIGGERS)[number];
@@ -18,6 +19,21 @@ const RequestId = z
 /** Log lines of a job carry the request's correlation id when a request started it. */
 export function jobLog(helpers: JobHelpers, requestId: string | undefined): (line: string) => void {
   return (line) => helpers.logger.info(requestId ? `[request ${requestId}] ${line}` : line);
+}
+
+/**
+ * Runs a job's work for one shop. A shop uninstalled or erased meanwhile ends the job quietly: its writes
+ * were refused (ShopGoneError, app/sync/db.server.ts) and retrying cannot bring the shop back.
+ */
+async function whileInstalled(log: (line: string) => void, work: () => Promise<unknown>): Promise<"done" | "shop_gone"> {
+  try {
+    await work();
+    return "done";
+  } catch (error) {
+    if (!(error instanceof ShopGoneError)) throw error;
+    log(`${error.message}: job ended without writing`);
+    return "shop_gone";
+  }
 }
 
 export const forecastNightlyTask = defineTask({
@@ -36,7 +52,8 @@ export const forecastPlanTask = defineTask({
   jobKey: ({ shopId }) => `forecast.plan:${shopId}`,
   maxAttempts: 5,
   run: async ({ shopId, trigger, requestId }, helpers) => {
-    await startRun(shopId, trigger, jobLog(helpers, requestId), requestId);
+    const log = jobLog(helpers, requestId);
+    await whileInstalled(log, () => startRun(shopId, trigger, log, requestId));
   },
 });
 
@@ -60,7 +77,8 @@ export const forecastBatchTask = defineTask({
   run: async (payload, helpers) => {
     const log = jobLog(helpers, payload.requestId);
     try {
-      await runBatch(payload, log);
+      if ((await whileInstalled(log, () => runBatch(payload, log))) === "shop_gone")
+        await failRun(payload.runId, "the shop was uninstalled");
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(
@@ -88,8 +106,11 @@ export const forecastAdviceTask = defineTask({
   jobKey: ({ shopId }) => `forecast.advice:${shopId}`,
   maxAttempts: 10,
   run: async ({ shopId, requestId }, helpers) => {
-    const { recomputed, recomputeMs } = await applySettingsToAdvice(shopId);
-    jobLog(helpers, requestId)(`forecast.advice: ${recomputed} advice rows changed in ${recomputeMs} ms`);
+    const log = jobLog(helpers, requestId);
+    await whileInstalled(log, async () => {
+      const { recomputed, recomputeMs } = await applySettingsToAdvice(shopId);
+      log(`forecast.advice: ${recomputed} advice rows changed in ${recomputeMs} ms`);
+    });
   },
 });
 

@@ -10,7 +10,8 @@
  * slow page is not.
  *
  * Two concurrent misses both compute; the last write wins (they computed the same thing). Nothing is
- * stored for a shop that is gone. The value is parsed on the way out, like any other input.
+ * stored for a shop that is gone: the write key-share locks the shop row, so it waits for an erasure in
+ * progress and then finds the shop deleted. The value is parsed on the way out, like any other input.
  */
 import type { Queryable } from "../sync/db.server";
 
@@ -59,7 +60,7 @@ async function refresh<T>(db: Queryable, entry: CacheEntry<T>, compute: () => Pr
   const value = await compute();
   await db.query(
     `INSERT INTO "ShopCache" ("shopId", name, key, value, "expiresAt")
-     SELECT $1, $2, $3, $4::jsonb, now() + make_interval(secs => $5) WHERE EXISTS (SELECT 1 FROM "Shop" WHERE id = $1)
+     SELECT $1, $2, $3, $4::jsonb, now() + make_interval(secs => $5) WHERE EXISTS (SELECT 1 FROM "Shop" WHERE id = $1 FOR KEY SHARE)
      ON CONFLICT ("shopId", name) DO UPDATE SET key = excluded.key, value = excluded.value, "expiresAt" = excluded."expiresAt"`,
     [entry.shopId, entry.name, entry.key, JSON.stringify(value), entry.ttlSeconds],
   );

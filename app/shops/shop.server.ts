@@ -15,7 +15,7 @@ export type InstallOutcome = "install" | "reinstall" | "login";
  */
 export async function recordAuthorization(prisma: PrismaClient, domain: string, scopes: string): Promise<InstallOutcome> {
   const [row] = await prisma.$queryRaw<{ inserted: boolean; previous: string | null }[]>`
-    WITH previous AS (SELECT "installState" FROM "Shop" WHERE domain = ${domain} FOR UPDATE)
+    WITH previous AS (SELECT "installState" FROM "Shop" WHERE domain = ${domain} FOR NO KEY UPDATE)
     INSERT INTO "Shop" (id, domain, scopes, "installState", "installedAt", "updatedAt")
     VALUES (gen_random_uuid(), ${domain}, ${scopes}, 'INSTALLED', now(), now())
     ON CONFLICT (domain) DO UPDATE SET
@@ -47,14 +47,20 @@ export async function updateScopes(prisma: PrismaClient, domain: string, scopes:
 }
 
 /**
- * shop/redact (48 hours after uninstall): delete every row that belongs to the shop.
- * Tables added by later domains must be added here; tests/integration/privacy.test.ts checks that no
+ * shop/redact (48 hours after uninstall): delete every row that belongs to the shop, in one transaction.
+ * Tables added by later domains must be added here; tests/integration/shop-001.test.ts checks that no
  * table with a shop column keeps a row of the shop.
+ *
+ * Its first statement locks the shop's row FOR UPDATE. Every job that writes the shop's rows holds a
+ * key-share lock on that row for its whole transaction (app/sync/db.server.ts shopTransaction), so the
+ * erasure waits for writes in flight and later ones find the shop gone: no deadlock (both sides lock the
+ * shop row first) and no row written behind the erasure. tests/integration/shop-erase.test.ts.
  */
 export async function eraseShop(prisma: PrismaClient, domain: string): Promise<void> {
   const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
   const where = { shopId: shop?.id ?? "00000000-0000-0000-0000-000000000000" };
   await prisma.$transaction([
+    prisma.$queryRaw`SELECT 1 FROM "Shop" WHERE domain = ${domain} FOR UPDATE`,
     prisma.session.deleteMany({ where: { shop: domain } }),
     prisma.rateLimitBucket.deleteMany({ where: { key: { startsWith: `shop:${domain}:` } } }),
     // Store sync (app/sync/): every table keyed by shopId.

@@ -53,14 +53,17 @@ export class ShopGoneError extends Error {
 }
 
 /**
- * A transaction that writes one shop's rows. It first takes a share lock on the shop's row while the shop
- * is installed, so it cannot interleave with the erasure of that shop (shop/redact deletes the row):
- * either the erasure waits for this transaction and then deletes what it wrote, or this transaction
- * finds the shop gone and writes nothing (ShopGoneError).
+ * A transaction that writes one shop's rows: every sync and forecast write goes through it. Its first
+ * statement takes a key-share lock on the shop's row while the shop is installed. The erasure of the shop
+ * (shop/redact, app/shops/shop.server.ts) first locks that row FOR UPDATE, which conflicts with it, so
+ * both sides take their locks in the same order: either the erasure waits for this transaction and then
+ * deletes what it wrote, or this transaction waits for the erasure, finds the shop gone and writes
+ * nothing (ShopGoneError). A key-share lock does not conflict with updates of the shop row (a login,
+ * the shop's details, an uninstall), so a long write never holds those up.
  */
 export async function shopTransaction<T>(shopId: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return inTransaction(async (client) => {
-    const { rowCount } = await client.query(`SELECT 1 FROM "Shop" WHERE id = $1 AND "installState" = 'INSTALLED' FOR SHARE`, [shopId]);
+    const { rowCount } = await client.query(`SELECT 1 FROM "Shop" WHERE id = $1 AND "installState" = 'INSTALLED' FOR KEY SHARE`, [shopId]);
     if (!rowCount) throw new ShopGoneError(shopId);
     return work(client);
   });
