@@ -14,6 +14,7 @@ export const AUDIT_EVENTS = [
   "oauth_failed",
   "webhook_rejected",
   "rate_limited",
+  "shop_redact_request",
   "shop_redacted",
   "customer_redact_request",
   "customer_data_request",

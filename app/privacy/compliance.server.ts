@@ -5,12 +5,14 @@
  * - customers/data_request: we hold nothing about the customer; the request is recorded, and the
  *   answer for the merchant is "no data held".
  * - customers/redact: nothing to delete; the request is recorded.
- * - shop/redact: every row of the shop is deleted (app/shops/shop.server.ts eraseShop).
+ * - shop/redact: the request is recorded and the `shop.erase` job deletes every row of the shop
+ *   (app/shops/shop.server.ts eraseShop).
  */
 import type { PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import { audit } from "../auth/audit.server";
-import { eraseShop } from "../shops/shop.server";
+import { enqueue } from "../jobs/queue.server";
+import { eraseShopTask } from "../jobs/tasks/erase-shop";
 
 const id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
 
@@ -63,6 +65,8 @@ export async function handleCustomerRedact(
   });
 }
 
-export async function handleShopRedact(prisma: PrismaClient, shop: string): Promise<void> {
-  await eraseShop(prisma, shop);
+/** Records the request and queues the erasure (app/jobs/tasks/erase-shop.ts): a duplicate delivery queues nothing more. */
+export async function handleShopRedact(prisma: PrismaClient, shop: string, requestedAt: Date = new Date()): Promise<void> {
+  await audit(prisma, { event: "shop_redact_request", outcome: "success", shopDomain: shop });
+  await enqueue(eraseShopTask, { shop, requestedAt: requestedAt.toISOString() });
 }

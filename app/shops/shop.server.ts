@@ -10,23 +10,28 @@ export type InstallOutcome = "install" | "reinstall" | "login";
 
 /**
  * Called after Shopify granted us a token. Returns what it was: a first install, a re-install, or a
- * new token for an installed shop. One statement, safe when two requests exchange tokens at once
- * (the admin loads a page's loaders in parallel): exactly one of them sees "install".
+ * new token for an installed shop. Safe when two requests exchange tokens at once (the admin loads a
+ * page's loaders in parallel): the shop's row is locked first, so exactly one of them sees "install" or
+ * "reinstall". (One statement that read the previous state in a CTE saw the row after its own update, so
+ * a re-install was taken for a login and its sync was never restarted.)
  */
 export async function recordAuthorization(prisma: PrismaClient, domain: string, scopes: string): Promise<InstallOutcome> {
-  const [row] = await prisma.$queryRaw<{ inserted: boolean; previous: string | null }[]>`
-    WITH previous AS (SELECT "installState" FROM "Shop" WHERE domain = ${domain} FOR NO KEY UPDATE)
-    INSERT INTO "Shop" (id, domain, scopes, "installState", "installedAt", "updatedAt")
-    VALUES (gen_random_uuid(), ${domain}, ${scopes}, 'INSTALLED', now(), now())
-    ON CONFLICT (domain) DO UPDATE SET
-      scopes = EXCLUDED.scopes,
-      "installState" = 'INSTALLED',
-      "installedAt" = CASE WHEN "Shop"."installState" = 'UNINSTALLED' THEN now() ELSE "Shop"."installedAt" END,
-      "uninstalledAt" = NULL,
-      "updatedAt" = now()
-    RETURNING (xmax = 0) AS inserted, (SELECT "installState"::text FROM previous) AS previous`;
-  if (row?.inserted) return "install";
-  return row?.previous === "UNINSTALLED" ? "reinstall" : "login";
+  return prisma.$transaction(async (tx) => {
+    const [before] = await tx.$queryRaw<{ installState: string }[]>`
+      SELECT "installState"::text AS "installState" FROM "Shop" WHERE domain = ${domain} FOR NO KEY UPDATE`;
+    const [row] = await tx.$queryRaw<{ inserted: boolean }[]>`
+      INSERT INTO "Shop" (id, domain, scopes, "installState", "installedAt", "updatedAt")
+      VALUES (gen_random_uuid(), ${domain}, ${scopes}, 'INSTALLED', now(), now())
+      ON CONFLICT (domain) DO UPDATE SET
+        scopes = EXCLUDED.scopes,
+        "installState" = 'INSTALLED',
+        "installedAt" = CASE WHEN "Shop"."installState" = 'UNINSTALLED' THEN now() ELSE "Shop"."installedAt" END,
+        "uninstalledAt" = NULL,
+        "updatedAt" = now()
+      RETURNING (xmax = 0) AS inserted`;
+    if (row?.inserted) return "install";
+    return before?.installState === "UNINSTALLED" ? "reinstall" : "login";
+  });
 }
 
 /** app/uninstalled: the token is dead; forget it and remember that the shop left (data is kept until shop/redact). */
@@ -46,53 +51,73 @@ export async function updateScopes(prisma: PrismaClient, domain: string, scopes:
   ]);
 }
 
+/** What an erasure did: deleted the shop's rows, or kept them because the shop was installed again after the request. */
+export type EraseOutcome = "erased" | "kept_reinstalled";
+
+/** Erasing a large shop takes seconds to a minute (millions of order and demand rows). */
+const ERASE_TIMEOUT_MS = 10 * 60_000;
+
 /**
  * shop/redact (48 hours after uninstall): delete every row that belongs to the shop, in one transaction.
- * Tables added by later domains must be added here; tests/integration/shop-001.test.ts checks that no
- * table with a shop column keeps a row of the shop.
+ * Run by the `shop.erase` job (app/jobs/tasks/erase-shop.ts), not in the webhook: Shopify waits 5 s for
+ * an answer. Tables added by later domains must be added here; tests/integration/shop-001.test.ts checks
+ * that no table with a shop column keeps a row of the shop.
  *
  * Its first statement locks the shop's row FOR UPDATE. Every job that writes the shop's rows holds a
  * key-share lock on that row for its whole transaction (app/sync/db.server.ts shopTransaction), so the
  * erasure waits for writes in flight and later ones find the shop gone: no deadlock (both sides lock the
- * shop row first) and no row written behind the erasure. tests/integration/shop-erase.test.ts.
+ * shop row first) and no row written behind the erasure (decision 0035, tests/integration/shop-erase.test.ts).
+ *
+ * A shop installed again after the request (`requestedAt`) is a new install of the merchant's: it is kept.
  */
-export async function eraseShop(prisma: PrismaClient, domain: string): Promise<void> {
-  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
-  const where = { shopId: shop?.id ?? "00000000-0000-0000-0000-000000000000" };
-  await prisma.$transaction([
-    prisma.$queryRaw`SELECT 1 FROM "Shop" WHERE domain = ${domain} FOR UPDATE`,
-    prisma.session.deleteMany({ where: { shop: domain } }),
-    prisma.rateLimitBucket.deleteMany({ where: { key: { startsWith: `shop:${domain}:` } } }),
-    // Store sync (app/sync/): every table keyed by shopId.
-    prisma.dailyDemand.deleteMany({ where }),
-    prisma.refundLine.deleteMany({ where }),
-    prisma.orderLine.deleteMany({ where }),
-    prisma.order.deleteMany({ where }),
-    prisma.inventoryDay.deleteMany({ where }),
-    prisma.inventoryLevel.deleteMany({ where }),
-    prisma.productVariant.deleteMany({ where }),
-    prisma.product.deleteMany({ where }),
-    prisma.location.deleteMany({ where }),
-    prisma.webhookEvent.deleteMany({ where }),
-    prisma.syncRun.deleteMany({ where }),
-    prisma.apiCircuit.deleteMany({ where }),
-    prisma.stockChange.deleteMany({ where }),
-    // Forecasts and settings (app/forecasts/).
-    prisma.variantAdvice.deleteMany({ where }),
-    prisma.variantForecast.deleteMany({ where }),
-    prisma.forecastSnapshot.deleteMany({ where }),
-    prisma.forecastRecompute.deleteMany({ where }),
-    prisma.forecastRun.deleteMany({ where }),
-    prisma.shopForecastState.deleteMany({ where }),
-    prisma.productLeadTime.deleteMany({ where }),
-    prisma.vendorLeadTime.deleteMany({ where }),
-    prisma.shopSettings.deleteMany({ where }),
-    // Read cache (app/shops/cache.server.ts).
-    prisma.shopCache.deleteMany({ where }),
-    prisma.shop.deleteMany({ where: { domain } }),
-  ]);
-  // The audit trail keeps the fact that the erasure happened (no personal data in it).
-  await audit(prisma, { event: "shop_redacted", outcome: "success", shopDomain: domain });
+export async function eraseShop(prisma: PrismaClient, domain: string, requestedAt?: Date): Promise<EraseOutcome> {
+  const outcome = await prisma.$transaction(
+    async (tx) => {
+      const [shop] = await tx.$queryRaw<{ id: string; installState: string; installedAt: Date }[]>`
+        SELECT id, "installState"::text AS "installState", "installedAt" FROM "Shop" WHERE domain = ${domain} FOR UPDATE`;
+      if (shop && requestedAt && shop.installState === "INSTALLED" && shop.installedAt > requestedAt) return "kept_reinstalled" as const;
+      const where = { shopId: shop?.id ?? "00000000-0000-0000-0000-000000000000" };
+      await tx.session.deleteMany({ where: { shop: domain } });
+      await tx.rateLimitBucket.deleteMany({ where: { key: { startsWith: `shop:${domain}:` } } });
+      // Store sync (app/sync/): every table keyed by shopId.
+      await tx.dailyDemand.deleteMany({ where });
+      await tx.refundLine.deleteMany({ where });
+      await tx.orderLine.deleteMany({ where });
+      await tx.order.deleteMany({ where });
+      await tx.inventoryDay.deleteMany({ where });
+      await tx.inventoryLevel.deleteMany({ where });
+      await tx.productVariant.deleteMany({ where });
+      await tx.product.deleteMany({ where });
+      await tx.location.deleteMany({ where });
+      await tx.webhookEvent.deleteMany({ where });
+      await tx.syncRun.deleteMany({ where });
+      await tx.apiCircuit.deleteMany({ where });
+      await tx.stockChange.deleteMany({ where });
+      // Forecasts and settings (app/forecasts/).
+      await tx.variantAdvice.deleteMany({ where });
+      await tx.variantForecast.deleteMany({ where });
+      await tx.forecastSnapshot.deleteMany({ where });
+      await tx.forecastRecompute.deleteMany({ where });
+      await tx.forecastRun.deleteMany({ where });
+      await tx.shopForecastState.deleteMany({ where });
+      await tx.productLeadTime.deleteMany({ where });
+      await tx.vendorLeadTime.deleteMany({ where });
+      await tx.shopSettings.deleteMany({ where });
+      // Read cache (app/shops/cache.server.ts).
+      await tx.shopCache.deleteMany({ where });
+      await tx.shop.deleteMany({ where: { domain } });
+      return "erased" as const;
+    },
+    { timeout: ERASE_TIMEOUT_MS },
+  );
+  // The audit trail keeps the fact (no personal data in it).
+  await audit(prisma, {
+    event: "shop_redacted",
+    outcome: "success",
+    shopDomain: domain,
+    detail: { result: outcome },
+  });
+  return outcome;
 }
 
 export async function saveShopDetails(prisma: PrismaClient, domain: string, details: ShopDetails, at: Date = new Date()): Promise<void> {

@@ -7,7 +7,8 @@
  * embedded PostgreSQL) is installed, and the bench waits until the demand table is built — the point
  * where forecasts start. Refund details come after it, paced by Shopify's query cost (a few orders per
  * second whatever we do); the bench samples that phase for `refunds-sample` seconds and projects its end.
- * Prints the times, each phase's rows and rows/s, the table sizes and the process's peak memory.
+ * Prints the times, each phase's rows and rows/s, the table sizes and the process's peak memory; then
+ * sends shop/redact and times the webhook's answer and the shop.erase job's deletion of it all.
  * Figures only; nothing is asserted. Record results in docs/performance.md.
  */
 import { parseArgs } from "node:util";
@@ -113,6 +114,26 @@ try {
   console.log(`tables: ${counts.rows.map((row) => `${row.table} ${row.n}`).join(", ")}`);
   if (run.errors.length > 0) console.log(`errors recorded (retried): ${JSON.stringify(run.errors).slice(0, 500)}`);
   console.log(`peak RSS of the process (stand-in + app + worker): ${Math.round(peakRss / 2 ** 20)} MiB`);
+
+  // shop/redact of the whole store: the webhook's answer, then the shop.erase job's deletion.
+  const { rows: shopRows } = await db.query<{ n: string }>(
+    `SELECT sum(n)::text AS n FROM (
+       SELECT count(*) AS n FROM "Order" UNION ALL SELECT count(*) FROM "OrderLine" UNION ALL SELECT count(*) FROM "RefundLine"
+       UNION ALL SELECT count(*) FROM "DailyDemand" UNION ALL SELECT count(*) FROM "InventoryDay" UNION ALL SELECT count(*) FROM "InventoryLevel"
+       UNION ALL SELECT count(*) FROM "ProductVariant" UNION ALL SELECT count(*) FROM "Product" UNION ALL SELECT count(*) FROM "VariantForecast"
+       UNION ALL SELECT count(*) FROM "VariantAdvice" UNION ALL SELECT count(*) FROM "ForecastSnapshot") t`,
+  );
+  const redactStarted = performance.now();
+  const redact = await stack.standIn.redactShop(DEMO_SHOP);
+  for (;;) {
+    const { rowCount } = await db.query(`SELECT 1 FROM "AuditLog" WHERE event = 'shop_redacted' AND "shopDomain" = $1`, [DEMO_SHOP]);
+    if (rowCount) break;
+    if (performance.now() - redactStarted > 10 * 60_000) throw new Error("shop.erase did not finish in 10 minutes");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  console.log(
+    `shop/redact: webhook answered ${redact.status} in ${redact.latencyMs.toFixed(0)} ms; shop.erase deleted the shop's ${shopRows[0]?.n ?? "?"} rows ${((performance.now() - redactStarted) / 1000).toFixed(1)} s after the request`,
+  );
 } finally {
   clearInterval(rssTimer);
   await db.end();

@@ -281,10 +281,29 @@ describe("privacy", () => {
     expect((await stack.standIn.uninstallApp(OTHER_SHOP)).status).toBe(200);
   });
 
-  it("shop/redact deletes every row of that shop and none of another", async () => {
+  it("a re-install is recorded as one (its sync starts afresh), and a new uninstall as another", async () => {
+    await stack.install(OTHER_SHOP);
+    await waitFor(async () => (await auditRows("reinstall")).length > 0, "the re-install");
+    expect((await auditRows("reinstall")).map((row) => row.shopDomain)).toEqual([OTHER_SHOP]);
+    const [shop] = await sql<{ installState: string; uninstalledAt: Date | null }>(
+      db.url,
+      `SELECT "installState", "uninstalledAt" FROM "Shop" WHERE domain = $1`,
+      [OTHER_SHOP],
+    );
+    expect(shop).toEqual({ installState: "INSTALLED", uninstalledAt: null });
+    // shop/redact (next) comes 48 hours after an uninstall.
+    const uninstalls = (await auditRows("uninstall")).length;
+    expect((await stack.standIn.uninstallApp(OTHER_SHOP)).status).toBe(200);
+    expect((await auditRows("uninstall")).slice(uninstalls).map((row) => row.shopDomain)).toEqual([OTHER_SHOP]);
+  });
+
+  it("shop/redact answers at once and its job deletes every row of that shop and none of another", async () => {
     const [other] = await sql<{ id: string }>(db.url, `SELECT id FROM "Shop" WHERE domain = $1`, [OTHER_SHOP]);
     const result = await stack.standIn.redactShop(OTHER_SHOP);
     expect(result.status).toBe(200);
+    expect((await auditRows("shop_redact_request")).map((row) => row.shopDomain)).toEqual([OTHER_SHOP]);
+    await waitFor(async () => (await auditRows("shop_redacted")).length > 0, "the shop.erase job");
+    expect((await auditRows("shop_redacted"))[0]).toMatchObject({ shopDomain: OTHER_SHOP, detail: { result: "erased" } });
     const keyed = await sql<{ table_name: string }>(
       db.url,
       `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'shopId'`,

@@ -18,6 +18,7 @@ import type * as Pool from "../../app/sync/db.server";
 import type * as Shops from "../../app/shops/shop.server";
 import { createTestDatabase, sql } from "../support/db";
 import { JOBS_OF, seedShop, type SeededShop } from "../support/forecast-seed";
+import { waitFor } from "../support/wait";
 
 process.env.FORECAST_BATCH_SIZE = "50";
 process.env.FORECAST_AUGURS = "0";
@@ -48,14 +49,6 @@ async function rowsLeft(shopId: string): Promise<Record<string, number>> {
 async function waitingOnLocks(): Promise<number> {
   const [row] = await sql<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`);
   return row!.n;
-}
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const helpers = (attempts = 1): JobHelpers => {
@@ -89,13 +82,13 @@ describe("shop/redact while the shop's jobs write", () => {
   it("waits for a write in flight, then deletes everything, including what that write inserted", async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    let erased: Promise<void> | undefined;
+    let erased: Promise<Shops.EraseOutcome> | undefined;
     const write = pool.shopTransaction(A.shopId, async (tx) => {
       // Lock rows of a table the erasure reaches late…
       await tx.query(`UPDATE "ProductVariant" SET "syncedAt" = now() WHERE "shopId" = $1`, [A.shopId]);
       // …let the erasure start and block…
       erased = shops.eraseShop(prisma, A.domain);
-      await until(async () => (await waitingOnLocks()) > 0, "the erasure to wait on the shop row");
+      await waitFor(async () => (await waitingOnLocks()) > 0, "the erasure to wait on the shop row", 10_000, 20);
       await released;
       // …then touch a table the erasure deletes first (the order that deadlocked), and insert new rows.
       await tx.query(`UPDATE "DailyDemand" SET units = units WHERE "shopId" = $1`, [A.shopId]);
@@ -107,7 +100,7 @@ describe("shop/redact while the shop's jobs write", () => {
     });
     release();
     await write;
-    await erased;
+    expect(await erased).toBe("erased");
     expect(await rowsLeft(A.shopId)).toEqual({});
     expect(await sql(db.url, `SELECT 1 FROM "Shop" WHERE domain = $1`, [A.domain])).toHaveLength(0);
     // The other shop is untouched.
@@ -138,8 +131,22 @@ describe("shop/redact while the shop's jobs write", () => {
   });
 
   it("then erases that shop completely; a later run of it plans nothing", async () => {
-    await shops.eraseShop(prisma, B.domain);
+    expect(await shops.eraseShop(prisma, B.domain, new Date())).toBe("erased");
     expect(await rowsLeft(B.shopId)).toEqual({});
     await expect(run.startRun(B.shopId, "manual")).resolves.toBeNull();
+  });
+});
+
+describe("shop/redact of a shop installed again after the request", () => {
+  it("keeps the new install's rows, and erases once a request postdates the install", async () => {
+    const C = await seedShop(db.url, { domain: "erase-c.myshopify.com", products: 3, variantsPerProduct: 2, days: 30, seed: 5 });
+    await shops.markUninstalled(prisma, C.domain);
+    const requestedAt = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await shops.recordAuthorization(prisma, C.domain, "read_products")).toBe("reinstall");
+    expect(await shops.eraseShop(prisma, C.domain, requestedAt)).toBe("kept_reinstalled");
+    expect((await rowsLeft(C.shopId)).ProductVariant).toBe(C.variantIds.length);
+    expect(await shops.eraseShop(prisma, C.domain, new Date())).toBe("erased");
+    expect(await rowsLeft(C.shopId)).toEqual({});
   });
 });

@@ -3,9 +3,10 @@ import type { CronItem, TaskList } from "graphile-worker";
 import { toGraphileTask } from "../define-task";
 import { SYNC_CRON, syncTaskList } from "../../sync/tasks";
 import { forecastCron, forecastTaskList } from "../../forecasts/tasks";
+import { eraseShopTask } from "./erase-shop";
 import { syncShopInfo } from "./sync-shop-info";
 
-export const tasks = [syncShopInfo] as const;
+export const tasks = [syncShopInfo, eraseShopTask] as const;
 
 export function taskList(): TaskList {
   return { ...Object.fromEntries(tasks.map((task) => [task.name, toGraphileTask(task)])), ...syncTaskList(), ...forecastTaskList() };
