@@ -1,6 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, IndexTable, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  IndexTable,
+  InlineStack,
+  Layout,
+  Page,
+  ProgressBar,
+  Text,
+  useBreakpoints,
+} from "@shopify/polaris";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { RouteError } from "../components/RouteError";
@@ -34,6 +48,7 @@ export default function SyncStatusPage() {
   const format = useFormat();
   const revalidator = useRevalidator();
   const navigation = useNavigation();
+  const { smDown } = useBreakpoints();
   const running = status.run?.status === "running";
 
   useEffect(() => {
@@ -106,10 +121,21 @@ export default function SyncStatusPage() {
         </Layout.Section>
         <Layout.Section>
           <Card padding="0">
+            <Box padding="400" paddingBlockEnd="200">
+              <BlockStack gap="100">
+                <Text as="h2" variant="headingMd">
+                  {t("sync.failed.title")}
+                </Text>
+                <Text as="p" tone="subdued">
+                  {t("sync.failed.help")}
+                </Text>
+              </BlockStack>
+            </Box>
             <IndexTable
               resourceName={{ singular: t("sync.failed.singular"), plural: t("sync.failed.plural") }}
               itemCount={status.deadLetters.length}
               selectable={false}
+              condensed={smDown}
               emptyState={<Text as="p">{t("sync.failed.empty")}</Text>}
               headings={[
                 { title: t("sync.columns.topic") },
@@ -119,33 +145,66 @@ export default function SyncStatusPage() {
                 { title: t("sync.columns.action") },
               ]}
             >
-              {status.deadLetters.map((event, index) => (
-                <IndexTable.Row id={event.id} key={event.id} position={index}>
-                  <IndexTable.Cell>
-                    {event.topic} <Badge tone="critical">{t(`sync.event.${event.status}`)}</Badge>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>{format.instant(event.receivedAt)}</IndexTable.Cell>
-                  <IndexTable.Cell>{format.integer(event.attempts)}</IndexTable.Cell>
-                  <IndexTable.Cell>{event.lastError ?? ""}</IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Form method="post">
-                      <input type="hidden" name="eventId" value={event.id} />
-                      <Button submit loading={navigation.formData?.get("eventId") === event.id}>
-                        {t("sync.replay")}
-                      </Button>
-                    </Form>
-                  </IndexTable.Cell>
-                </IndexTable.Row>
-              ))}
+              {status.deadLetters.map((event, index) => {
+                const replay = (
+                  <Form method="post">
+                    <input type="hidden" name="eventId" value={event.id} />
+                    <Button submit loading={navigation.formData?.get("eventId") === event.id}>
+                      {t("sync.replay")}
+                    </Button>
+                  </Form>
+                );
+                const badge = <Badge tone="critical">{t(`sync.event.${event.status}`)}</Badge>;
+                return smDown ? (
+                  <IndexTable.Row id={event.id} key={event.id} position={index}>
+                    <Box paddingInline="400" paddingBlock="200">
+                      <BlockStack gap="100">
+                        <InlineStack align="space-between" blockAlign="center" gap="200">
+                          <Text as="span" fontWeight="semibold">
+                            {event.topic}
+                          </Text>
+                          {badge}
+                        </InlineStack>
+                        <Text as="span" tone="subdued" variant="bodySm">
+                          {t("sync.compact.received", { received: format.instant(event.receivedAt) })} ·{" "}
+                          {t("sync.compact.attempts", { count: event.attempts, n: format.integer(event.attempts) })}
+                        </Text>
+                        {event.lastError ? (
+                          <Text as="span" variant="bodySm" breakWord>
+                            {event.lastError}
+                          </Text>
+                        ) : null}
+                        <InlineStack>{replay}</InlineStack>
+                      </BlockStack>
+                    </Box>
+                  </IndexTable.Row>
+                ) : (
+                  <IndexTable.Row id={event.id} key={event.id} position={index}>
+                    <IndexTable.Cell>
+                      {event.topic} {badge}
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>{format.instant(event.receivedAt)}</IndexTable.Cell>
+                    <IndexTable.Cell>{format.integer(event.attempts)}</IndexTable.Cell>
+                    <IndexTable.Cell>{event.lastError ?? ""}</IndexTable.Cell>
+                    <IndexTable.Cell>{replay}</IndexTable.Cell>
+                  </IndexTable.Row>
+                );
+              })}
             </IndexTable>
           </Card>
         </Layout.Section>
         <Layout.Section>
           <Card padding="0">
+            <Box padding="400" paddingBlockEnd="200">
+              <Text as="h2" variant="headingMd">
+                {t("sync.webhooks.title")}
+              </Text>
+            </Box>
             <IndexTable
               resourceName={{ singular: t("sync.webhooks.singular"), plural: t("sync.webhooks.plural") }}
               itemCount={status.webhooks.length}
               selectable={false}
+              condensed={smDown}
               emptyState={<Text as="p">{t("sync.webhooks.empty")}</Text>}
               headings={[
                 { title: t("sync.columns.topic") },
@@ -154,18 +213,42 @@ export default function SyncStatusPage() {
                 { title: t("sync.columns.processed") },
               ]}
             >
-              {status.webhooks.map((event, index) => (
-                <IndexTable.Row id={event.id} key={event.id} position={index}>
-                  <IndexTable.Cell>{event.topic}</IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Badge tone={event.status === "processed" ? "success" : event.status === "dead" ? "critical" : undefined}>
-                      {t(`sync.event.${event.status}`)}
-                    </Badge>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>{format.instant(event.receivedAt)}</IndexTable.Cell>
-                  <IndexTable.Cell>{event.processedAt ? format.instant(event.processedAt) : "—"}</IndexTable.Cell>
-                </IndexTable.Row>
-              ))}
+              {status.webhooks.map((event, index) => {
+                const badge = (
+                  <Badge tone={event.status === "processed" ? "success" : event.status === "dead" ? "critical" : undefined}>
+                    {t(`sync.event.${event.status}`)}
+                  </Badge>
+                );
+                return smDown ? (
+                  <IndexTable.Row id={event.id} key={event.id} position={index}>
+                    <Box paddingInline="400" paddingBlock="200">
+                      <BlockStack gap="100">
+                        <InlineStack align="space-between" blockAlign="center" gap="200">
+                          <Text as="span" fontWeight="semibold">
+                            {event.topic}
+                          </Text>
+                          {badge}
+                        </InlineStack>
+                        <Text as="span" tone="subdued" variant="bodySm">
+                          {event.processedAt
+                            ? t("sync.compact.receivedProcessed", {
+                                received: format.instant(event.receivedAt),
+                                processed: format.instant(event.processedAt),
+                              })
+                            : t("sync.compact.received", { received: format.instant(event.receivedAt) })}
+                        </Text>
+                      </BlockStack>
+                    </Box>
+                  </IndexTable.Row>
+                ) : (
+                  <IndexTable.Row id={event.id} key={event.id} position={index}>
+                    <IndexTable.Cell>{event.topic}</IndexTable.Cell>
+                    <IndexTable.Cell>{badge}</IndexTable.Cell>
+                    <IndexTable.Cell>{format.instant(event.receivedAt)}</IndexTable.Cell>
+                    <IndexTable.Cell>{event.processedAt ? format.instant(event.processedAt) : "—"}</IndexTable.Cell>
+                  </IndexTable.Row>
+                );
+              })}
             </IndexTable>
           </Card>
         </Layout.Section>
