@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { CronItem, TaskList } from "graphile-worker";
 import { defineTask, toGraphileTask } from "../jobs/define-task";
+import { ShopDomain } from "../shops/shop-domain";
 import { unauthenticated } from "../shopify.server";
 import { createAdminClient, fetchTransport, type AdminClient } from "./admin-client.server";
 import { postgresCircuit } from "./circuit.server";
@@ -10,8 +11,6 @@ import { advance, recordError, startOrResumeRun } from "./initial-sync.server";
 import { addJob, shopQueue } from "./jobs.server";
 import { reconcileShop } from "./reconcile.server";
 import { loadEvent, processEvent, recordFailure, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_TASK } from "./webhooks.server";
-
-const ShopDomain = z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/);
 
 export async function adminClientFor(shop: ShopRow): Promise<AdminClient> {
   const { session } = await unauthenticated.admin(shop.domain);

@@ -12,9 +12,8 @@ import type { z } from "zod";
 import { audit } from "../auth/audit.server";
 import { auditRefusals } from "../auth/guard.server";
 import prisma from "../db.server";
+import { SHOP_DOMAIN } from "../shops/shop-domain";
 import { validWebhookSignature } from "./signature";
-
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
 async function readSignedWebhook(
   request: Request,

@@ -5,12 +5,13 @@
  */
 import { z } from "zod";
 import prisma from "../../db.server";
+import { ShopDomain } from "../../shops/shop-domain";
 import { eraseShop } from "../../shops/shop.server";
 import { defineTask } from "../define-task";
 
 export const eraseShopTask = defineTask({
   name: "shop.erase",
-  payload: z.object({ shop: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/), requestedAt: z.iso.datetime() }),
+  payload: z.object({ shop: ShopDomain, requestedAt: z.iso.datetime() }),
   jobKey: ({ shop }) => `shop.erase:${shop}`,
   maxAttempts: 25,
   run: async ({ shop, requestedAt }, helpers) => {

@@ -2,13 +2,14 @@
 import { z } from "zod";
 import prisma from "../../db.server";
 import { unauthenticated } from "../../shopify.server";
+import { ShopDomain } from "../../shops/shop-domain";
 import { ShopInfoResponse, SHOP_INFO_QUERY, toShopDetails } from "../../shops/shop-info";
 import { findShop, saveShopDetails } from "../../shops/shop.server";
 import { defineTask } from "../define-task";
 
 export const syncShopInfo = defineTask({
   name: "shop.sync-info",
-  payload: z.object({ shop: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/) }),
+  payload: z.object({ shop: ShopDomain }),
   jobKey: ({ shop }) => `shop.sync-info:${shop}`,
   maxAttempts: 10,
   run: async ({ shop }, helpers) => {
