@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { DEMO_SHOP, startStack } from "../demo/stack";
+import { waitFor } from "../support/wait";
 
 const { values } = parseArgs({
   options: {
@@ -125,12 +126,12 @@ try {
   );
   const redactStarted = performance.now();
   const redact = await stack.standIn.redactShop(DEMO_SHOP);
-  for (;;) {
-    const { rowCount } = await db.query(`SELECT 1 FROM "AuditLog" WHERE event = 'shop_redacted' AND "shopDomain" = $1`, [DEMO_SHOP]);
-    if (rowCount) break;
-    if (performance.now() - redactStarted > 10 * 60_000) throw new Error("shop.erase did not finish in 10 minutes");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(
+    async () => (await db.query(`SELECT 1 FROM "AuditLog" WHERE event = 'shop_redacted' AND "shopDomain" = $1`, [DEMO_SHOP])).rowCount,
+    "the shop.erase job",
+    10 * 60_000,
+    100,
+  );
   console.log(
     `shop/redact: webhook answered ${redact.status} in ${redact.latencyMs.toFixed(0)} ms; shop.erase deleted the shop's ${shopRows[0]?.n ?? "?"} rows ${((performance.now() - redactStarted) / 1000).toFixed(1)} s after the request`,
   );
