@@ -15,7 +15,7 @@ import {
   Text,
   useBreakpoints,
 } from "@shopify/polaris";
-import { useEffect } from "react";
+import { useEffect, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
@@ -156,28 +156,18 @@ export default function SyncStatusPage() {
                 );
                 const badge = <Badge tone="critical">{t(`sync.event.${event.status}`)}</Badge>;
                 return smDown ? (
-                  <IndexTable.Row id={event.id} key={event.id} position={index}>
-                    <Box paddingInline="400" paddingBlock="200">
-                      <BlockStack gap="100">
-                        <InlineStack align="space-between" blockAlign="center" gap="200">
-                          <Text as="span" fontWeight="semibold">
-                            {event.topic}
-                          </Text>
-                          {badge}
-                        </InlineStack>
-                        <Text as="span" tone="subdued" variant="bodySm">
-                          {t("sync.compact.received", { received: format.instant(event.receivedAt) })} ·{" "}
-                          {t("sync.compact.attempts", { count: event.attempts, n: format.integer(event.attempts) })}
-                        </Text>
-                        {event.lastError ? (
-                          <Text as="span" variant="bodySm" breakWord>
-                            {event.lastError}
-                          </Text>
-                        ) : null}
-                        <InlineStack>{replay}</InlineStack>
-                      </BlockStack>
-                    </Box>
-                  </IndexTable.Row>
+                  <CompactEventRow key={event.id} id={event.id} index={index} topic={event.topic} badge={badge}>
+                    <Text as="span" tone="subdued" variant="bodySm">
+                      {t("sync.compact.received", { received: format.instant(event.receivedAt) })} ·{" "}
+                      {t("sync.compact.attempts", { count: event.attempts, n: format.integer(event.attempts) })}
+                    </Text>
+                    {event.lastError ? (
+                      <Text as="span" variant="bodySm" breakWord>
+                        {event.lastError}
+                      </Text>
+                    ) : null}
+                    <InlineStack>{replay}</InlineStack>
+                  </CompactEventRow>
                 ) : (
                   <IndexTable.Row id={event.id} key={event.id} position={index}>
                     <IndexTable.Cell>
@@ -220,26 +210,16 @@ export default function SyncStatusPage() {
                   </Badge>
                 );
                 return smDown ? (
-                  <IndexTable.Row id={event.id} key={event.id} position={index}>
-                    <Box paddingInline="400" paddingBlock="200">
-                      <BlockStack gap="100">
-                        <InlineStack align="space-between" blockAlign="center" gap="200">
-                          <Text as="span" fontWeight="semibold">
-                            {event.topic}
-                          </Text>
-                          {badge}
-                        </InlineStack>
-                        <Text as="span" tone="subdued" variant="bodySm">
-                          {event.processedAt
-                            ? t("sync.compact.receivedProcessed", {
-                                received: format.instant(event.receivedAt),
-                                processed: format.instant(event.processedAt),
-                              })
-                            : t("sync.compact.received", { received: format.instant(event.receivedAt) })}
-                        </Text>
-                      </BlockStack>
-                    </Box>
-                  </IndexTable.Row>
+                  <CompactEventRow key={event.id} id={event.id} index={index} topic={event.topic} badge={badge}>
+                    <Text as="span" tone="subdued" variant="bodySm">
+                      {event.processedAt
+                        ? t("sync.compact.receivedProcessed", {
+                            received: format.instant(event.receivedAt),
+                            processed: format.instant(event.processedAt),
+                          })
+                        : t("sync.compact.received", { received: format.instant(event.receivedAt) })}
+                    </Text>
+                  </CompactEventRow>
                 ) : (
                   <IndexTable.Row id={event.id} key={event.id} position={index}>
                     <IndexTable.Cell>{event.topic}</IndexTable.Cell>
@@ -254,6 +234,37 @@ export default function SyncStatusPage() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+/** A webhook event as one stacked list item on a phone: its topic and status badge, then its details. */
+function CompactEventRow({
+  id,
+  index,
+  topic,
+  badge,
+  children,
+}: {
+  id: string;
+  index: number;
+  topic: string;
+  badge: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <IndexTable.Row id={id} position={index}>
+      <Box paddingInline="400" paddingBlock="200">
+        <BlockStack gap="100">
+          <InlineStack align="space-between" blockAlign="center" gap="200">
+            <Text as="span" fontWeight="semibold">
+              {topic}
+            </Text>
+            {badge}
+          </InlineStack>
+          {children}
+        </BlockStack>
+      </Box>
+    </IndexTable.Row>
   );
 }
 
