@@ -36,6 +36,24 @@ export default tseslint.config(
     },
   },
   {
+    // Routes stay thin: they call domain modules, which own their queries (docs/ARCHITECTURE.md, "Prisma or SQL").
+    files: ["app/routes/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/tests/**", "../tests/*", "../../tests/*"], message: "Production code must not import test stand-ins." },
+            {
+              group: ["**/db/prisma.server", "**/db/pool.server"],
+              message: "Routes do not query the database: call a domain module (app/<domain>/) instead.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The App Bridge stand-in is a plain browser script served to the app's iframe.
     files: ["tests/mocks/**/*.js"],
     languageOptions: { globals: globals.browser, sourceType: "script" },

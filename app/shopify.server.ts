@@ -1,18 +1,14 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import { audit } from "./auth/audit.server";
 import { EncryptedSessionStorage } from "./auth/encrypted-session-storage.server";
 import { keyRingFromEnv } from "./auth/token-cipher.server";
-import prisma from "./db.server";
-import { enqueue } from "./jobs/queue.server";
-import { syncShopInfo } from "./jobs/tasks/sync-shop-info";
-import { recordAuthorization } from "./shops/shop.server";
-import { startInitialSync } from "./sync/tasks";
+import { prisma } from "./db/prisma.server";
+import { onAuthorized } from "./shops/lifecycle.server";
 
 const API_VERSION = ApiVersion.October25;
 
-const sessionStorage = new EncryptedSessionStorage(new PrismaSessionStorage(prisma), keyRingFromEnv);
+const sessionStorage = new EncryptedSessionStorage(new PrismaSessionStorage(prisma()), keyRingFromEnv);
 
 const config = {
   apiKey: process.env.SHOPIFY_API_KEY,
@@ -27,10 +23,7 @@ const config = {
   hooks: {
     // Runs whenever Shopify hands us a new offline token: on install, re-install and token refresh.
     afterAuth: async ({ session }) => {
-      const outcome = await recordAuthorization(prisma, session.shop, session.scope ?? "");
-      await audit(prisma, { event: outcome, outcome: "success", shopDomain: session.shop, detail: { scopes: session.scope ?? "" } });
-      await enqueue(syncShopInfo, { shop: session.shop });
-      if (outcome !== "login") await startInitialSync(session.shop);
+      await onAuthorized(session.shop, session.scope ?? "");
     },
   },
   ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),

@@ -2,7 +2,7 @@
  * The security audit trail. Events are facts about authentication and installation; the detail
  * never carries a token, a secret or customer data (only ids, scopes, reasons, topics).
  */
-import type { PrismaClient } from "@prisma/client";
+import { prisma } from "../db/prisma.server";
 
 export const AUDIT_EVENTS = [
   "install",
@@ -31,9 +31,9 @@ export interface AuditEntry {
 
 const SECRET_LIKE = /(token|secret|password|hmac|code|signature|authorization)/i;
 
-export async function audit(prisma: PrismaClient, entry: AuditEntry): Promise<void> {
+export async function audit(entry: AuditEntry): Promise<void> {
   const detail = Object.fromEntries(Object.entries(entry.detail ?? {}).filter(([key]) => !SECRET_LIKE.test(key)));
-  await prisma.auditLog.create({
+  await prisma().auditLog.create({
     data: {
       event: entry.event,
       outcome: entry.outcome,

@@ -5,7 +5,7 @@
  * Rejected attempts are not recorded, so a blocked client is let in again as soon as its oldest
  * accepted hit leaves the window.
  */
-import type { PrismaClient } from "@prisma/client";
+import { prisma } from "../db/prisma.server";
 
 export interface RateLimitRule {
   limit: number;
@@ -17,8 +17,8 @@ export type RateLimitDecision = { allowed: true; remaining: number } | { allowed
 /** 10 attempts per IP per hour (SHOP-001). */
 export const AUTH_ATTEMPTS: RateLimitRule = { limit: 10, windowSeconds: 3600 };
 
-export async function hit(prisma: PrismaClient, key: string, rule: RateLimitRule, now: Date = new Date()): Promise<RateLimitDecision> {
-  return prisma.$transaction(async (tx) => {
+export async function hit(key: string, rule: RateLimitRule, now: Date = new Date()): Promise<RateLimitDecision> {
+  return prisma().$transaction(async (tx) => {
     await tx.$executeRaw`INSERT INTO "RateLimitBucket" (key, hits, "updatedAt") VALUES (${key}, '{}', ${now}) ON CONFLICT (key) DO NOTHING`;
     const [bucket] = await tx.$queryRaw<{ hits: Date[] }[]>`SELECT hits FROM "RateLimitBucket" WHERE key = ${key} FOR UPDATE`;
     const windowStart = now.getTime() - rule.windowSeconds * 1000;

@@ -5,8 +5,7 @@
  * in_stock values other than 1/0 are errors.
  */
 
-import { fromDay, toDayCached } from "../forecasting/dates";
-import type { SeriesInput } from "../forecasting/types";
+import { fromDay, toDayCached, type SeriesInput } from "../forecasting";
 
 export class CsvError extends Error {
   override name = "CsvError";

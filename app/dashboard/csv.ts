@@ -1,19 +1,6 @@
-/** CSV text for downloads made in the browser (RFC 4180: quoted when needed, CRLF line ends). */
+/** CSV downloads made in the browser: a variant's forecast (written with the one CSV writer, app/csv/writer.ts). */
+import { csvLine } from "../csv/writer";
 import type { VariantForecastDetail } from "../forecasts/contract";
-
-export function csvCell(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return "";
-  const text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : String(value);
-  // A leading =, +, - or @ would be run as a formula by spreadsheet programs.
-  const safe = /^[=+\-@\t\r]/.test(text) && typeof value !== "number" ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-export function csvLine(cells: (string | number | boolean | null | undefined)[]): string {
-  return `${cells.map(csvCell).join(",")}\r\n`;
-}
-
-const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** The forecast of one variant as a CSV: history, then forecast days with their bands and projected stock. */
 export function forecastCsv(detail: VariantForecastDetail): string {
@@ -28,12 +15,12 @@ export function forecastCsv(detail: VariantForecastDetail): string {
         point.day,
         "forecast",
         null,
-        round(point.forecast),
-        round(point.lo80),
-        round(point.hi80),
-        round(point.lo95),
-        round(point.hi95),
-        stock.has(point.day) ? round(stock.get(point.day) ?? 0) : null,
+        point.forecast,
+        point.lo80,
+        point.hi80,
+        point.lo95,
+        point.hi95,
+        stock.has(point.day) ? (stock.get(point.day) ?? 0) : null,
         detail.model,
       ]),
     );

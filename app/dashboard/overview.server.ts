@@ -7,14 +7,13 @@
  * once; the counts for a minute, refreshed behind the page. The sync state is read live.
  */
 import { z } from "zod";
-import db from "../db.server";
 import type { ForecastOverview } from "../forecasts/contract";
 import { cachedForecastOverview } from "../forecasts/read.server";
 import { cachedForShop } from "../shops/cache.server";
 import { loadShopOverview, type ShopOverview } from "../shops/overview.server";
-import { syncPool } from "../sync/db.server";
 import { countSyncedRows, loadSyncSummary, type SyncSummary } from "../sync/status.server";
-import type { CurrentShop } from "./shop.server";
+import { pool as sqlPool } from "../db/pool.server";
+import type { Shop } from "../shops/lookup.server";
 
 export interface OverviewData {
   shop: ShopOverview;
@@ -26,10 +25,9 @@ export interface OverviewData {
 const COUNTS_TTL_SECONDS = 60;
 const SyncedCounts = z.object({ orders: z.number(), variants: z.number() });
 
-export async function loadOverview(shop: CurrentShop): Promise<OverviewData> {
-  const pool = syncPool();
-  const [overview, sync] = await Promise.all([loadShopOverview(db, shop.domain), loadSyncSummary(pool, shop.id)]);
-  if (!overview) throw new Response("Shop not found", { status: 404 });
+export async function loadOverview(shop: Shop): Promise<OverviewData> {
+  const pool = sqlPool();
+  const [overview, sync] = await Promise.all([loadShopOverview(pool, shop), loadSyncSummary(pool, shop.id)]);
   const [forecast, counts] = await Promise.all([
     cachedForecastOverview(shop.id),
     cachedForShop(

@@ -4,7 +4,7 @@
  * converts units and maps zod issues to the form's fields.
  */
 import type { z } from "zod";
-import { LeadTimeOverrideInput, SettingsInput } from "../forecasts/contract";
+import { LeadTimeOverrideInput, SettingsInput, type AdvicePolicy } from "../forecasts/contract";
 
 export type SettingsField = keyof SettingsInput;
 export type OverrideField = keyof LeadTimeOverrideInput;
@@ -96,15 +96,7 @@ export function parseOverrideForm(form: FormData) {
 }
 
 /** The form's initial values from stored settings (fractions → percentages, rounded for display). */
-export function settingsToFormValues(settings: {
-  serviceLevel: number;
-  leadTimeDays: number;
-  leadTimeSdDays: number;
-  reviewPeriodDays: number;
-  orderCost: number | string;
-  holdingCostRate: number;
-  locationIds: (string | number | bigint)[];
-}): SettingsFormValues {
+export function settingsToFormValues(settings: AdvicePolicy): SettingsFormValues {
   const percent = (fraction: number) => String(Math.round(fraction * 1000) / 10);
   return {
     serviceLevelPercent: percent(settings.serviceLevel),

@@ -10,9 +10,10 @@ export { buildShopContext } from "./shop";
 export { classify, type Classification } from "./classify";
 export { capSpikes } from "./outliers";
 export { holidaysBetween, isKnownCountry } from "./holidays";
-export { evaluate, maseScale, type EvalSeries, type Metrics } from "./metrics";
-export { addDays, fromDay, toDay, weekday, isIsoDate } from "./dates";
+export { addEvalSeries, emptyEvalSums, evaluate, maseScale, type EvalSeries, type EvalSums, type Metrics } from "./metrics";
+export { addDays, fromDay, toDay, toDayCached, weekday, isIsoDate } from "./dates";
 export { MODELS } from "./models";
+export { ensembleMembers } from "./select";
 export {
   abcClasses,
   daysOfCover,

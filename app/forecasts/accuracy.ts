@@ -3,7 +3,7 @@
  * own definitions) and merged at publish: each batch stores its own sums and a retried batch replaces
  * (never adds to) them.
  */
-import { emptyEvalSums, type EvalSums } from "../forecasting/metrics";
+import { emptyEvalSums, type EvalSums } from "../forecasting";
 
 export interface RunAccuracy {
   accTotal: number | null;

@@ -9,9 +9,8 @@
  *
  * Both the nightly run and the settings recompute call `policy`, so the two can never disagree.
  */
-import { economicOrderQuantity, orderUpToLevel, reorderPoint, safetyStock, zForServiceLevel } from "../forecasting/inventory";
-import { addDays } from "../forecasting/dates";
-import type { Risk } from "./contract";
+import { economicOrderQuantity, orderUpToLevel, reorderPoint, safetyStock, zForServiceLevel, addDays } from "../forecasting";
+import type { AdvicePolicy, Risk } from "./contract";
 
 /** Days without a sale after which stock on hand counts as dead. */
 export const DEAD_DAYS = 90;
@@ -75,12 +74,8 @@ export function locationShares(units90: ReadonlyMap<string, number>): Map<string
   return new Map([...units90].map(([id, u]) => [id, total > 0 ? Math.max(0, u) / total : n > 0 ? 1 / n : 0]));
 }
 
-export interface PolicySettings {
-  serviceLevel: number;
-  reviewPeriodDays: number;
-  orderCost: number;
-  holdingCostRate: number;
-}
+/** The part of the shop's policy the per-variant maths needs (lead times come per vendor/product). */
+export type PolicySettings = Pick<AdvicePolicy, "serviceLevel" | "reviewPeriodDays" | "orderCost" | "holdingCostRate">;
 
 export interface PolicyInput {
   asOf: string;

@@ -6,7 +6,8 @@
  */
 import { authenticate } from "../shopify.server";
 import { json, requestIdOf } from "./http";
-import { forecastPool } from "./store.server";
+import { pool } from "../db/pool.server";
+import { shopByDomain } from "../shops/lookup.server";
 
 export type ApiLog = (message: string, fields?: Record<string, string | number | boolean | null>) => void;
 
@@ -55,11 +56,8 @@ export async function apiRoute(request: Request, route: string, handler: (ctx: A
     if (thrown instanceof Response) return done(thrown.status === 204 || thrown.status === 200 ? thrown : unauthorized(thrown));
     throw thrown;
   }
-  const { rows } = await forecastPool().query<{ id: string }>(`SELECT id FROM "Shop" WHERE domain = $1 AND "installState" = 'INSTALLED'`, [
-    auth.session.shop,
-  ]);
-  const shop = rows[0];
-  if (!shop) return done(auth.cors(unauthorized()));
+  const shop = await shopByDomain(pool(), auth.session.shop);
+  if (!shop?.installed) return done(auth.cors(unauthorized()));
   try {
     return done(auth.cors(await handler({ shopId: shop.id, shopDomain: auth.session.shop, requestId, log })));
   } catch (error) {

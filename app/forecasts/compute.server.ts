@@ -7,16 +7,27 @@
  */
 import os from "node:os";
 import { loadAugurs } from "../forecasting/augurs.server";
-import { addDays, toDay } from "../forecasting/dates";
-import { forecastSeries } from "../forecasting/forecast";
-import { xyzClass } from "../forecasting/inventory";
-import type { AugursEngine, ForecastOptions, ForecastResult, ParentPattern, SeriesInput, ShopContext } from "../forecasting/types";
+import {
+  addDays,
+  toDay,
+  forecastSeries,
+  xyzClass,
+  type AugursEngine,
+  type ForecastOptions,
+  type ForecastResult,
+  type ParentPattern,
+  type SeriesInput,
+  type ShopContext,
+  buildShopContext,
+  addEvalSeries,
+  emptyEvalSums,
+  type EvalSums,
+} from "../forecasting";
 import { forecastManyInWorkers } from "../forecasting/worker-pool.server";
-import { buildShopContext } from "../forecasting/shop";
-import { addEvalSeries, emptyEvalSums, type EvalSums } from "../forecasting/metrics";
 import { leadTimeFor, locationShares, policy, projection, type LeadTimes } from "./advice";
 import type { Risk } from "./contract";
-import { demandLocationFilter, type CountedLocations, type Queryable, type StoredSettings } from "./store.server";
+import type { Queryable } from "../db/pool.server";
+import { demandLocationFilter, type CountedLocations, type StoredSettings } from "./store.server";
 
 export const HORIZON = 90;
 export const HISTORY_DAYS = 730;

@@ -166,6 +166,8 @@ export const SettingsInput = z.object({
   locationIds: z.array(z.string().regex(/^\d{1,20}$/)).max(500),
 });
 export type SettingsInput = z.infer<typeof SettingsInput>;
+/** The shop-wide inventory policy behind the advice: the one type for the form, the stored row and the advice maths. */
+export type AdvicePolicy = SettingsInput;
 
 export const LeadTimeOverrideInput = z.object({
   scope: z.enum(["vendor", "product"]),

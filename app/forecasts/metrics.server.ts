@@ -1,5 +1,5 @@
 /** Forecast-run metrics for /metrics (Prometheus text format 0.0.4, same layout as app/sync/status.server.ts). */
-import type { Queryable } from "./store.server";
+import { pool, type Queryable } from "../db/pool.server";
 
 export interface ForecastHealth {
   runsRunning: number;
@@ -14,7 +14,7 @@ export interface ForecastHealth {
   recomputes24h: Record<string, number>;
 }
 
-export async function loadForecastHealth(db: Queryable): Promise<ForecastHealth> {
+export async function loadForecastHealth(db: Queryable = pool()): Promise<ForecastHealth> {
   const runs = await db.query<{ status: string; n: number; errors: number }>(
     `SELECT status, count(*)::int AS n, coalesce(sum("errorCount"), 0)::int AS errors FROM "ForecastRun"
       WHERE "startedAt" > now() - interval '24 hours' GROUP BY 1`,

@@ -3,9 +3,7 @@
  * and reads only the shop's published run (ShopForecastState.currentRunId): rows of a run still being
  * written, of a failed run, or of another shop are never returned.
  */
-import { addDays, toDay } from "../forecasting/dates";
-import { projectStock } from "../forecasting/inventory";
-import { ensembleMembers } from "../forecasting/select";
+import { addDays, toDay, projectStock, ensembleMembers } from "../forecasting";
 import { cachedForShop } from "../shops/cache.server";
 import {
   ForecastOverview,
@@ -16,13 +14,16 @@ import {
   type VariantListPage,
   type VariantListQuery,
 } from "./contract";
-import { CSV_COLUMNS, csvLine } from "./csv";
+import { csvLine } from "../csv/writer";
+import type { ForecastRow } from "./compute.server";
+import { CSV_COLUMNS } from "./csv";
 import { ADVICE_COLUMNS, listWhere, orderBy, pageSql } from "./list-sql";
-import { countedLocations, currentRun, demandLocationFilter, forecastPool, readSettings, type Queryable } from "./store.server";
+import { pool, type Queryable } from "../db/pool.server";
+import { countedLocations, currentRun, demandLocationFilter, readSettings } from "./store.server";
 
 export async function listVariants(shopId: string, query: VariantListQuery): Promise<VariantListPage> {
-  const db = forecastPool();
-  const run = await currentRun(db, shopId);
+  const db = pool();
+  const run = await currentRun(shopId, db);
   if (!run) return { rows: [], total: 0, page: query.page, pageSize: query.pageSize, runId: null, asOf: null };
   const { where, params } = listWhere(shopId, run.runId, query);
   const [rows, count] = await Promise.all([
@@ -35,11 +36,10 @@ export async function listVariants(shopId: string, query: VariantListQuery): Pro
 /** The whole filtered list as CSV lines (header first), streamed from a server-side cursor. */
 export async function* exportVariantsCsv(shopId: string, query: VariantListQuery): AsyncIterable<string> {
   yield csvLine(CSV_COLUMNS);
-  const pool = forecastPool();
-  const run = await currentRun(pool, shopId);
+  const run = await currentRun(shopId);
   if (!run) return;
   const { where, params } = listWhere(shopId, run.runId, query);
-  const client = await pool.connect();
+  const client = await pool().connect();
   try {
     await client.query("BEGIN READ ONLY");
     await client.query(
@@ -62,24 +62,8 @@ export async function* exportVariantsCsv(shopId: string, query: VariantListQuery
   }
 }
 
-interface ForecastRowDb {
-  start: string;
-  forecast: number[];
-  lo80: number[];
-  hi80: number[];
-  lo95: number[];
-  hi95: number[];
-  model: string;
-  demandClass: string;
-  coldStart: boolean;
-  dailyMean: number;
-  backtestAccTotal: number | null;
-  backtestMae: number | null;
-  coverage80: number | null;
-  coverage95: number | null;
-  candidateScores: Record<string, number>;
-  outliers: { date: string; value: number; cappedTo: number }[];
-}
+/** A stored forecast as the variant page reads it (the row written by app/forecasts/compute.server.ts). */
+type ForecastRowDb = Omit<ForecastRow, "variantId" | "dailySd">;
 
 export async function getVariantForecast(
   shopId: string,
@@ -87,8 +71,8 @@ export async function getVariantForecast(
   range: ForecastRangeQuery,
 ): Promise<VariantForecastDetail | null> {
   if (!/^\d{1,20}$/.test(variantId)) return null;
-  const db = forecastPool();
-  const run = await currentRun(db, shopId);
+  const db = pool();
+  const run = await currentRun(shopId, db);
   if (!run) return null;
   const { rows } = await db.query<ForecastRowDb>(
     `SELECT to_char(start, 'YYYY-MM-DD') AS start, forecast, lo80, hi80, lo95, hi95, model, "demandClass", "coldStart", "dailyMean",
@@ -205,8 +189,8 @@ const OVERVIEW_TTL_SECONDS = 86_400;
  * the page, and by the jobs that publish a run or apply settings, so the merchant's next load is a hit.
  */
 export async function cachedForecastOverview(shopId: string): Promise<ForecastOverview> {
-  const db = forecastPool();
-  const run = await currentRun(db, shopId);
+  const db = pool();
+  const run = await currentRun(shopId, db);
   return cachedForShop(
     db,
     {
@@ -230,8 +214,8 @@ export async function warmForecastOverview(shopId: string, log: (line: string) =
 }
 
 export async function getForecastOverview(shopId: string): Promise<ForecastOverview> {
-  const db = forecastPool();
-  const run = await currentRun(db, shopId);
+  const db = pool();
+  const run = await currentRun(shopId, db);
   if (!run)
     return {
       runId: null,
@@ -281,7 +265,7 @@ export async function getForecastOverview(shopId: string): Promise<ForecastOverv
 export async function listFilterOptions(
   shopId: string,
 ): Promise<{ vendors: string[]; productTypes: string[]; locations: { id: string; name: string }[] }> {
-  const db = forecastPool();
+  const db = pool();
   const [vendors, types, locations] = await Promise.all([
     db.query<{ v: string }>(`SELECT DISTINCT vendor AS v FROM "Product" WHERE "shopId" = $1 AND "deletedAt" IS NULL ORDER BY 1`, [shopId]),
     db.query<{ v: string }>(`SELECT DISTINCT "productType" AS v FROM "Product" WHERE "shopId" = $1 AND "deletedAt" IS NULL ORDER BY 1`, [

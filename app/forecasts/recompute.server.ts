@@ -4,11 +4,13 @@
  * re-forecast with its current data as of the published run's day and its rows in that run are replaced
  * in one transaction (its ABC class is kept: ABC is a whole-shop ranking, redone by the next run).
  */
-import { addJob } from "../sync/jobs.server";
+import { pool, shopTransaction } from "../db/pool.server";
+import { forecastRecomputeJob } from "../jobs/contracts/forecasts";
+import { addJob } from "../jobs/queue.server";
+import { shopById } from "../shops/lookup.server";
 import { computeVariants, measureShopContext } from "./compute.server";
 import { writeVariantRows } from "./run.server";
-import { countedLocations, currentRun, forecastPool, readLeadTimes, readSettings, shopFacts, shopTransaction } from "./store.server";
-import { forecastRecomputeTask } from "./tasks";
+import { countedLocations, currentRun, readLeadTimes, readSettings } from "./store.server";
 
 export const RECOMPUTE_DAILY_LIMIT = 100;
 export const RECOMPUTE_TIMEOUT_MS = 30_000;
@@ -54,13 +56,13 @@ export async function requestRecompute(shopId: string, variantId: string, reques
       [shopId, variantId, requestId],
     );
     const id = inserted.rows[0]!.id;
-    await addJob(tx, forecastRecomputeTask, { recomputeId: id, requestId });
+    await addJob(tx, forecastRecomputeJob, { recomputeId: id, requestId });
     return { kind: "queued", id, remaining: RECOMPUTE_DAILY_LIMIT - used - 1 } as const;
   });
 }
 
 export async function getRecompute(shopId: string, id: string): Promise<RecomputeView | null> {
-  const db = forecastPool();
+  const db = pool();
   // A job that never started (worker down) is reported as timed out once its budget and a grace period passed.
   await db.query(
     `UPDATE "ForecastRecompute" SET status = 'timed_out', "finishedAt" = now(), error = 'not started within its time budget'
@@ -83,17 +85,18 @@ export async function getRecompute(shopId: string, id: string): Promise<Recomput
 }
 
 async function finish(id: string, status: RecomputeStatus, error: string | null): Promise<void> {
-  await forecastPool().query(
-    `UPDATE "ForecastRecompute" SET status = $2, error = $3, "finishedAt" = now() WHERE id = $1 AND status = 'queued'`,
-    [id, status, error],
-  );
+  await pool().query(`UPDATE "ForecastRecompute" SET status = $2, error = $3, "finishedAt" = now() WHERE id = $1 AND status = 'queued'`, [
+    id,
+    status,
+    error,
+  ]);
 }
 
 class Timeout extends Error {}
 
 /** The job: re-forecasts the variant within RECOMPUTE_TIMEOUT_MS of the request, or records why not. */
 export async function runRecompute(id: string, log: (line: string) => void = () => {}): Promise<RecomputeStatus | null> {
-  const db = forecastPool();
+  const db = pool();
   const { rows } = await db.query<{ shopId: string; variantId: string; status: string; ageMs: number }>(
     `SELECT "shopId", "variantId"::text AS "variantId", status, (extract(epoch FROM now() - "createdAt") * 1000)::float8 AS "ageMs"
        FROM "ForecastRecompute" WHERE id = $1`,
@@ -111,9 +114,9 @@ export async function runRecompute(id: string, log: (line: string) => void = () 
   let timer: NodeJS.Timeout | undefined;
   try {
     const work = (async () => {
-      const run = await currentRun(db, job.shopId);
+      const run = await currentRun(job.shopId, db);
       if (!run) throw new Error("no published forecast run yet");
-      const shop = await shopFacts(db, job.shopId);
+      const shop = await shopById(db, job.shopId);
       if (!shop) throw new Error("shop not found");
       const settings = await readSettings(db, job.shopId);
       const locations = await countedLocations(db, job.shopId, settings);

@@ -9,27 +9,16 @@
  *
  * Readers only ever see the published run, so a failed or half-written run is invisible.
  */
-import { addJob } from "../sync/jobs.server";
-import type { ShopContext } from "../forecasting/types";
-import type { EvalSums } from "../forecasting/metrics";
+import { pool, shopTransaction, type Queryable } from "../db/pool.server";
+import { forecastBatchJob, forecastPlanJob, type ForecastTrigger } from "../jobs/contracts/forecasts";
+import { addJob } from "../jobs/queue.server";
+import { installedShops, shopById, shopByIdOrDomain } from "../shops/lookup.server";
+import type { ShopContext, EvalSums } from "../forecasting";
 import { mergeSums, summarize } from "./accuracy";
 import { computeVariants, measureShopContext, SNAPSHOT_DAYS, type ComputeResult } from "./compute.server";
-import {
-  countedLocations,
-  demandLocationFilter,
-  forecastPool,
-  readLeadTimes,
-  readSettings,
-  shopByIdOrDomain,
-  shopFacts,
-  shopTransaction,
-  type Queryable,
-} from "./store.server";
+import { countedLocations, demandLocationFilter, readLeadTimes, readSettings } from "./store.server";
 import { warmForecastOverview } from "./read.server";
 import { applyCurrentSettings } from "./settings.server";
-import { forecastBatchTask, forecastPlanTask, type ForecastTrigger } from "./tasks";
-
-export type { ForecastTrigger } from "./tasks";
 
 export function batchSize(): number {
   const n = Number(process.env.FORECAST_BATCH_SIZE);
@@ -59,10 +48,10 @@ export async function requestForecastRun(
   trigger: ForecastTrigger,
   options: { db?: Queryable; requestId?: string } = {},
 ): Promise<boolean> {
-  const db = options.db ?? forecastPool();
+  const db = options.db ?? pool();
   const shop = await shopByIdOrDomain(db, shopDomainOrId);
   if (!shop) return false;
-  await addJob(db, forecastPlanTask, { shopId: shop.id, trigger, requestId: options.requestId });
+  await addJob(db, forecastPlanJob, { shopId: shop.id, trigger, requestId: options.requestId });
   return true;
 }
 
@@ -74,7 +63,7 @@ export async function requestForecastRun(
 export async function noteDemandChanged(
   shopId: string,
   rows: number,
-  db: Queryable = forecastPool(),
+  db: Queryable = pool(),
 ): Promise<{ changedRows: number; triggered: boolean }> {
   if (!(rows > 0)) return { changedRows: 0, triggered: false };
   const { rows: out } = await db.query<{ changedRows: number; before: number }>(
@@ -87,30 +76,26 @@ export async function noteDemandChanged(
   const before = out[0]?.before ?? 0;
   const threshold = changeThreshold();
   const triggered = changedRows >= threshold && before < threshold;
-  if (triggered) await addJob(db, forecastPlanTask, { shopId, trigger: "data_change" });
+  if (triggered) await addJob(db, forecastPlanJob, { shopId, trigger: "data_change" });
   return { changedRows, triggered };
 }
 
 /** Nightly fan-out: one plan job per installed shop whose initial sync completed; stale runs marked failed. */
-export async function planNightly(db: Queryable = forecastPool()): Promise<number> {
+export async function planNightly(db: Queryable = pool()): Promise<number> {
   await db.query(
     `UPDATE "ForecastRun" SET status = 'failed', error = coalesce(error, 'stale: batches did not finish'), "finishedAt" = now()
       WHERE status = 'running' AND "startedAt" < now() - make_interval(hours => $1)`,
     [STALE_RUN_HOURS],
   );
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT s.id FROM "Shop" s WHERE s."installState" = 'INSTALLED'
-        AND EXISTS (SELECT 1 FROM "SyncRun" r WHERE r."shopId" = s.id AND r.kind = 'initial' AND r.status = 'completed')
-      ORDER BY s.id`,
-  );
-  for (const { id } of rows) await addJob(db, forecastPlanTask, { shopId: id, trigger: "nightly" });
-  return rows.length;
+  const shops = await installedShops(db, { synced: true });
+  for (const { id } of shops) await addJob(db, forecastPlanJob, { shopId: id, trigger: "nightly" });
+  return shops.length;
 }
 
 /** Creates the run and its batch jobs in one transaction. Returns the run id (null when there is nothing to run). */
 export async function startRun(shopId: string, trigger: ForecastTrigger, log: Log = noLog, requestId?: string): Promise<string | null> {
-  const db = forecastPool();
-  const shop = await shopFacts(db, shopId);
+  const db = pool();
+  const shop = await shopById(db, shopId);
   if (!shop || !shop.installed) return null;
   const settings = await readSettings(db, shopId);
   const locations = await countedLocations(db, shopId, settings);
@@ -137,7 +122,7 @@ export async function startRun(shopId: string, trigger: ForecastTrigger, log: Lo
       [shopId],
     );
     for (let k = 0; k < batches.length; k++)
-      await addJob(tx, forecastBatchTask, { runId: id, batch: k, variantIds: batches[k]!, context, requestId });
+      await addJob(tx, forecastBatchJob, { runId: id, batch: k, variantIds: batches[k]!, context, requestId });
     return id;
   });
   log(`forecast run ${runId} for shop ${shopId} (${trigger}): ${variants.length} variants in ${batches.length} batches, as of ${asOf}`);
@@ -174,11 +159,11 @@ export async function runBatch(
   payload: { runId: string; batch: number; variantIds: string[]; context: ShopContext },
   log: Log = noLog,
 ): Promise<boolean> {
-  const db = forecastPool();
+  const db = pool();
   const run = await loadRun(db, payload.runId);
   if (!run || run.status !== "running") return false;
   const t0 = performance.now();
-  const shop = await shopFacts(db, run.shopId);
+  const shop = await shopById(db, run.shopId);
   if (!shop) return false;
   const settings = await readSettings(db, run.shopId);
   const result = await computeVariants(db, {
@@ -342,7 +327,7 @@ export async function publishIfComplete(runId: string, shopId: string, log: Log 
  * Keeps VariantForecast/VariantAdvice of the current and the previous completed run (and of runs still
  * running); ForecastRun, ForecastSnapshot and ForecastRecompute rows for 90 days (never the current run).
  */
-export async function pruneShop(shopId: string, db: Queryable = forecastPool()): Promise<void> {
+export async function pruneShop(shopId: string, db: Queryable = pool()): Promise<void> {
   const { rows } = await db.query<{ id: string }>(
     `(SELECT "currentRunId" AS id FROM "ShopForecastState" WHERE "shopId" = $1 AND "currentRunId" IS NOT NULL)
      UNION (SELECT id FROM "ForecastRun" WHERE "shopId" = $1 AND status = 'completed'
@@ -370,7 +355,7 @@ export async function pruneShop(shopId: string, db: Queryable = forecastPool()):
 
 /** Marks a run failed (its batch used all its attempts). Its rows stay invisible and are pruned later. */
 export async function failRun(runId: string, error: string): Promise<void> {
-  await forecastPool().query(
+  await pool().query(
     `UPDATE "ForecastRun" SET status = 'failed', error = $2, "finishedAt" = now(), "durationMs" = (extract(epoch FROM now() - "startedAt") * 1000)::int
       WHERE id = $1 AND status = 'running'`,
     [runId, error.slice(0, 2000)],

@@ -10,11 +10,12 @@
 import { z } from "zod";
 import { policy, leadTimeFor, type PolicySettings } from "./advice";
 import { LeadTimeOverrideInput, SettingsInput, type Risk } from "./contract";
-import { addJob } from "../sync/jobs.server";
+import { pool, shopTransaction, type Queryable } from "../db/pool.server";
+import { forecastAdviceJob } from "../jobs/contracts/forecasts";
+import { addJob } from "../jobs/queue.server";
 import { warmForecastOverview } from "./read.server";
 import { requestForecastRun } from "./run.server";
-import { forecastPool, readLeadTimes, readSettings, shopTransaction, type Queryable } from "./store.server";
-import { forecastAdviceTask } from "./tasks";
+import { readLeadTimes, readSettings } from "./store.server";
 
 export interface VendorLeadTimeRow {
   vendor: string;
@@ -47,7 +48,7 @@ export interface SettingsSaved {
 }
 
 export async function loadSettings(shopId: string): Promise<LoadedSettings> {
-  const db = forecastPool();
+  const db = pool();
   const s = await readSettings(db, shopId);
   const vendors = await db.query<VendorLeadTimeRow>(
     `SELECT vendor, "leadTimeDays", "leadTimeSdDays" FROM "VendorLeadTime" WHERE "shopId" = $1 ORDER BY vendor`,
@@ -77,7 +78,7 @@ export async function loadSettings(shopId: string): Promise<LoadedSettings> {
 /** Saves the shop-wide settings and queues the re-derivation of the advice (`applySettingsToAdvice`). */
 export async function saveSettings(shopId: string, raw: SettingsInput): Promise<SettingsSaved> {
   const input = SettingsInput.parse(raw);
-  const db = forecastPool();
+  const db = pool();
   const before = await readSettings(db, shopId);
   const locations = [...new Set(input.locationIds)].sort();
   await db.query(
@@ -97,7 +98,7 @@ export async function saveSettings(shopId: string, raw: SettingsInput): Promise<
       locations,
     ],
   );
-  await addJob(db, forecastAdviceTask, { shopId });
+  await addJob(db, forecastAdviceJob, { shopId });
   const rerun = [...before.locationIds].sort().join(",") !== locations.join(",");
   if (rerun) await requestForecastRun(shopId, "settings");
   return { rerun };
@@ -127,7 +128,7 @@ export async function applySettingsToAdvice(shopId: string): Promise<AdviceRecom
 
 /** True while saved settings wait for `forecast.advice` to apply them to the advice. */
 export async function adviceUpdating(shopId: string): Promise<boolean> {
-  const { rows } = await forecastPool().query<{ pending: boolean }>(
+  const { rows } = await pool().query<{ pending: boolean }>(
     `SELECT "adviceAppliedAt" IS DISTINCT FROM "updatedAt" AS pending FROM "ShopSettings" WHERE "shopId" = $1`,
     [shopId],
   );
@@ -136,7 +137,7 @@ export async function adviceUpdating(shopId: string): Promise<boolean> {
 
 export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverrideInput): Promise<AdviceRecomputed> {
   const input = LeadTimeOverrideInput.parse(raw);
-  const db = forecastPool();
+  const db = pool();
   if (input.scope === "vendor") {
     await db.query(
       `INSERT INTO "VendorLeadTime" ("shopId", vendor, "leadTimeDays", "leadTimeSdDays", "updatedAt") VALUES ($1, $2, $3, $4, now())
@@ -159,7 +160,7 @@ export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverride
 }
 
 export async function deleteLeadTimeOverride(shopId: string, scope: "vendor" | "product", key: string): Promise<AdviceRecomputed> {
-  const db = forecastPool();
+  const db = pool();
   if (scope === "vendor") {
     await db.query(`DELETE FROM "VendorLeadTime" WHERE "shopId" = $1 AND vendor = $2`, [shopId, key]);
     return recomputeAdvice(shopId, undefined, { vendor: key });

@@ -1,21 +1,23 @@
 /** GET /api/products/:productId/stock-advice for the admin block: the product's variants, all counted locations together. */
 import type { StockAdviceResponse, StockStatus, VariantStockAdvice } from "../api/stock-advice";
-import { addDays } from "../forecasting/dates";
+import { addDays } from "../forecasting";
 import type { Risk } from "./contract";
-import { countedLocations, currentRun, demandLocationFilter, forecastPool, readSettings, shopFacts } from "./store.server";
+import { pool } from "../db/pool.server";
+import { shopById } from "../shops/lookup.server";
+import { countedLocations, currentRun, demandLocationFilter, readSettings } from "./store.server";
 
 const STATUS: Record<Risk, StockStatus> = { stockout: "critical", reorder: "warning", dead: "ok", ok: "ok", no_data: "unknown" };
 
 export async function getProductStockAdvice(shopId: string, productId: string): Promise<StockAdviceResponse | null> {
-  const db = forecastPool();
+  const db = pool();
   const variants = await db.query<{ id: string; title: string; sku: string | null }>(
     `SELECT v.id::text AS id, v.title, v.sku FROM "ProductVariant" v
       WHERE v."shopId" = $1 AND v."productId" = $2 AND v."deletedAt" IS NULL ORDER BY v.id`,
     [shopId, productId],
   );
   if (variants.rows.length === 0) return null;
-  const run = await currentRun(db, shopId);
-  const shop = await shopFacts(db, shopId);
+  const run = await currentRun(shopId, db);
+  const shop = await shopById(db, shopId);
   const asOf = run?.asOf ?? shop?.yesterday ?? new Date().toISOString().slice(0, 10);
   const advice = run
     ? await db.query<{

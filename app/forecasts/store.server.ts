@@ -1,50 +1,14 @@
 /**
- * Shared reads of the forecast domain: the shop's calendar facts, its settings (with defaults), lead-time
- * overrides and counted locations. Raw SQL on the sync's pg pool, like app/sync (bulk arrays, one
+ * Shared reads of the forecast domain: the shop's settings (with defaults), lead-time
+ * overrides and counted locations. Raw SQL on the pg pool (app/db), like app/sync (bulk arrays, one
  * statement per step; Prisma's per-row layer costs more than the statements at 50 000 variants).
  */
-import { syncPool, type Queryable } from "../sync/db.server";
+import { pool, type Queryable } from "../db/pool.server";
 import type { LeadTimes } from "./advice";
+import type { AdvicePolicy } from "./contract";
 
-export { syncPool as forecastPool, ShopGoneError, shopTransaction, type Queryable } from "../sync/db.server";
-
-export interface ShopFacts {
-  id: string;
-  domain: string;
-  timezone: string;
-  country: string | null;
-  currency: string | null;
-  installed: boolean;
-  /** The shop's yesterday (YYYY-MM-DD in its time zone): the last full day of demand. */
-  yesterday: string;
-}
-
-const SHOP = `SELECT id, domain, coalesce("ianaTimezone", 'UTC') AS timezone, "countryCode" AS country, "currencyCode" AS currency,
-                     "installState"::text = 'INSTALLED' AS installed,
-                     to_char((now() AT TIME ZONE coalesce("ianaTimezone", 'UTC'))::date - 1, 'YYYY-MM-DD') AS yesterday
-                FROM "Shop"`;
-
-export async function shopFacts(db: Queryable, shopId: string): Promise<ShopFacts | null> {
-  const { rows } = await db.query<ShopFacts>(`${SHOP} WHERE id = $1`, [shopId]);
-  return rows[0] ?? null;
-}
-
-/** A shop by id (uuid) or by its myshopify domain. */
-export async function shopByIdOrDomain(db: Queryable, idOrDomain: string): Promise<ShopFacts | null> {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrDomain);
-  const { rows } = await db.query<ShopFacts>(`${SHOP} WHERE ${isUuid ? "id = $1::uuid" : "domain = $1"}`, [idOrDomain]);
-  return rows[0] ?? null;
-}
-
-export interface StoredSettings {
-  serviceLevel: number;
-  leadTimeDays: number;
-  leadTimeSdDays: number;
-  reviewPeriodDays: number;
-  orderCost: number;
-  holdingCostRate: number;
-  /** As stored: empty = every active location. */
-  locationIds: string[];
+/** The shop's policy as stored (`locationIds` empty = every active location), with when it was saved. */
+export interface StoredSettings extends AdvicePolicy {
   updatedAt: string | null;
 }
 
@@ -116,7 +80,7 @@ export interface CurrentRun {
   version: string;
 }
 
-export async function currentRun(db: Queryable, shopId: string): Promise<CurrentRun | null> {
+export async function currentRun(shopId: string, db: Queryable = pool()): Promise<CurrentRun | null> {
   const { rows } = await db.query<CurrentRun>(
     `SELECT s."currentRunId" AS "runId", to_char(r."asOf", 'YYYY-MM-DD') AS "asOf", s."publishedAt"::text AS "publishedAt",
             (extract(epoch FROM s."updatedAt") * 1000)::bigint::text AS version
@@ -125,8 +89,4 @@ export async function currentRun(db: Queryable, shopId: string): Promise<Current
     [shopId],
   );
   return rows[0] ?? null;
-}
-
-export function pool(): Queryable {
-  return syncPool();
 }

@@ -1,11 +1,17 @@
-/** Starts Graphile Worker on the app's database: in the web process for the demo, or alone (`npm run worker`). */
+/**
+ * Starts Graphile Worker on the app's database with the handlers and schedule it is given (the one list
+ * is app/server/jobs.server.ts): in the web process for the demo, or alone (`npm run worker`).
+ */
 import { EventEmitter } from "node:events";
-import { Logger, parseCronItems, run, type Runner, type WorkerEvents } from "graphile-worker";
+import { Logger, parseCronItems, run, type CronItem, type Runner, type WorkerEvents } from "graphile-worker";
+import { toTaskList, type JobHandler } from "./handler";
 import { watchLiveness } from "./liveness.server";
-import { cronItems, taskList } from "./tasks";
 
 export interface WorkerOptions {
   connectionString: string;
+  handlers: readonly JobHandler[];
+  /** Recurring jobs (UTC). Task names contain dots, which Graphile's crontab text format refuses, hence items. */
+  cron: CronItem[];
   concurrency?: number;
 }
 
@@ -25,9 +31,9 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
     // The process entry point owns signals: it stops the HTTP server, then the worker, then PostgreSQL.
     noHandleSignals: true,
     pollInterval: 1000,
-    taskList: taskList(),
+    taskList: toTaskList(options.handlers),
     logger,
-    parsedCronItems: parseCronItems(cronItems()),
+    parsedCronItems: parseCronItems(options.cron),
     preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   }).catch(async (error: unknown) => {
     await liveness.stop();

@@ -6,13 +6,13 @@
  *   answer for the merchant is "no data held".
  * - customers/redact: nothing to delete; the request is recorded.
  * - shop/redact: the request is recorded and the `shop.erase` job deletes every row of the shop
- *   (app/shops/shop.server.ts eraseShop).
+ *   (app/shops/lifecycle.server.ts eraseShop).
  */
-import type { PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import { audit } from "../auth/audit.server";
-import { enqueue } from "../jobs/queue.server";
-import { eraseShopTask } from "../jobs/tasks/erase-shop";
+import { pool } from "../db/pool.server";
+import { shopEraseJob } from "../jobs/contracts/shops";
+import { addJob } from "../jobs/queue.server";
 
 const id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
 
@@ -39,11 +39,10 @@ export interface CustomerDataReport {
 }
 
 export async function handleCustomerDataRequest(
-  prisma: PrismaClient,
   shop: string,
   payload: z.infer<typeof CustomersDataRequestPayload>,
 ): Promise<CustomerDataReport> {
-  await audit(prisma, {
+  await audit({
     event: "customer_data_request",
     outcome: "success",
     shopDomain: shop,
@@ -52,12 +51,8 @@ export async function handleCustomerDataRequest(
   return { customerDataHeld: false, ordersRequested: payload.orders_requested.length };
 }
 
-export async function handleCustomerRedact(
-  prisma: PrismaClient,
-  shop: string,
-  payload: z.infer<typeof CustomersRedactPayload>,
-): Promise<void> {
-  await audit(prisma, {
+export async function handleCustomerRedact(shop: string, payload: z.infer<typeof CustomersRedactPayload>): Promise<void> {
+  await audit({
     event: "customer_redact_request",
     outcome: "success",
     shopDomain: shop,
@@ -65,8 +60,8 @@ export async function handleCustomerRedact(
   });
 }
 
-/** Records the request and queues the erasure (app/jobs/tasks/erase-shop.ts): a duplicate delivery queues nothing more. */
-export async function handleShopRedact(prisma: PrismaClient, shop: string, requestedAt: Date = new Date()): Promise<void> {
-  await audit(prisma, { event: "shop_redact_request", outcome: "success", shopDomain: shop });
-  await enqueue(eraseShopTask, { shop, requestedAt: requestedAt.toISOString() });
+/** Records the request and queues the erasure (app/shops/tasks.server.ts): a duplicate delivery queues nothing more. */
+export async function handleShopRedact(shop: string, requestedAt: Date = new Date()): Promise<void> {
+  await audit({ event: "shop_redact_request", outcome: "success", shopDomain: shop });
+  await addJob(pool(), shopEraseJob, { shop, requestedAt: requestedAt.toISOString() });
 }

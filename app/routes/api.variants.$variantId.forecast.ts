@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { apiRoute, cachedJson, etagOf, json, NumericId, parseOr400, searchParamsOf } from "../forecasts/api.server";
 import { ForecastRangeQuery } from "../forecasts/contract";
 import { getVariantForecast } from "../forecasts/read.server";
-import { currentRun, forecastPool } from "../forecasts/store.server";
+import { currentRun } from "../forecasts/store.server";
 
 const ROUTE = "api.variants.forecast";
 
@@ -13,7 +13,7 @@ export const loader = ({ request, params }: LoaderFunctionArgs) =>
     if (!id.ok) return id.response;
     const range = parseOr400(ForecastRangeQuery, searchParamsOf(request), "query");
     if (!range.ok) return range.response;
-    const run = await currentRun(forecastPool(), shopId);
+    const run = await currentRun(shopId);
     if (!run) return json({ error: "no forecast yet" }, 404, { "Cache-Control": "no-store" });
     const etag = etagOf(run.runId, run.version, id.data, JSON.stringify(range.data));
     return cachedJson(request, etag, () => getVariantForecast(shopId, id.data, range.data));

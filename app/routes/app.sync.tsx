@@ -20,13 +20,12 @@ import { useTranslation } from "react-i18next";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
 import { authenticate } from "../shopify.server";
-import { syncPool } from "../sync/db.server";
 import { loadSyncStatus } from "../sync/status.server";
 import { replayEvent } from "../sync/webhooks.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const status = await loadSyncStatus(syncPool(), session.shop);
+  const status = await loadSyncStatus(session.shop);
   if (!status) throw new Response("Shop not found", { status: 404 });
   return { status };
 };
@@ -36,10 +35,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const form = await request.formData();
   const eventId = String(form.get("eventId") ?? "");
   if (!/^\d+$/.test(eventId)) return { replayed: false };
-  const shop = await syncPool().query<{ id: string }>(`SELECT id FROM "Shop" WHERE domain = $1`, [session.shop]);
-  const shopId = shop.rows[0]?.id;
-  // Only this shop's events can be replayed: replayEvent filters on shopId.
-  return { replayed: shopId ? await replayEvent(syncPool(), shopId, eventId) : false };
+  // Only this shop's events can be replayed: replayEvent filters on the shop.
+  return { replayed: await replayEvent(session.shop, eventId) };
 };
 
 export default function SyncStatusPage() {

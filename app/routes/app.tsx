@@ -20,9 +20,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     apiKey: process.env.SHOPIFY_API_KEY || "",
     locale,
     format: {
-      locale: formattingLocale(locale, shop?.countryCode),
-      currency: shop?.currencyCode ?? null,
-      timeZone: shop?.ianaTimezone ?? null,
+      locale: formattingLocale(locale, shop?.country),
+      currency: shop?.currency ?? null,
+      timeZone: shop?.detailsReady ? shop.timezone : null,
     },
   };
 };

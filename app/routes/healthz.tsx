@@ -1,5 +1,4 @@
-import db from "../db.server";
-import { syncPool } from "../sync/db.server";
+import { pingDatabase } from "../db/health.server";
 import { loadSyncHealth } from "../sync/status.server";
 
 /**
@@ -9,14 +8,10 @@ import { loadSyncHealth } from "../sync/status.server";
 export const loader = async () => {
   const started = Date.now();
   const headers = { "Cache-Control": "no-store" };
-  try {
-    await db.$queryRaw`SELECT 1`;
-  } catch {
-    return Response.json({ ok: false, database: { ok: false } }, { status: 503, headers });
-  }
+  if (!(await pingDatabase())) return Response.json({ ok: false, database: { ok: false } }, { status: 503, headers });
   const database = { ok: true, latencyMs: Date.now() - started };
   try {
-    const health = await loadSyncHealth(syncPool());
+    const health = await loadSyncHealth();
     return Response.json(
       {
         ok: true,

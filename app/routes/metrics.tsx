@@ -1,18 +1,12 @@
-import db from "../db.server";
-import { syncPool } from "../sync/db.server";
+import { pingDatabase } from "../db/health.server";
 import { loadSyncHealth, prometheusText } from "../sync/status.server";
 import { EMPTY_FORECAST_HEALTH, forecastPrometheusText, loadForecastHealth } from "../forecasts/metrics.server";
 
 /** Prometheus metrics (text format 0.0.4): queue and webhook lag, backlog, dead letters, last sync; forecast runs. */
 export const loader = async () => {
-  let up = true;
-  try {
-    await db.$queryRaw`SELECT 1`;
-  } catch {
-    up = false;
-  }
+  const up = await pingDatabase();
   const health = up
-    ? await loadSyncHealth(syncPool())
+    ? await loadSyncHealth()
     : {
         queueLagSeconds: 0,
         jobsWaiting: 0,
@@ -24,7 +18,7 @@ export const loader = async () => {
         lastSyncAt: null,
         runsRunning: 0,
       };
-  const forecasts = up ? await loadForecastHealth(syncPool()) : EMPTY_FORECAST_HEALTH;
+  const forecasts = up ? await loadForecastHealth() : EMPTY_FORECAST_HEALTH;
   return new Response(prometheusText(health, up) + forecastPrometheusText(forecasts), {
     headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" },
   });

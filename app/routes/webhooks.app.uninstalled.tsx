@@ -1,8 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { audit } from "../auth/audit.server";
-import db from "../db.server";
-import { markUninstalled } from "../shops/shop.server";
+import { markUninstalled } from "../shops/lifecycle.server";
 import { verifyWebhook } from "../webhooks/verify.server";
 
 const Payload = z.object({ id: z.union([z.number(), z.string()]), myshopify_domain: z.string().optional() }).passthrough();
@@ -10,7 +9,7 @@ const Payload = z.object({ id: z.union([z.number(), z.string()]), myshopify_doma
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const { shop } = await verifyWebhook(request, context, Payload);
   // Repeated deliveries are harmless: deleting nothing and marking twice leave the same state.
-  await markUninstalled(db, shop);
-  await audit(db, { event: "uninstall", outcome: "success", shopDomain: shop });
+  await markUninstalled(shop);
+  await audit({ event: "uninstall", outcome: "success", shopDomain: shop });
   return new Response();
 };

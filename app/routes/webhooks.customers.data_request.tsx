@@ -1,10 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import db from "../db.server";
 import { CustomersDataRequestPayload, handleCustomerDataRequest } from "../privacy/compliance.server";
 import { verifyWebhook } from "../webhooks/verify.server";
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const { shop, payload } = await verifyWebhook(request, context, CustomersDataRequestPayload);
-  await handleCustomerDataRequest(db, shop, payload);
+  await handleCustomerDataRequest(shop, payload);
   return new Response();
 };

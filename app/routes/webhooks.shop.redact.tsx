@@ -1,10 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import db from "../db.server";
 import { handleShopRedact, ShopRedactPayload } from "../privacy/compliance.server";
 import { verifyWebhook } from "../webhooks/verify.server";
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const { shop } = await verifyWebhook(request, context, ShopRedactPayload);
-  await handleShopRedact(db, shop);
+  await handleShopRedact(shop);
   return new Response();
 };

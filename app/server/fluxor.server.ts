@@ -12,7 +12,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { bootDatabase } from "./boot.server";
+import { bootDatabase } from "../db/boot.server";
 import { webhookDispatcher } from "./webhook-dispatch.server";
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -70,8 +70,8 @@ export async function startFluxor(options: FluxorOptions = {}): Promise<RunningF
   const { port } = server.address() as AddressInfo;
   let runner: Runner | undefined;
   if (options.withWorker) {
-    const { startWorker } = await import("../jobs/runner.server");
-    runner = await startWorker({ connectionString: database.url });
+    const { startJobWorker } = await import("./jobs.server");
+    runner = await startJobWorker({ connectionString: database.url });
   }
   log(`Fluxor listening on http://${options.host ?? "127.0.0.1"}:${port}${runner ? " (with worker)" : ""}`);
 
@@ -88,10 +88,10 @@ export async function startFluxor(options: FluxorOptions = {}): Promise<RunningF
           setTimeout(() => server.closeAllConnections(), 2000).unref();
         });
         await runner?.stop();
-        const { closeQueue } = await import("../jobs/queue.server");
-        await closeQueue();
-        const { default: prisma } = await import("../db.server");
-        await prisma.$disconnect();
+        const { closePool } = await import("../db/pool.server");
+        await closePool();
+        const { disconnectPrisma } = await import("../db/prisma.server");
+        await disconnectPrisma();
         await database.stop();
       })()),
   };

@@ -13,7 +13,7 @@
  * stored for a shop that is gone: the write key-share locks the shop row, so it waits for an erasure in
  * progress and then finds the shop deleted. The value is parsed on the way out, like any other input.
  */
-import type { Queryable } from "../sync/db.server";
+import type { Queryable } from "../db/pool.server";
 
 export interface CacheEntry<T> {
   shopId: string;

@@ -1,5 +1,6 @@
 /** What the home page shows about the current shop; read for one shop only. */
-import type { PrismaClient } from "@prisma/client";
+import type { Queryable } from "../db/pool.server";
+import type { Shop } from "./lookup.server";
 
 export interface ShopOverview {
   domain: string;
@@ -18,26 +19,27 @@ export interface NextStep {
   state: "done" | "running" | "waiting";
 }
 
-export async function loadShopOverview(prisma: PrismaClient, domain: string): Promise<ShopOverview | null> {
-  const shop = await prisma.shop.findUnique({ where: { domain } });
-  if (!shop) return null;
-  const detailsDone = shop.shopInfoSyncedAt !== null;
+export async function loadShopOverview(db: Queryable, shop: Shop): Promise<ShopOverview> {
   // The store sync's latest initial run (app/sync/initial-sync.server.ts): phases done so far.
-  const run = await prisma.syncRun.findFirst({ where: { shopId: shop.id, kind: "initial" }, orderBy: { startedAt: "desc" } });
-  const phases = (run?.phases ?? {}) as Record<string, { state?: string } | undefined>;
+  const { rows } = await db.query<{ status: string; phases: Record<string, { state?: string } | undefined> | null }>(
+    `SELECT status, phases FROM "SyncRun" WHERE "shopId" = $1 AND kind = 'initial' ORDER BY "startedAt" DESC LIMIT 1`,
+    [shop.id],
+  );
+  const run = rows[0];
+  const phases = run?.phases ?? {};
   const phaseState = (names: string[]): NextStep["state"] =>
     names.every((name) => phases[name]?.state === "done") ? "done" : run?.status === "running" ? "running" : "waiting";
   return {
     domain: shop.domain,
     name: shop.name,
-    currencyCode: shop.currencyCode,
-    ianaTimezone: shop.ianaTimezone,
-    countryCode: shop.countryCode,
+    currencyCode: shop.currency,
+    ianaTimezone: shop.detailsReady ? shop.timezone : null,
+    countryCode: shop.country,
     planName: shop.planName,
-    installedAt: shop.installedAt.toISOString(),
-    detailsSyncedAt: shop.shopInfoSyncedAt?.toISOString() ?? null,
+    installedAt: shop.installedAt,
+    detailsSyncedAt: shop.detailsSyncedAt,
     nextSteps: [
-      { key: "shop-details", state: detailsDone ? "done" : "running" },
+      { key: "shop-details", state: shop.detailsReady ? "done" : "running" },
       { key: "catalog", state: phaseState(["locations", "products", "inventory"]) },
       { key: "orders", state: phaseState(["orders", "demand"]) },
       { key: "forecasts", state: "waiting" },

@@ -3,7 +3,7 @@
  * state: closed → open after `threshold` consecutive failures → half-open after `coolDownMs` (one
  * caller gets to try) → closed on success, open again on failure.
  */
-import type { Queryable } from "./db.server";
+import type { Queryable } from "../db/pool.server";
 
 export class CircuitOpenError extends Error {
   constructor(

@@ -6,7 +6,7 @@
  *
  * Callers that may run concurrently for one shop take `lockShopDemand` in their transaction first.
  */
-import type { Queryable } from "./db.server";
+import type { Queryable } from "../db/pool.server";
 
 export interface DemandKey {
   variantId: string;

@@ -8,7 +8,8 @@
  * off and ends in exactly the same state. See docs/decisions/0020-bulk-operations-streaming.md.
  */
 import type { AdminClient } from "./admin-client.server";
-import { shopTransaction, type Queryable, type ShopRow } from "./db.server";
+import { shopTransaction, type Queryable } from "../db/pool.server";
+import type { Shop } from "../shops/lookup.server";
 import { noteDemandChanged, requestForecastRun } from "../forecasts/run.server";
 import { dayIn, demandKeysOfOrders, lockShopDemand, rebuildDemand, recomputeDemand, refreshInStock } from "./demand.server";
 import { numericId } from "./ids";
@@ -85,7 +86,7 @@ export interface SyncRunRow {
 
 export interface SyncContext {
   db: Queryable;
-  shop: ShopRow;
+  shop: Shop;
   client: AdminClient;
   fetchImpl?: typeof fetch;
   now?: () => Date;
@@ -99,7 +100,7 @@ const HISTORY_DAYS = 730;
 const WITHOUT_ALL_ORDERS_DAYS = 60;
 
 /** The shop's running initial sync, or a new one. */
-export async function startOrResumeRun(db: Queryable, shop: ShopRow, now = new Date()): Promise<SyncRunRow> {
+export async function startOrResumeRun(db: Queryable, shop: Shop, now = new Date()): Promise<SyncRunRow> {
   const existing = await db.query<SyncRunRow>(
     `SELECT id, "shopId", status, phase, phases, "allOrders", "ordersFrom" FROM "SyncRun"
       WHERE "shopId" = $1 AND kind = 'initial' AND status = 'running' ORDER BY "startedAt" DESC LIMIT 1`,

@@ -7,7 +7,8 @@
  *  - demand: rebuilt from the order lines, and yesterday's in-stock flags refreshed.
  */
 import type { AdminClient } from "./admin-client.server";
-import { shopTransaction, type Queryable, type ShopRow } from "./db.server";
+import { shopTransaction, type Queryable } from "../db/pool.server";
+import type { Shop } from "../shops/lookup.server";
 import { dayIn, lockShopDemand, rebuildDemand, refreshInStock } from "./demand.server";
 import { batches, downloadJsonl } from "./jsonl";
 import { BulkInventoryLevel, levelFromBulk, type LevelRow } from "./records";
@@ -16,7 +17,7 @@ import { upsertLevels } from "./writers.server";
 
 export interface ReconcileContext {
   db: Queryable;
-  shop: ShopRow;
+  shop: Shop;
   client: AdminClient;
   sleep?: (ms: number) => Promise<void>;
   fetchImpl?: typeof fetch;

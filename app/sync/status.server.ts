@@ -1,5 +1,6 @@
 /** What the sync status page, /healthz and /metrics show. Every per-shop read filters on the shop. */
-import type { Queryable } from "./db.server";
+import { pool, type Queryable } from "../db/pool.server";
+import { shopByDomain } from "../shops/lookup.server";
 import { PHASES, type PhaseState } from "./initial-sync.server";
 
 export interface SyncStatus {
@@ -28,9 +29,8 @@ export interface SyncStatus {
   lastReconcile: { finishedAt: string | null; status: string; repairs: unknown } | null;
 }
 
-export async function loadSyncStatus(db: Queryable, domain: string): Promise<SyncStatus | null> {
-  const shop = await db.query<{ id: string }>(`SELECT id FROM "Shop" WHERE domain = $1`, [domain]);
-  const shopId = shop.rows[0]?.id;
+export async function loadSyncStatus(domain: string, db: Queryable = pool()): Promise<SyncStatus | null> {
+  const shopId = (await shopByDomain(db, domain))?.id;
   if (!shopId) return null;
   const [run, counts, webhooks, dead, reconcile] = await Promise.all([
     db.query<{
@@ -170,7 +170,7 @@ export interface SyncHealth {
   runsRunning: number;
 }
 
-export async function loadSyncHealth(db: Queryable): Promise<SyncHealth> {
+export async function loadSyncHealth(db: Queryable = pool()): Promise<SyncHealth> {
   const queue = await db
     .query<{ lag: number | null; waiting: string; dead: string }>(
       `SELECT extract(epoch FROM now() - min(run_at) FILTER (WHERE locked_at IS NULL AND attempts < max_attempts AND run_at <= now()))::float AS lag,

@@ -4,7 +4,7 @@
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { verifyWebhook } from "../webhooks/verify.server";
-import { syncPool } from "./db.server";
+import { pool } from "../db/pool.server";
 import { TOPIC_PAYLOADS, type WebhookTopic } from "./records";
 import { receiveWebhook } from "./webhooks.server";
 
@@ -12,7 +12,7 @@ export function syncWebhookAction(topic: WebhookTopic) {
   return async ({ request, context }: ActionFunctionArgs) => {
     const hook = await verifyWebhook(request, context, TOPIC_PAYLOADS[topic]);
     // An unknown shop (erased, never installed) is acknowledged: Shopify would otherwise retry for 48 h.
-    await receiveWebhook(syncPool(), {
+    await receiveWebhook(pool(), {
       shop: hook.shop,
       webhookId: hook.webhookId,
       topic,

@@ -10,9 +10,11 @@
  * exponential back-off; after the last attempt the event is `dead` and can be replayed.
  */
 import { noteDemandChanged } from "../forecasts/run.server";
-import { shopTransaction, type Queryable, type ShopRow } from "./db.server";
+import { inTransaction, ShopGoneError, shopTransaction, type Queryable } from "../db/pool.server";
+import { syncWebhookJob } from "../jobs/contracts/sync";
+import { addJob, ensureWorkerSchema } from "../jobs/queue.server";
+import { shopById, type Shop } from "../shops/lookup.server";
 import { demandKeysOfOrders, fillInStock, lockShopDemand, recomputeDemand, refreshInStock, type DemandKey } from "./demand.server";
-import { ensureWorkerSchema } from "./jobs.server";
 import {
   BulkFinishPayload,
   InventoryLevelPayload,
@@ -26,9 +28,6 @@ import {
   type WebhookTopic,
 } from "./records";
 import { insertRefundLines, upsertLevels, upsertLines, upsertOrders, upsertProducts, upsertVariants } from "./writers.server";
-
-export const WEBHOOK_TASK = "sync.webhook";
-export const WEBHOOK_MAX_ATTEMPTS = 10;
 
 export interface ReceivedWebhook {
   shop: string;
@@ -128,8 +127,8 @@ async function storeReceipts(db: Queryable, events: ReceivedWebhook[]): Promise<
       events.map((e) => e.topic),
       events.map((e) => e.apiVersion),
       events.map((e) => JSON.stringify(e.payload)),
-      WEBHOOK_TASK,
-      WEBHOOK_MAX_ATTEMPTS,
+      syncWebhookJob.name,
+      syncWebhookJob.maxAttempts,
     ],
   );
   return rows.map((row) => (!row.known ? "unknown-shop" : row.stored ? "stored" : "duplicate"));
@@ -142,10 +141,6 @@ interface EventRow {
   apiVersion: string;
   payload: unknown;
   status: string;
-  domain: string;
-  timezone: string;
-  scopes: string;
-  installState: string;
 }
 
 export interface ProcessOutcome {
@@ -157,9 +152,7 @@ export interface ProcessOutcome {
 
 export async function loadEvent(db: Queryable, eventId: string): Promise<EventRow | null> {
   const { rows } = await db.query<EventRow>(
-    `SELECT e.id::text, e."shopId", e.topic, e."apiVersion", e.payload, e.status, s.domain,
-            coalesce(s."ianaTimezone", 'UTC') AS timezone, s.scopes, s."installState"::text AS "installState"
-       FROM "WebhookEvent" e JOIN "Shop" s ON s.id = e."shopId" WHERE e.id = $1`,
+    `SELECT id::text, "shopId", topic, "apiVersion", payload, status FROM "WebhookEvent" WHERE id = $1`,
     [eventId],
   );
   return rows[0] ?? null;
@@ -167,13 +160,8 @@ export async function loadEvent(db: Queryable, eventId: string): Promise<EventRo
 
 /** Applies one stored event. Safe to run any number of times, in any order relative to other events. */
 export async function processEvent(db: Queryable, event: EventRow): Promise<ProcessOutcome> {
-  const shop: ShopRow = {
-    id: event.shopId,
-    domain: event.domain,
-    timezone: event.timezone,
-    scopes: event.scopes,
-    installState: event.installState,
-  };
+  const shop = await shopById(db, event.shopId);
+  if (!shop) throw new ShopGoneError(event.shopId);
   const outcome = await applyEvent(shop, event);
   await db.query(`UPDATE "WebhookEvent" SET status = $2, "processedAt" = now(), "lastError" = $3 WHERE id = $1`, [
     event.id,
@@ -183,7 +171,7 @@ export async function processEvent(db: Queryable, event: EventRow): Promise<Proc
   return outcome;
 }
 
-async function applyEvent(shop: ShopRow, event: EventRow): Promise<ProcessOutcome> {
+async function applyEvent(shop: Shop, event: EventRow): Promise<ProcessOutcome> {
   switch (event.topic) {
     case "products/create":
     case "products/update": {
@@ -296,16 +284,16 @@ export async function recordFailure(db: Queryable, eventId: string, error: unkno
   ]);
 }
 
-/** Replays a failed or dead event: a fresh job with the same key (Graphile resets its attempts). */
-export async function replayEvent(db: Queryable, shopId: string, eventId: string): Promise<boolean> {
-  await ensureWorkerSchema();
-  const { rows } = await db.query(
-    `WITH event AS (
-       UPDATE "WebhookEvent" SET status = 'received', attempts = 0 WHERE id = $2 AND "shopId" = $1 AND status IN ('failed', 'dead') RETURNING id
-     )
-     SELECT graphile_worker.add_job($3, json_build_object('eventId', event.id::text), max_attempts => $4, job_key => 'webhook:' || event.id)
-       FROM event`,
-    [shopId, eventId, WEBHOOK_TASK, WEBHOOK_MAX_ATTEMPTS],
-  );
-  return rows.length > 0;
+/** Replays a failed or dead event of the shop: a fresh job with the same key (Graphile resets its attempts). */
+export async function replayEvent(shopDomain: string, eventId: string): Promise<boolean> {
+  return inTransaction(async (tx) => {
+    const { rowCount } = await tx.query(
+      `UPDATE "WebhookEvent" e SET status = 'received', attempts = 0 FROM "Shop" s
+        WHERE e.id = $2 AND e."shopId" = s.id AND s.domain = $1 AND e.status IN ('failed', 'dead')`,
+      [shopDomain, eventId],
+    );
+    if (!rowCount) return false;
+    await addJob(tx, syncWebhookJob, { eventId });
+    return true;
+  });
 }

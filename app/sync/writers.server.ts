@@ -4,7 +4,7 @@
  * so an older event never overwrites newer data and a replay leaves the same state. Every statement
  * is bound to one shopId.
  */
-import type { Queryable } from "./db.server";
+import type { Queryable } from "../db/pool.server";
 import type { LevelRow, LineRow, OrderRow, ProductRow, RefundLineRow, VariantRow } from "./records";
 
 /** Keeps the newest record per key (a batch must not touch a row twice in one ON CONFLICT statement). */

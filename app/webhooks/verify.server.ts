@@ -11,8 +11,7 @@ import type { AppLoadContext } from "@remix-run/node";
 import type { z } from "zod";
 import { audit } from "../auth/audit.server";
 import { auditRefusals } from "../auth/guard.server";
-import prisma from "../db.server";
-import { SHOP_DOMAIN } from "../shops/shop-domain";
+import { SHOP_DOMAIN } from "../db/shop-domain";
 import { validWebhookSignature } from "./signature";
 
 async function readSignedWebhook(
@@ -54,10 +53,10 @@ export async function verifyWebhook<Schema extends z.ZodType>(
   const claimedShop = request.headers.get("x-shopify-shop-domain");
   const topicHeader = request.headers.get("x-shopify-topic") ?? "";
   const refusal = { event: "webhook_rejected" as const, ip: context.clientIp, shopDomain: claimedShop, detail: { topic: topicHeader } };
-  const webhook = await auditRefusals(prisma, refusal, () => readSignedWebhook(request));
+  const webhook = await auditRefusals(refusal, () => readSignedWebhook(request));
   const parsed = schema.safeParse(webhook.payload);
   if (!parsed.success) {
-    await audit(prisma, {
+    await audit({
       event: "webhook_rejected",
       outcome: "failure",
       ip: context.clientIp,

@@ -62,18 +62,18 @@ try {
   );
 
   const run = await import("../../app/forecasts/run.server");
-  const tasks = await import("../../app/forecasts/tasks");
+  const tasks = await import("../../app/jobs/contracts/forecasts");
   const settings = await import("../../app/forecasts/settings.server");
   const read = await import("../../app/forecasts/read.server");
   const { VariantListQuery } = await import("../../app/forecasts/contract");
-  const { closeSyncPool } = await import("../../app/sync/db.server");
+  const { closePool } = await import("../../app/db/pool.server");
 
   const r0 = performance.now();
   const runId = await run.startRun(shop.shopId, "nightly");
   const planned = performance.now();
   await drainForecastJobs(database.url, {
-    [tasks.forecastBatchTask.name]: async (p) => {
-      await run.runBatch(tasks.forecastBatchTask.payload.parse(p), values.verbose ? (line) => console.log(`  ${line}`) : undefined);
+    [tasks.forecastBatchJob.name]: async (p) => {
+      await run.runBatch(tasks.forecastBatchJob.payload.parse(p), values.verbose ? (line) => console.log(`  ${line}`) : undefined);
     },
   });
   const seconds = (performance.now() - r0) / 1000;
@@ -148,7 +148,7 @@ try {
   for await (const chunk of read.exportVariantsCsv(shop.shopId, VariantListQuery.parse({}))) lines += chunk.split("\r\n").length - 1;
   console.log(`exportVariantsCsv: ${lines} lines in ${(performance.now() - c0).toFixed(0)} ms`);
   await client.end();
-  await closeSyncPool();
+  await closePool();
 } finally {
   await database.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -39,10 +39,10 @@ process.env.FLUXOR_EMBEDDED_PG_PORT = String(await freePort());
 process.env.SHOPIFY_API_KEY = "bench-client-id";
 process.env.SHOPIFY_API_SECRET = "bench-secret-" + randomBytes(8).toString("hex");
 process.env.SHOPIFY_APP_URL = "http://127.0.0.1";
-process.env.SCOPES = "read_products,read_orders,read_all_orders,read_inventory,write_inventory,read_locations";
+process.env.SCOPES = "read_products,read_orders,read_all_orders,read_inventory,read_locations";
 process.env.FLUXOR_ENCRYPTION_KEYS = `bench:${randomBytes(32).toString("base64")}`;
 
-const { bootDatabase } = await import("../../app/server/boot.server");
+const { bootDatabase } = await import("../../app/db/boot.server");
 const database = await bootDatabase();
 let server: ReturnType<typeof spawn> | undefined;
 try {
@@ -66,8 +66,8 @@ try {
   // A real forecast run, by the worker.
   const forecastStarted = performance.now();
   const { requestForecastRun } = await import("../../app/forecasts/run.server");
-  const { startWorker } = await import("../../app/jobs/runner.server");
-  const worker = await startWorker({ connectionString: database.url, concurrency: 2 });
+  const { startJobWorker } = await import("../../app/server/jobs.server");
+  const worker = await startJobWorker({ connectionString: database.url, concurrency: 2 });
   await requestForecastRun(shop.shopId, "manual");
   const db = new pg.Pool({ connectionString: database.url, max: 1 });
   for (;;) {
@@ -178,8 +178,8 @@ try {
     server.kill("SIGTERM");
     await new Promise((resolve) => (server!.exitCode !== null ? resolve(null) : server!.once("exit", resolve)));
   }
-  const { closeSyncPool } = await import("../../app/sync/db.server");
-  await closeSyncPool();
+  const { closePool } = await import("../../app/db/pool.server");
+  await closePool();
   await database.stop();
   rmSync(tempDir, { recursive: true, force: true });
 }

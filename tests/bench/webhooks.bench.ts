@@ -154,13 +154,13 @@ async function main() {
   process.env.SHOPIFY_API_KEY = "bench-client-id";
   process.env.SHOPIFY_API_SECRET = secret;
   process.env.SHOPIFY_APP_URL = "http://127.0.0.1";
-  process.env.SCOPES = "read_products,read_orders,read_all_orders,read_inventory,write_inventory,read_locations";
+  process.env.SCOPES = "read_products,read_orders,read_all_orders,read_inventory,read_locations";
   process.env.FLUXOR_ENCRYPTION_KEYS = `bench:${randomBytes(32).toString("base64")}`;
   process.env.NODE_ENV = "production";
 
   // The database lives in this process; Fluxor's web server runs in its own process, as in production,
   // so that the load generator does not share its event loop.
-  const { bootDatabase } = await import("../../app/server/boot.server");
+  const { bootDatabase } = await import("../../app/db/boot.server");
   const database = await bootDatabase();
   const port = await freePort();
   const server = spawn(
@@ -294,8 +294,8 @@ async function main() {
     );
 
     const drainStarted = performance.now();
-    const { startWorker } = await import("../../app/jobs/runner.server");
-    worker = await startWorker({ connectionString: database.url, concurrency: 4 });
+    const { startJobWorker } = await import("../../app/server/jobs.server");
+    worker = await startJobWorker({ connectionString: database.url, concurrency: 4 });
     for (;;) {
       const { rows } = await db.query<{ n: string }>(
         `SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'sync.webhook'`,
@@ -339,8 +339,8 @@ async function main() {
     await db.end();
     server.kill("SIGTERM");
     await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once("exit", resolve)));
-    const { closeSyncPool } = await import("../../app/sync/db.server");
-    await closeSyncPool();
+    const { closePool } = await import("../../app/db/pool.server");
+    await closePool();
     await database.stop();
     rmSync(tempDir, { recursive: true, force: true });
   }

@@ -14,7 +14,7 @@ let prisma: PrismaClient;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = (await import("../../app/db.server")).default;
+  prisma = (await import("../../app/db/prisma.server")).prisma();
 });
 afterAll(async () => {
   await prisma.$disconnect();
@@ -66,22 +66,22 @@ describe("rate limiter", () => {
     const { hit, AUTH_ATTEMPTS } = await import("../../app/auth/rate-limit.server");
     const start = new Date("2026-01-01T10:00:00Z");
     for (let i = 0; i < 10; i++) {
-      const decision = await hit(prisma, "auth:ip:203.0.113.9", AUTH_ATTEMPTS, new Date(start.getTime() + i * 60_000));
+      const decision = await hit("auth:ip:203.0.113.9", AUTH_ATTEMPTS, new Date(start.getTime() + i * 60_000));
       expect(decision.allowed).toBe(true);
     }
-    const eleventh = await hit(prisma, "auth:ip:203.0.113.9", AUTH_ATTEMPTS, new Date(start.getTime() + 10 * 60_000));
+    const eleventh = await hit("auth:ip:203.0.113.9", AUTH_ATTEMPTS, new Date(start.getTime() + 10 * 60_000));
     expect(eleventh).toEqual({ allowed: false, retryAfterSeconds: 50 * 60 });
     // another IP is unaffected
-    expect((await hit(prisma, "auth:ip:203.0.113.10", AUTH_ATTEMPTS, start)).allowed).toBe(true);
+    expect((await hit("auth:ip:203.0.113.10", AUTH_ATTEMPTS, start)).allowed).toBe(true);
     // once the first hit leaves the window, one more attempt is allowed
-    expect((await hit(prisma, "auth:ip:203.0.113.9", AUTH_ATTEMPTS, new Date(start.getTime() + 3600_000 + 1))).allowed).toBe(true);
+    expect((await hit("auth:ip:203.0.113.9", AUTH_ATTEMPTS, new Date(start.getTime() + 3600_000 + 1))).allowed).toBe(true);
   });
 
   it("counts concurrent attempts exactly", async () => {
     const { hit } = await import("../../app/auth/rate-limit.server");
     const now = new Date();
     const decisions = await Promise.all(
-      Array.from({ length: 25 }, () => hit(prisma, "auth:ip:198.51.100.1", { limit: 10, windowSeconds: 3600 }, now)),
+      Array.from({ length: 25 }, () => hit("auth:ip:198.51.100.1", { limit: 10, windowSeconds: 3600 }, now)),
     );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(10);
   });

@@ -72,30 +72,28 @@ beforeAll(async () => {
       new Session({ id: `offline_${shop}`, shop, state: "", isOnline: false, scope: process.env.SCOPES, accessToken: `shpat_${shop}` }),
     );
   const run = await import("../../app/forecasts/run.server");
-  const tasks = await import("../../app/forecasts/tasks");
+  const tasks = await import("../../app/jobs/contracts/forecasts");
   const recompute = await import("../../app/forecasts/recompute.server");
   runRecompute = recompute.runRecompute;
   await run.planNightly();
   await drainForecastJobs(db.url, {
-    [tasks.forecastPlanTask.name]: async (p) => {
-      const x = tasks.forecastPlanTask.payload.parse(p);
+    [tasks.forecastPlanJob.name]: async (p) => {
+      const x = tasks.forecastPlanJob.payload.parse(p);
       await run.startRun(x.shopId, x.trigger);
     },
-    [tasks.forecastBatchTask.name]: async (p) => {
-      await run.runBatch(tasks.forecastBatchTask.payload.parse(p));
+    [tasks.forecastBatchJob.name]: async (p) => {
+      await run.runBatch(tasks.forecastBatchJob.payload.parse(p));
     },
   });
   forecastRoute = (await import("../../app/routes/api.variants.$variantId.forecast")) as unknown as typeof forecastRoute;
   adviceRoute = (await import("../../app/routes/api.products.$productId.stock-advice")) as unknown as typeof adviceRoute;
   recomputeRoute = (await import("../../app/routes/api.variants.$variantId.recompute")) as unknown as typeof recomputeRoute;
   statusRoute = (await import("../../app/routes/api.recomputes.$id")) as unknown as typeof statusRoute;
-  const pool = await import("../../app/sync/db.server");
-  const prisma = (await import("../../app/db.server")).default;
-  const queue = await import("../../app/jobs/queue.server");
+  const pool = await import("../../app/db/pool.server");
+  const { disconnectPrisma } = await import("../../app/db/prisma.server");
   closePools = async () => {
-    await pool.closeSyncPool();
-    await prisma.$disconnect();
-    await queue.closeQueue();
+    await pool.closePool();
+    await disconnectPrisma();
   };
 });
 afterAll(async () => {

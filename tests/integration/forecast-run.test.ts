@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as Run from "../../app/forecasts/run.server";
-import type * as Tasks from "../../app/forecasts/tasks";
+import type * as Tasks from "../../app/jobs/contracts/forecasts";
 import type * as Read from "../../app/forecasts/read.server";
 import type * as Settings from "../../app/forecasts/settings.server";
-import type * as Pool from "../../app/sync/db.server";
+import type * as Pool from "../../app/db/pool.server";
 import { VariantListQuery } from "../../app/forecasts/contract";
 import { createTestDatabase, sql } from "../support/db";
 import { drainForecastJobs, JOBS_OF, seedShop, type SeededShop } from "../support/forecast-seed";
@@ -27,15 +27,15 @@ let A: SeededShop;
 let B: SeededShop;
 
 const handlers = () => ({
-  [tasks.forecastPlanTask.name]: async (p: unknown) => {
-    const x = tasks.forecastPlanTask.payload.parse(p);
+  [tasks.forecastPlanJob.name]: async (p: unknown) => {
+    const x = tasks.forecastPlanJob.payload.parse(p);
     await run.startRun(x.shopId, x.trigger);
   },
-  [tasks.forecastBatchTask.name]: async (p: unknown) => {
-    await run.runBatch(tasks.forecastBatchTask.payload.parse(p));
+  [tasks.forecastBatchJob.name]: async (p: unknown) => {
+    await run.runBatch(tasks.forecastBatchJob.payload.parse(p));
   },
-  [tasks.forecastAdviceTask.name]: async (p: unknown) => {
-    await settings.applySettingsToAdvice(tasks.forecastAdviceTask.payload.parse(p).shopId);
+  [tasks.forecastAdviceJob.name]: async (p: unknown) => {
+    await settings.applySettingsToAdvice(tasks.forecastAdviceJob.payload.parse(p).shopId);
   },
 });
 
@@ -44,15 +44,15 @@ const list = (q: Record<string, string> = {}) => VariantListQuery.parse(q);
 beforeAll(async () => {
   db = await createTestDatabase();
   run = await import("../../app/forecasts/run.server");
-  tasks = await import("../../app/forecasts/tasks");
+  tasks = await import("../../app/jobs/contracts/forecasts");
   read = await import("../../app/forecasts/read.server");
   settings = await import("../../app/forecasts/settings.server");
-  pool = await import("../../app/sync/db.server");
+  pool = await import("../../app/db/pool.server");
   A = await seedShop(db.url, { domain: "a-shop.myshopify.com", products: 40, variantsPerProduct: 3, days: 400, seed: 1 });
   B = await seedShop(db.url, { domain: "b-shop.myshopify.com", products: 10, variantsPerProduct: 2, days: 200, seed: 2 });
 });
 afterAll(async () => {
-  await pool.closeSyncPool();
+  await pool.closePool();
   await db.drop();
 });
 
@@ -61,7 +61,7 @@ describe("a nightly run", () => {
 
   it("fans out per shop and per batch, and publishes only after the last batch", async () => {
     expect(await run.planNightly()).toBe(2);
-    const plans = await drainForecastJobs(db.url, { [tasks.forecastPlanTask.name]: handlers()[tasks.forecastPlanTask.name]! });
+    const plans = await drainForecastJobs(db.url, { [tasks.forecastPlanJob.name]: handlers()[tasks.forecastPlanJob.name]! });
     expect(plans).toBe(2);
     const runs = await sql<{ id: string; shopId: string; batchesTotal: number; status: string }>(
       db.url,
@@ -74,10 +74,10 @@ describe("a nightly run", () => {
     const batches = await sql<{ payload: { runId: string; batch: number } }>(db.url, JOBS_OF("forecast.batch"));
     const ofA = batches.filter((b) => b.payload.runId === firstRun);
     expect(ofA).toHaveLength(3);
-    await run.runBatch(tasks.forecastBatchTask.payload.parse(ofA[0]!.payload));
-    await run.runBatch(tasks.forecastBatchTask.payload.parse(ofA[1]!.payload));
+    await run.runBatch(tasks.forecastBatchJob.payload.parse(ofA[0]!.payload));
+    await run.runBatch(tasks.forecastBatchJob.payload.parse(ofA[1]!.payload));
     // A retried batch replaces its own rows.
-    await run.runBatch(tasks.forecastBatchTask.payload.parse(ofA[1]!.payload));
+    await run.runBatch(tasks.forecastBatchJob.payload.parse(ofA[1]!.payload));
     expect((await read.listVariants(A.shopId, list())).runId).toBeNull();
     expect(await read.getVariantForecast(A.shopId, A.variantIds[0]!, {})).toBeNull();
     const mid = await sql<{ batchesDone: number; n: number }>(
@@ -163,7 +163,7 @@ describe("a nightly run", () => {
   it("publishes once when batches run at the same time", async () => {
     const id = await run.startRun(A.shopId, "manual");
     const jobs = (await sql<{ payload: unknown }>(db.url, JOBS_OF("forecast.batch"))).map((j) =>
-      tasks.forecastBatchTask.payload.parse(j.payload),
+      tasks.forecastBatchJob.payload.parse(j.payload),
     );
     await sql(db.url, `DELETE FROM graphile_worker._private_jobs`);
     await Promise.all(jobs.filter((j) => j.runId === id).map((j) => run.runBatch(j)));
@@ -256,7 +256,7 @@ describe("settings", () => {
     expect((await settings.loadSettings(A.shopId)).settings.serviceLevel).toBe(0.99);
     expect(await settings.adviceUpdating(A.shopId)).toBe(true);
     expect(await settings.adviceUpdating(B.shopId)).toBe(false);
-    expect(await sql(db.url, JOBS_OF(tasks.forecastAdviceTask.name))).toHaveLength(1);
+    expect(await sql(db.url, JOBS_OF(tasks.forecastAdviceJob.name))).toHaveLength(1);
     const safetyStock = async () =>
       Number(
         (
@@ -283,10 +283,10 @@ describe("settings", () => {
 
   it("publishes a run's advice under the settings saved while its batches ran", async () => {
     expect(await run.requestForecastRun("a-shop.myshopify.com", "manual")).toBe(true);
-    await drainForecastJobs(db.url, { [tasks.forecastPlanTask.name]: handlers()[tasks.forecastPlanTask.name]! });
-    const batches = await sql<{ payload: unknown }>(db.url, JOBS_OF(tasks.forecastBatchTask.name));
+    await drainForecastJobs(db.url, { [tasks.forecastPlanJob.name]: handlers()[tasks.forecastPlanJob.name]! });
+    const batches = await sql<{ payload: unknown }>(db.url, JOBS_OF(tasks.forecastBatchJob.name));
     expect(batches.length).toBeGreaterThan(1);
-    const [last, ...others] = batches.map((b) => tasks.forecastBatchTask.payload.parse(b.payload)).reverse();
+    const [last, ...others] = batches.map((b) => tasks.forecastBatchJob.payload.parse(b.payload)).reverse();
     for (const batch of others) await run.runBatch(batch);
     // A save lands while the run is going: the queued forecast.advice job is not run here.
     const loaded = await settings.loadSettings(A.shopId);
@@ -372,7 +372,7 @@ describe("the read model", () => {
 
   it("exposes run metrics in Prometheus text", async () => {
     const m = await import("../../app/forecasts/metrics.server");
-    const text = m.forecastPrometheusText(await m.loadForecastHealth(pool.syncPool()));
+    const text = m.forecastPrometheusText(await m.loadForecastHealth(pool.pool()));
     expect(text).toMatch(/^fluxor_forecast_runs_24h\{status="completed"\} \d+$/m);
     expect(text).toMatch(/^fluxor_forecast_runs_24h\{status="failed"\} 1$/m);
     expect(text).toMatch(/^fluxor_forecast_last_run_series_per_second \d+(\.\d+)?$/m);

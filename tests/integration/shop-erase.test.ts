@@ -13,9 +13,9 @@ import { PrismaClient } from "@prisma/client";
 import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as Run from "../../app/forecasts/run.server";
-import type * as Tasks from "../../app/forecasts/tasks";
-import type * as Pool from "../../app/sync/db.server";
-import type * as Shops from "../../app/shops/shop.server";
+import type * as Tasks from "../../app/jobs/contracts/forecasts";
+import type * as Pool from "../../app/db/pool.server";
+import type * as Shops from "../../app/shops/lifecycle.server";
 import { createTestDatabase, sql } from "../support/db";
 import { JOBS_OF, seedShop, type SeededShop } from "../support/forecast-seed";
 import { waitFor } from "../support/wait";
@@ -59,14 +59,14 @@ const helpers = (attempts = 1): JobHelpers => {
 beforeAll(async () => {
   db = await createTestDatabase();
   prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url, max: 2 }) });
-  pool = await import("../../app/sync/db.server");
-  shops = await import("../../app/shops/shop.server");
+  pool = await import("../../app/db/pool.server");
+  shops = await import("../../app/shops/lifecycle.server");
   run = await import("../../app/forecasts/run.server");
-  tasks = await import("../../app/forecasts/tasks");
+  tasks = await import("../../app/jobs/contracts/forecasts");
 });
 afterAll(async () => {
   await prisma?.$disconnect();
-  await pool?.closeSyncPool();
+  await pool?.closePool();
   await db?.drop();
 });
 
@@ -87,7 +87,7 @@ describe("shop/redact while the shop's jobs write", () => {
       // Lock rows of a table the erasure reaches late…
       await tx.query(`UPDATE "ProductVariant" SET "syncedAt" = now() WHERE "shopId" = $1`, [A.shopId]);
       // …let the erasure start and block…
-      erased = shops.eraseShop(prisma, A.domain);
+      erased = shops.eraseShop(A.domain);
       await waitFor(async () => (await waitingOnLocks()) > 0, "the erasure to wait on the shop row", 10_000, 20);
       await released;
       // …then touch a table the erasure deletes first (the order that deadlocked), and insert new rows.
@@ -119,19 +119,21 @@ describe("shop/redact while the shop's jobs write", () => {
   it("ends a forecast batch of an uninstalled shop quietly, failing its run and writing no forecast", async () => {
     const runId = await run.startRun(B.shopId, "manual");
     expect(runId).not.toBeNull();
-    await shops.markUninstalled(prisma, B.domain);
-    const [job] = (await sql<{ payload: unknown }>(db.url, JOBS_OF(tasks.forecastBatchTask.name))).filter(
+    await shops.markUninstalled(B.domain);
+    const [job] = (await sql<{ payload: unknown }>(db.url, JOBS_OF(tasks.forecastBatchJob.name))).filter(
       (row) => (row.payload as { runId?: string }).runId === runId,
     );
-    const payload = tasks.forecastBatchTask.payload.parse(job!.payload);
-    await expect(tasks.forecastBatchTask.run(payload, helpers())).resolves.toBeUndefined();
+    const payload = tasks.forecastBatchJob.payload.parse(job!.payload);
+    const { forecastHandlers } = await import("../../app/forecasts/tasks.server");
+    const batchHandler = forecastHandlers.find((h) => h.name === tasks.forecastBatchJob.name)!;
+    await expect(batchHandler.task(payload, helpers())).resolves.toBeUndefined();
     const [state] = await sql<{ status: string; error: string }>(db.url, `SELECT status, error FROM "ForecastRun" WHERE id = $1`, [runId]);
     expect(state).toEqual({ status: "failed", error: "the shop was uninstalled" });
     expect(await sql(db.url, `SELECT 1 FROM "VariantForecast" WHERE "runId" = $1`, [runId])).toHaveLength(0);
   });
 
   it("then erases that shop completely; a later run of it plans nothing", async () => {
-    expect(await shops.eraseShop(prisma, B.domain, new Date())).toBe("erased");
+    expect(await shops.eraseShop(B.domain, new Date())).toBe("erased");
     expect(await rowsLeft(B.shopId)).toEqual({});
     await expect(run.startRun(B.shopId, "manual")).resolves.toBeNull();
   });
@@ -140,13 +142,13 @@ describe("shop/redact while the shop's jobs write", () => {
 describe("shop/redact of a shop installed again after the request", () => {
   it("keeps the new install's rows, and erases once a request postdates the install", async () => {
     const C = await seedShop(db.url, { domain: "erase-c.myshopify.com", products: 3, variantsPerProduct: 2, days: 30, seed: 5 });
-    await shops.markUninstalled(prisma, C.domain);
+    await shops.markUninstalled(C.domain);
     const requestedAt = new Date();
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await shops.recordAuthorization(prisma, C.domain, "read_products")).toBe("reinstall");
-    expect(await shops.eraseShop(prisma, C.domain, requestedAt)).toBe("kept_reinstalled");
+    expect(await shops.recordAuthorization(C.domain, "read_products")).toBe("reinstall");
+    expect(await shops.eraseShop(C.domain, requestedAt)).toBe("kept_reinstalled");
     expect((await rowsLeft(C.shopId)).ProductVariant).toBe(C.variantIds.length);
-    expect(await shops.eraseShop(prisma, C.domain, new Date())).toBe("erased");
+    expect(await shops.eraseShop(C.domain, new Date())).toBe("erased");
     expect(await rowsLeft(C.shopId)).toEqual({});
   });
 });

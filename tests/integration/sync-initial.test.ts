@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as AdminClientModule from "../../app/sync/admin-client.server";
-import type * as DbModule from "../../app/sync/db.server";
+import type * as DbModule from "../../app/db/pool.server";
 import type * as InitialModule from "../../app/sync/initial-sync.server";
 import { createTestDatabase, sql } from "../support/db";
 
@@ -16,12 +16,12 @@ let client: typeof AdminClientModule;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = await import("../../app/sync/db.server");
+  pool = await import("../../app/db/pool.server");
   initial = await import("../../app/sync/initial-sync.server");
   client = await import("../../app/sync/admin-client.server");
 });
 afterAll(async () => {
-  await pool.closeSyncPool();
+  await pool.closePool();
   await db.drop();
 });
 
@@ -201,9 +201,9 @@ async function addShop(domain: string) {
 }
 
 async function runToEnd(domain: string, fake: ReturnType<typeof fakeShopify>, batchSize: number) {
-  const shop = (await pool.shopByDomain(pool.syncPool(), domain))!;
+  const shop = (await (await import("../../app/shops/lookup.server")).shopByDomain(pool.pool(), domain))!;
   const ctx = {
-    db: pool.syncPool(),
+    db: pool.pool(),
     shop,
     client: client.createAdminClient({ transport: fake.transport, sleep: async () => {} }),
     fetchImpl: fake.fetchImpl,

@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as AdminClientModule from "../../app/sync/admin-client.server";
-import type * as DbModule from "../../app/sync/db.server";
+import type * as DbModule from "../../app/db/pool.server";
 import type * as InitialModule from "../../app/sync/initial-sync.server";
 import { loadAppConfig, redirectShopifyFetch, startShopifyStandIn, type ShopifyStandIn } from "../mocks/shopify";
 import { createTestDatabase, sql } from "../support/db";
@@ -33,7 +33,7 @@ const received: { topic: string; shop: string }[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = await import("../../app/sync/db.server");
+  pool = await import("../../app/db/pool.server");
   initial = await import("../../app/sync/initial-sync.server");
   client = await import("../../app/sync/admin-client.server");
   // The app's webhook endpoint: here only to see bulk_operations/finish arrive.
@@ -60,7 +60,7 @@ afterAll(async () => {
   restoreFetch?.();
   await standIn?.close();
   await new Promise<void>((resolve) => (app ? app.close(() => resolve()) : resolve()));
-  await pool?.closeSyncPool();
+  await pool?.closePool();
   await db?.drop();
 });
 
@@ -90,9 +90,9 @@ async function install(shop: string): Promise<{ token: string; shopId: string }>
 }
 
 async function syncToEnd(shop: string, token: string, options: { batchSize?: number; sleep?: boolean } = {}) {
-  const row = (await pool.shopByDomain(pool.syncPool(), shop))!;
+  const row = (await (await import("../../app/shops/lookup.server")).shopByDomain(pool.pool(), shop))!;
   const ctx = {
-    db: pool.syncPool(),
+    db: pool.pool(),
     shop: row,
     client: client.createAdminClient({
       transport: client.fetchTransport(shop, token),

@@ -4,7 +4,7 @@
  * (The HTTP route part — HMAC 401, payload 400 — needs the stack: see tests that use startStack.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as DbModule from "../../app/sync/db.server";
+import type * as DbModule from "../../app/db/pool.server";
 import type * as WebhooksModule from "../../app/sync/webhooks.server";
 import { prng } from "../support/random";
 import { createTestDatabase, sql } from "../support/db";
@@ -18,10 +18,10 @@ let pool: Pool;
 beforeAll(async () => {
   db = await createTestDatabase();
   sync = await import("../../app/sync/webhooks.server");
-  pool = await import("../../app/sync/db.server");
+  pool = await import("../../app/db/pool.server");
 });
 afterAll(async () => {
-  await pool.closeSyncPool();
+  await pool.closePool();
   await db.drop();
 });
 
@@ -92,7 +92,7 @@ async function deliver(shop: string, list: { topic: string; payload: unknown; we
   void OrderPayload;
   for (const event of list) {
     const schema = TOPIC_PAYLOADS[event.topic as keyof typeof TOPIC_PAYLOADS];
-    await sync.receiveWebhook(pool.syncPool(), {
+    await sync.receiveWebhook(pool.pool(), {
       shop,
       webhookId: event.webhookId,
       topic: event.topic,
@@ -107,8 +107,8 @@ async function deliver(shop: string, list: { topic: string; payload: unknown; we
     [shop],
   );
   for (const { id } of ids) {
-    const event = await sync.loadEvent(pool.syncPool(), id);
-    if (event && event.status === "received") await sync.processEvent(pool.syncPool(), event);
+    const event = await sync.loadEvent(pool.pool(), id);
+    if (event && event.status === "received") await sync.processEvent(pool.pool(), event);
   }
 }
 
@@ -171,7 +171,7 @@ describe("webhook processing", () => {
 
   it("an event of a shop uninstalled meanwhile writes nothing (ShopGoneError)", async () => {
     const gone = await addShop("gone.myshopify.com");
-    await sync.receiveWebhook(pool.syncPool(), {
+    await sync.receiveWebhook(pool.pool(), {
       shop: "gone.myshopify.com",
       webhookId: "g-1",
       topic: "orders/create",
@@ -180,14 +180,14 @@ describe("webhook processing", () => {
     });
     await sql(db.url, `UPDATE "Shop" SET "installState" = 'UNINSTALLED' WHERE id = $1`, [gone]);
     const [row] = await sql<{ id: string }>(db.url, `SELECT id::text FROM "WebhookEvent" WHERE "shopId" = $1`, [gone]);
-    const event = await sync.loadEvent(pool.syncPool(), row!.id);
-    await expect(sync.processEvent(pool.syncPool(), event!)).rejects.toThrow(/no longer installed/);
+    const event = await sync.loadEvent(pool.pool(), row!.id);
+    await expect(sync.processEvent(pool.pool(), event!)).rejects.toThrow(/no longer installed/);
     expect(await sql(db.url, `SELECT 1 FROM "Order" WHERE "shopId" = $1`, [gone])).toHaveLength(0);
     expect(await sql(db.url, `SELECT 1 FROM "DailyDemand" WHERE "shopId" = $1`, [gone])).toHaveLength(0);
   });
 
   it("a webhook for an unknown shop stores nothing", async () => {
-    const receipt = await sync.receiveWebhook(pool.syncPool(), {
+    const receipt = await sync.receiveWebhook(pool.pool(), {
       shop: "nobody.myshopify.com",
       webhookId: "z",
       topic: "orders/create",

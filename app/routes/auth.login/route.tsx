@@ -6,7 +6,6 @@ import { useMemo, useState } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { audit } from "../../auth/audit.server";
 import { auditRefusals, limitAuthAttempts } from "../../auth/guard.server";
-import db from "../../db.server";
 import { createI18n, localeFromRequest, polarisTranslations } from "../../i18n/i18n";
 import { login } from "../../shopify.server";
 import { loginErrorMessage, type LoginErrorMessage } from "./error.server";
@@ -19,16 +18,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
-  const limited = await limitAuthAttempts(db, context.clientIp, "/auth/login");
+  const limited = await limitAuthAttempts(context.clientIp, "/auth/login");
   if (limited) return Response.json({ errors: { shop: "tooManyAttempts" } satisfies LoginErrorMessage }, { status: 429, headers: limited });
   const shop = String((await request.clone().formData()).get("shop") ?? "");
   const result = await auditRefusals(
-    db,
     { event: "oauth_failed", ip: context.clientIp, shopDomain: shop, detail: { path: "/auth/login" } },
     () => login(request),
   );
   // login() throws a redirect into OAuth when the shop is valid; reaching here means it was not.
-  await audit(db, { event: "login_attempt", outcome: "failure", ip: context.clientIp, detail: { claimedShop: shop || null } });
+  await audit({ event: "login_attempt", outcome: "failure", ip: context.clientIp, detail: { claimedShop: shop || null } });
   return { errors: loginErrorMessage(result) };
 };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { contentDisposition, csvCell, csvLine, forecastCsv } from "../../../app/dashboard/csv";
+import { csvCell, csvLine } from "../../../app/csv/writer";
+import { contentDisposition, forecastCsv } from "../../../app/dashboard/csv";
 import { filenameFromDisposition } from "../../../app/dashboard/download";
 import { forecastDetail } from "./fixtures";
 

@@ -73,9 +73,9 @@ describe("settings form", () => {
         leadTimeDays: 14,
         leadTimeSdDays: 3,
         reviewPeriodDays: 7,
-        orderCost: "25.00",
+        orderCost: 25,
         holdingCostRate: 0.255,
-        locationIds: [1n, "2"],
+        locationIds: ["1", "2"],
       }),
     ).toEqual({ ...VALID, holdingCostPercent: "25.5" });
   });

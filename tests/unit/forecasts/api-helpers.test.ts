@@ -1,7 +1,7 @@
 /** The forecast API's pure helpers: ids, ETags, correlation ids, CSV cells. */
 import { describe, expect, it } from "vitest";
 import { etagOf, NumericId, notModified, parseOr400, requestIdOf } from "../../../app/forecasts/http";
-import { csvCell, csvLine } from "../../../app/forecasts/csv";
+import { csvCell, csvLine } from "../../../app/csv/writer";
 import { secondsToUtcMidnight } from "../../../app/forecasts/recompute.server";
 
 describe("API helpers", () => {

@@ -1,11 +1,11 @@
 /** The forecast tasks and the nightly cron (parsable; 02:00 UTC unless FORECAST_CRON says otherwise). */
 import { parseCronItems } from "graphile-worker";
 import { describe, expect, it } from "vitest";
-import { forecastCron, forecastTaskList } from "../../../app/forecasts/tasks";
+import { forecastCron, forecastHandlers } from "../../../app/forecasts/tasks.server";
 
 describe("forecast tasks", () => {
   it("lists the tasks and a parsable nightly cron", () => {
-    expect(Object.keys(forecastTaskList())).toEqual([
+    expect(forecastHandlers.map((h) => h.name)).toEqual([
       "forecast.nightly",
       "forecast.plan",
       "forecast.batch",

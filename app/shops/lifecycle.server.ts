@@ -2,8 +2,12 @@
  * The shop lifecycle: install, re-install, uninstall, erase (shop/redact), shop details.
  * Every function takes the shop's domain and touches only that shop's rows.
  */
-import type { PrismaClient } from "@prisma/client";
+import { prisma } from "../db/prisma.server";
 import { audit } from "../auth/audit.server";
+import { pool } from "../db/pool.server";
+import { shopSyncInfoJob } from "../jobs/contracts/shops";
+import { syncInitialJob } from "../jobs/contracts/sync";
+import { addJob } from "../jobs/queue.server";
 import type { ShopDetails } from "./shop-info";
 
 export type InstallOutcome = "install" | "reinstall" | "login";
@@ -15,8 +19,8 @@ export type InstallOutcome = "install" | "reinstall" | "login";
  * "reinstall". (One statement that read the previous state in a CTE saw the row after its own update, so
  * a re-install was taken for a login and its sync was never restarted.)
  */
-export async function recordAuthorization(prisma: PrismaClient, domain: string, scopes: string): Promise<InstallOutcome> {
-  return prisma.$transaction(async (tx) => {
+export async function recordAuthorization(domain: string, scopes: string): Promise<InstallOutcome> {
+  return prisma().$transaction(async (tx) => {
     const [before] = await tx.$queryRaw<{ installState: string }[]>`
       SELECT "installState"::text AS "installState" FROM "Shop" WHERE domain = ${domain} FOR NO KEY UPDATE`;
     const [row] = await tx.$queryRaw<{ inserted: boolean }[]>`
@@ -34,20 +38,33 @@ export async function recordAuthorization(prisma: PrismaClient, domain: string, 
   });
 }
 
+/**
+ * The login hook (app/shopify.server.ts afterAuth): Shopify handed us a new offline token. Records the
+ * install, audits it, refreshes the shop's details and, on a first install or a re-install, starts the
+ * store sync.
+ */
+export async function onAuthorized(domain: string, scopes: string): Promise<InstallOutcome> {
+  const outcome = await recordAuthorization(domain, scopes);
+  await audit({ event: outcome, outcome: "success", shopDomain: domain, detail: { scopes } });
+  await addJob(pool(), shopSyncInfoJob, { shop: domain });
+  if (outcome !== "login") await addJob(pool(), syncInitialJob, { shop: domain });
+  return outcome;
+}
+
 /** app/uninstalled: the token is dead; forget it and remember that the shop left (data is kept until shop/redact). */
-export async function markUninstalled(prisma: PrismaClient, domain: string, at: Date = new Date()): Promise<void> {
-  await prisma.$transaction([
-    prisma.session.deleteMany({ where: { shop: domain } }),
-    prisma.shop.updateMany({ where: { domain }, data: { installState: "UNINSTALLED", uninstalledAt: at } }),
+export async function markUninstalled(domain: string, at: Date = new Date()): Promise<void> {
+  await prisma().$transaction([
+    prisma().session.deleteMany({ where: { shop: domain } }),
+    prisma().shop.updateMany({ where: { domain }, data: { installState: "UNINSTALLED", uninstalledAt: at } }),
   ]);
 }
 
 /** app/scopes_update: the merchant granted or revoked scopes. */
-export async function updateScopes(prisma: PrismaClient, domain: string, scopes: string[]): Promise<void> {
+export async function updateScopes(domain: string, scopes: string[]): Promise<void> {
   const scope = scopes.join(",");
-  await prisma.$transaction([
-    prisma.session.updateMany({ where: { shop: domain }, data: { scope } }),
-    prisma.shop.updateMany({ where: { domain }, data: { scopes: scope } }),
+  await prisma().$transaction([
+    prisma().session.updateMany({ where: { shop: domain }, data: { scope } }),
+    prisma().shop.updateMany({ where: { domain }, data: { scopes: scope } }),
   ]);
 }
 
@@ -59,19 +76,19 @@ const ERASE_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * shop/redact (48 hours after uninstall): delete every row that belongs to the shop, in one transaction.
- * Run by the `shop.erase` job (app/jobs/tasks/erase-shop.ts), not in the webhook: Shopify waits 5 s for
+ * Run by the `shop.erase` job (app/shops/tasks.server.ts), not in the webhook: Shopify waits 5 s for
  * an answer. Tables added by later domains must be added here; tests/integration/shop-001.test.ts checks
  * that no table with a shop column keeps a row of the shop.
  *
  * Its first statement locks the shop's row FOR UPDATE. Every job that writes the shop's rows holds a
- * key-share lock on that row for its whole transaction (app/sync/db.server.ts shopTransaction), so the
+ * key-share lock on that row for its whole transaction (app/db/pool.server.ts shopTransaction), so the
  * erasure waits for writes in flight and later ones find the shop gone: no deadlock (both sides lock the
  * shop row first) and no row written behind the erasure (decision 0035, tests/integration/shop-erase.test.ts).
  *
  * A shop installed again after the request (`requestedAt`) is a new install of the merchant's: it is kept.
  */
-export async function eraseShop(prisma: PrismaClient, domain: string, requestedAt?: Date): Promise<EraseOutcome> {
-  const outcome = await prisma.$transaction(
+export async function eraseShop(domain: string, requestedAt?: Date): Promise<EraseOutcome> {
+  const outcome = await prisma().$transaction(
     async (tx) => {
       const [shop] = await tx.$queryRaw<{ id: string; installState: string; installedAt: Date }[]>`
         SELECT id, "installState"::text AS "installState", "installedAt" FROM "Shop" WHERE domain = ${domain} FOR UPDATE`;
@@ -92,7 +109,6 @@ export async function eraseShop(prisma: PrismaClient, domain: string, requestedA
       await tx.webhookEvent.deleteMany({ where });
       await tx.syncRun.deleteMany({ where });
       await tx.apiCircuit.deleteMany({ where });
-      await tx.stockChange.deleteMany({ where });
       // Forecasts and settings (app/forecasts/).
       await tx.variantAdvice.deleteMany({ where });
       await tx.variantForecast.deleteMany({ where });
@@ -111,7 +127,7 @@ export async function eraseShop(prisma: PrismaClient, domain: string, requestedA
     { timeout: ERASE_TIMEOUT_MS },
   );
   // The audit trail keeps the fact (no personal data in it).
-  await audit(prisma, {
+  await audit({
     event: "shop_redacted",
     outcome: "success",
     shopDomain: domain,
@@ -120,8 +136,8 @@ export async function eraseShop(prisma: PrismaClient, domain: string, requestedA
   return outcome;
 }
 
-export async function saveShopDetails(prisma: PrismaClient, domain: string, details: ShopDetails, at: Date = new Date()): Promise<void> {
-  await prisma.shop.update({
+export async function saveShopDetails(domain: string, details: ShopDetails, at: Date = new Date()): Promise<void> {
+  await prisma().shop.update({
     where: { domain },
     data: {
       name: details.name,
@@ -132,8 +148,4 @@ export async function saveShopDetails(prisma: PrismaClient, domain: string, deta
       shopInfoSyncedAt: at,
     },
   });
-}
-
-export function findShop(prisma: PrismaClient, domain: string) {
-  return prisma.shop.findUnique({ where: { domain } });
 }
