@@ -50,6 +50,9 @@ describe("a worker killed mid-sync", () => {
         )
       )[0];
 
+    // The orders file stalls before its last line: batches before it are committed, the import cannot finish,
+    // so the kill always lands mid-import (a race with a fast import otherwise).
+    stack.standIn.faults.holdNextBulkDownload(DEMO_SHOP, "orders");
     const first = startWorkerProcess(stack.standIn.url);
     workers.push(first);
     // Some order batches are committed, the import is not finished: kill it there.

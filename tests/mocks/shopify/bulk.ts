@@ -55,6 +55,10 @@ export interface BulkFailure {
 export interface DownloadCut {
   afterBytes?: number;
   afterLines?: number;
+  /** Only the download of this root connection (e.g. "orders"); default: the next download, whatever it is. */
+  root?: string;
+  /** Instead of dying, the connection stalls after the lines (default: all but the last) until the client goes away. */
+  hold?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -458,12 +462,14 @@ export class BulkOperations implements BulkApi {
       res.end("<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code><Message>Access denied.</Message></Error>");
       return;
     }
-    const cut = this.nextCut;
-    this.nextCut = undefined;
+    const cut =
+      this.nextCut && (this.nextCut.root === undefined || this.nextCut.root === op.plan.top.name.value) ? this.nextCut : undefined;
+    if (cut) this.nextCut = undefined;
     const walker = this.walker(op);
     const limit = op.limit;
     const stopAfterLines = cut
-      ? (cut.afterLines ?? (cut.afterBytes === undefined ? Math.floor(op.record.objectCount / 2) : undefined))
+      ? (cut.afterLines ??
+        (cut.afterBytes !== undefined ? undefined : cut.hold ? op.record.objectCount - 1 : Math.floor(op.record.objectCount / 2)))
       : undefined;
     function* chunks(): Generator<string> {
       let buffer = "";
@@ -490,9 +496,9 @@ export class BulkOperations implements BulkApi {
     const stream = Readable.from(chunks());
     stream.on("error", () => res.destroy());
     if (cut) {
-      // The connection dies mid-file: the chunked body never ends properly.
+      // The connection dies (or, held, stalls) mid-file: the chunked body never ends properly.
       stream.pipe(res, { end: false });
-      stream.on("end", () => res.socket?.destroySoon());
+      if (!cut.hold) stream.on("end", () => res.socket?.destroySoon());
       return;
     }
     stream.pipe(res);

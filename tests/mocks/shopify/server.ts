@@ -336,6 +336,8 @@ export async function startShopifyStandIn(options: StandInOptions) {
       revokeTokens: (domain: string) => tokens.revokeShop(domain),
       failNextBulkOperation: (domain: string, failure: BulkFailure = {}) => shopState(domain).bulk.failNext(failure),
       cutNextBulkDownload: (domain: string, cut: DownloadCut = {}) => shopState(domain).bulk.cutNextDownload(cut),
+      /** The next download of `root` (e.g. "orders") stalls before its last line until the client goes away. */
+      holdNextBulkDownload: (domain: string, root: string) => shopState(domain).bulk.cutNextDownload({ root, hold: true }),
       expireBulkOperation: (domain: string, id: number) => shopState(domain).bulk.expire(id),
     },
     /** Live activity in a shop (orders, refunds, stock, products), with webhooks. `ratePerSecond` 0 = step() only. */
