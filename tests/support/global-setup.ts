@@ -16,10 +16,25 @@ export const TEMPLATE_DATABASE = "fluxor_template";
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fluxor-test-pg-"));
-  chmodSync(dir, 0o755); // the postgres user must be able to enter it
+  // Our own folder: let the postgres user (as root) enter it. If it still cannot (a temporary folder
+  // inside a mode-700 one), startEmbedded puts the cluster where it can (decision 0036).
+  chmodSync(dir, 0o755);
   const port = await freePort();
-  const database = await startEmbedded({ dataDir: path.join(dir, "data"), port, databaseName: TEMPLATE_DATABASE });
-  await migrate(database.url);
+  // If it fails, Vitest prints the error as the reason the run could not start: one line naming the cause.
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const database = await startEmbedded({ dataDir: path.join(dir, "data"), port, databaseName: TEMPLATE_DATABASE }).catch(
+    (error: unknown) => {
+      removeDir();
+      throw error;
+    },
+  );
+  try {
+    await migrate(database.url);
+  } catch (error) {
+    await database.stop();
+    removeDir();
+    throw error;
+  }
   // A template must have no open connections when it is cloned.
   const admin = new pg.Client({ connectionString: urlFor(port, "postgres") });
   await admin.connect();
@@ -28,7 +43,7 @@ export default async function setup(project: TestProject) {
   project.provide("postgresPort", port);
   return async () => {
     await database.stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
   };
 }
 
