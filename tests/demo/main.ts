@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { DatabaseStartError } from "../../app/db/postgres.server";
 import { startStack } from "./stack";
 
 const { values } = parseArgs({
@@ -38,6 +39,10 @@ const stack = await startStack({
   simulate: Number(values.simulate),
   scale: values.store === "small" ? { products: 300, days: 365 } : "full",
   log: values.quiet ? () => {} : (line) => console.log(line),
+}).catch((error: unknown) => {
+  // A database that cannot start says why in one line (DatabaseStartError); anything else keeps its stack.
+  console.error(error instanceof DatabaseStartError ? error.message : error);
+  process.exit(1);
 });
 
 let stopping = false;

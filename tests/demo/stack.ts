@@ -4,7 +4,7 @@
  * `shopify app dev` provides), Fluxor with its worker. Never used in production.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../support/ports";
@@ -18,6 +18,21 @@ import {
 } from "../mocks/shopify";
 
 export const DEMO_SHOP = "hollow-oak-gifts.myshopify.com";
+
+/**
+ * The key that encrypts access tokens at rest. A throw-away database gets a throw-away key; the demo's
+ * persistent database keeps its key beside it in `.data/` (git-ignored), or the next run could not decrypt the
+ * sessions the last one stored.
+ */
+function devEncryptionKeys(persistent: boolean): string {
+  if (!persistent) return `dev:${randomBytes(32).toString("base64")}`;
+  const file = path.join(ROOT, ".data", "demo-encryption-keys");
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `dev:${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+  }
+  return readFileSync(file, "utf8").trim();
+}
 /** Requests that stand for the merchant's browser must look like one: the library answers bots with 410. */
 export const BROWSER_HEADERS = {
   "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
@@ -70,10 +85,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     process.env.FLUXOR_EMBEDDED_PG_PORT = String(pgPort);
   }
 
+  try {
+    return await startParts(options, { adminPort, tunnelPort, appPort }, tempDir, log);
+  } catch (error) {
+    // A stack that did not start leaves no throw-away database behind.
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startParts(
+  options: StackOptions,
+  ports: { adminPort: number; tunnelPort: number; appPort: number },
+  tempDir: string | undefined,
+  log: (line: string) => void,
+): Promise<Stack> {
+  const { adminPort, tunnelPort, appPort } = ports;
   // Development credentials for the local stand-in only.
   process.env.SHOPIFY_API_KEY ??= "fluxor-dev-client-id";
   process.env.SHOPIFY_API_SECRET ??= "fluxor-dev-secret-" + randomBytes(8).toString("hex");
-  process.env.FLUXOR_ENCRYPTION_KEYS ??= `dev:${randomBytes(32).toString("base64")}`;
+  process.env.FLUXOR_ENCRYPTION_KEYS ??= devEncryptionKeys(tempDir === undefined);
   const appConfig = loadAppConfig(path.join(ROOT, "shopify.app.toml"), {
     apiKey: process.env.SHOPIFY_API_KEY,
     apiSecret: process.env.SHOPIFY_API_SECRET ?? "",
