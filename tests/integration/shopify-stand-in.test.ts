@@ -110,10 +110,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => appServer.listen(0, "127.0.0.1", resolve));
   appUrl = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
-  const app = loadAppConfig(path.resolve(import.meta.dirname, "../../shopify.app.toml"), {
+  const fluxor = loadAppConfig(path.resolve(import.meta.dirname, "../../shopify.app.toml"), {
     apiSecret: randomBytes(16).toString("hex"),
     appUrl,
   });
+  // Fluxor asks for read scopes only (decision 0037); the stand-in's inventory mutations are checked with an
+  // app that also has write_inventory.
+  const app = { ...fluxor, scopes: [...fluxor.scopes, "write_inventory"] };
   standIn = await startShopifyStandIn({
     app,
     stores: [
