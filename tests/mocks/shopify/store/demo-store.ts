@@ -6,8 +6,10 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { prng } from "../../../support/random";
+import { seedRealism, type DemoScenarios } from "./realism";
 
 export { prng };
+export { REALISM, type DeadStockBand, type DeadStockCase, type DemoScenarios, type NewProductCase, type OutOfStockCase } from "./realism";
 
 /** `../shared/data/online-retail` beside the repository (FLUXOR_DATA_DIR overrides). */
 export const DATA_DIR =
@@ -38,6 +40,8 @@ export interface DemoProduct {
   variants: DemoVariant[];
   /** Daily units of the whole product, one per day of the store's history (oldest first). */
   daily: Uint32Array;
+  /** When the product was created (ISO timestamp); absent = the first day of history. Set for seeded new products. */
+  createdAt?: string;
 }
 export interface DemoStore {
   domain: string;
@@ -49,6 +53,11 @@ export interface DemoStore {
   historyDays: number;
   /** A customer record as Shopify would hold it: only used to send privacy webhooks. */
   sampleCustomer: { id: number; email: string; phone: string; firstName: string; lastName: string };
+  /**
+   * The seeded cases real stores have (dead stock, out-of-stock best sellers, new products), with their ids;
+   * empty lists when the store was built without them (see ScaleOptions.realism and the README).
+   */
+  scenarios: DemoScenarios;
   fingerprint: string;
 }
 
@@ -115,6 +124,11 @@ export interface ScaleOptions {
   days?: number;
   /** Multiplies every product's daily demand (default 1), to pick a store's order volume. */
   demandScale?: number;
+  /**
+   * Seed dead stock, out-of-stock best sellers and new products (`DemoStore.scenarios`). Default: on for
+   * stores with at least 365 days of history (the full demo store and `npm run demo -- --store small`).
+   */
+  realism?: boolean;
 }
 
 /** Option values for stores with a fixed number of variants per product (SKU suffix, title). */
@@ -272,9 +286,13 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
       daily,
     });
   }
+  const realism = custom?.realism ?? historyDays >= 365;
+  const scenarios = realism
+    ? seedRealism(products, { seed: options.seed, historyDays, historyStartMs, warehouseId: locations[0]!.id })
+    : { deadStock: [], outOfStockBestSellers: [], newProducts: [] };
   const fingerprint = createHash("sha256");
   for (const product of products) {
-    fingerprint.update(`${product.id}|${product.title}|${product.vendor}|${product.productType}|`);
+    fingerprint.update(`${product.id}|${product.title}|${product.vendor}|${product.productType}|${product.createdAt ?? ""}|`);
     fingerprint.update(Buffer.from(product.daily.buffer));
     for (const variant of product.variants)
       fingerprint.update(`${variant.id}|${variant.sku}|${variant.share}|${JSON.stringify(variant.stock)}`);
@@ -302,6 +320,7 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
       firstName: "Ada",
       lastName: "Lovelace",
     },
+    scenarios,
     fingerprint: fingerprint.digest("hex"),
   };
 }

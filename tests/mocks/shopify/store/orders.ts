@@ -4,7 +4,8 @@
  * equal the store's demand exactly: cancelled orders and restocked refunds come on top of it, as
  * they do in a real shop's history.
  */
-import { prng, type DemoStore } from "./demo-store";
+import { prng } from "../../../support/random";
+import type { DemoStore } from "./demo-store";
 
 /** Order ids: ORDER_ID_BASE + day × ORDER_ID_DAY + index within the day (live orders use day = historyDays). */
 export const ORDER_ID_BASE = 5_000_000_000_000;
@@ -41,6 +42,19 @@ export interface DemoOrder {
 
 const DAY_MS = 86_400_000;
 
+/** A product's units of one day split over its variants by their shares, largest remainder first (no randomness). */
+export function splitUnits(units: number, variants: readonly { share: number }[]): number[] {
+  const exact = variants.map((variant) => units * variant.share);
+  const floors = exact.map(Math.floor);
+  let left = units - floors.reduce((a, b) => a + b, 0);
+  const order = exact.map((value, index) => ({ index, rest: value - Math.floor(value) })).sort((a, b) => b.rest - a.rest);
+  for (const { index } of order) {
+    if (left-- <= 0) break;
+    floors[index] = (floors[index] ?? 0) + 1;
+  }
+  return floors;
+}
+
 export function ordersOn(store: DemoStore, dayIndex: number): DemoOrder[] {
   if (dayIndex < 0 || dayIndex >= store.historyDays) return [];
   const random = prng(store.info.shopId * 7919 + dayIndex * 104_729);
@@ -49,15 +63,7 @@ export function ordersOn(store: DemoStore, dayIndex: number): DemoOrder[] {
   for (const product of store.products) {
     const units = product.daily[dayIndex] ?? 0;
     if (units === 0) continue;
-    // Split the product's units over its variants by their shares, largest remainder first.
-    const exact = product.variants.map((variant) => units * variant.share);
-    const floors = exact.map(Math.floor);
-    let left = units - floors.reduce((a, b) => a + b, 0);
-    const order = exact.map((value, index) => ({ index, rest: value - Math.floor(value) })).sort((a, b) => b.rest - a.rest);
-    for (const { index } of order) {
-      if (left-- <= 0) break;
-      floors[index] = (floors[index] ?? 0) + 1;
-    }
+    const floors = splitUnits(units, product.variants);
     product.variants.forEach((variant, index) => {
       let quantity = floors[index] ?? 0;
       while (quantity > 0) {

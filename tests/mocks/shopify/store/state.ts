@@ -325,6 +325,8 @@ export class StoreState extends StoreView {
     let maxProduct = 0;
     let maxVariant = 0;
     for (const product of store.products) {
+      // Seeded new products were created recently (their variants with them); the rest with the history.
+      const createdAt = product.createdAt ?? historyStart;
       const variants = product.variants.map((variant, index) => {
         for (const [locationId, quantity] of Object.entries(variant.stock)) {
           levels.set(key(variant.inventoryItemId, Number(locationId)), {
@@ -344,8 +346,8 @@ export class StoreState extends StoreView {
           sku: variant.sku,
           price: variant.price,
           position: index + 1,
-          createdAt: historyStart,
-          updatedAt: historyStart,
+          createdAt,
+          updatedAt: createdAt,
         };
       });
       maxProduct = Math.max(maxProduct, product.id);
@@ -356,8 +358,8 @@ export class StoreState extends StoreView {
         vendor: product.vendor,
         productType: product.productType,
         status: "ACTIVE",
-        createdAt: historyStart,
-        updatedAt: historyStart,
+        createdAt,
+        updatedAt: createdAt,
         variants,
       });
     }
