@@ -1,6 +1,6 @@
 /** Command-line flags shared by `npm run forecast` and `npm run backtest`. */
 import { parseArgs } from "node:util";
-import { isKnownCountry } from "../forecasting/holidays";
+import { isKnownCountry } from "../forecasting";
 
 export type Fail = (message: string) => never;
 
