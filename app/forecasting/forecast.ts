@@ -11,7 +11,7 @@ import { impute, prepareSeries, type PreparedSeries } from "./prepare";
 import { weekdayProfile } from "./profile";
 import { modelInput, selectModel } from "./select";
 import { buildShopContext } from "./shop";
-import type { ForecastOptions, ForecastResult, ModelName, SeriesInput } from "./types";
+import type { ForecastOptions, ForecastResult, ModelName, SeriesInput, StockStatus } from "./types";
 
 export const DEFAULT_MIN_HISTORY_DAYS = 56;
 
@@ -28,7 +28,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Fo
   const holidayFactor = options.shop?.holidayFactor ?? ownHolidayFactor(p, full.filled);
   const holidays = p.futureHolidays.map((x) => ({ date: fromDay(x.day), name: x.name, factor: holidayFactor }));
   const outliers = p.outlierIndexes.map((i) => ({ date: addDays(input.start, i), value: p.raw[i]!, cappedTo: p.capped[i]! }));
-  const warnings: string[] = [];
+  const warnings: string[] = [...p.stock.warnings];
   if (outliers.length > 0) warnings.push(`${outliers.length} spike(s) capped at ${round(p.outlierCap)} units for fitting`);
 
   const minHistory = options.minHistoryDays ?? DEFAULT_MIN_HISTORY_DAYS;
@@ -52,6 +52,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Fo
       dailyMean: mean(cs.forecast),
       dailySd: cs.dailySd,
       warnings,
+      stock: stockStatus(p, cs.forecast),
     };
   }
 
@@ -77,6 +78,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Fo
       dailyMean: 0,
       dailySd: 0,
       warnings: [...warnings, `no sales in ${observedDays} observed days: forecast is zero`],
+      stock: stockStatus(p, z),
     };
   }
 
@@ -125,6 +127,40 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Fo
     dailyMean: mean(out.forecast),
     dailySd,
     warnings,
+    stock: stockStatus(p, out.forecast),
+  };
+}
+
+/** Days of the forecast whose mean is the level lost per day while out of stock. */
+const LOST_DEMAND_DAYS = 28;
+
+/** The public stock state: the analysis from prepareSeries plus the demand lost per day (the forecast's level). */
+function stockStatus(p: PreparedSeries, forecast: readonly number[]): StockStatus {
+  const a = p.stock;
+  let demandPerDay = 0;
+  if (a.outOfStock) {
+    const first = p.startDay + p.n;
+    const k = Math.min(forecast.length, LOST_DEMAND_DAYS);
+    const holiday = new Set(p.futureHolidays.map((x) => x.day - first));
+    let sum = 0;
+    let cnt = 0;
+    for (let i = 0; i < k; i++) {
+      if (holiday.has(i)) continue;
+      sum += forecast[i]!;
+      cnt++;
+    }
+    demandPerDay = cnt > 0 ? sum / cnt : mean(forecast.slice(0, k));
+  }
+  return {
+    available: a.available,
+    outOfStock: a.outOfStock,
+    since: a.outOfStock ? fromDay(p.startDay + a.sinceIndex) : null,
+    sinceEstimated: a.sinceEstimated,
+    daysOut: a.outOfStock ? p.n - a.sinceIndex : 0,
+    runCensoredBy: a.runCensoredBy,
+    inferredDays: a.inferredDays,
+    demandPerDay,
+    test: a.test,
   };
 }
 

@@ -9,6 +9,7 @@ export { forecastSeries, forecastMany } from "./forecast";
 export { buildShopContext } from "./shop";
 export { classify, type Classification } from "./classify";
 export { capSpikes } from "./outliers";
+export { STOCKOUT_TEST_LEVEL, zeroRunPValue } from "./stockout";
 export { holidaysBetween, isKnownCountry } from "./holidays";
 export { addEvalSeries, emptyEvalSums, evaluate, maseScale, type EvalSeries, type EvalSums, type Metrics } from "./metrics";
 export { addDays, fromDay, toDay, toDayCached, weekday, isIsoDate } from "./dates";

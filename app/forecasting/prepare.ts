@@ -3,12 +3,15 @@
  * - censoring: out-of-stock days, unknown values, shop-closed days and public holidays become
  *   "unknown" (NaN) instead of zero demand, so they neither drag the level down nor count as
  *   forecast errors; models see them imputed from the recent weekday-adjusted level;
+ * - stock state (stockout.ts): with `available ≤ 0`, an improbable trailing run of days without
+ *   sales and without known stock is censored too (censoring by inference, decision 0013);
  * - spikes are capped (outliers.ts) and reported.
  */
 
-import { toDay, weekday } from "./dates";
+import { isIsoDate, toDay, weekday } from "./dates";
 import { holidaysBetween, type HolidayDay } from "./holidays";
 import { capSpikes } from "./outliers";
+import { analyseStock, STOCKOUT_TEST_LEVEL, type StockAnalysis } from "./stockout";
 import type { ForecastOptions, SeriesInput } from "./types";
 
 export interface PreparedSeries {
@@ -28,6 +31,8 @@ export interface PreparedSeries {
   /** Holidays inside the history (excluded from fitting) and in the forecast window. */
   pastHolidays: HolidayDay[];
   futureHolidays: HolidayDay[];
+  /** Stock state at the end; a trailing run censored by inference is already NaN in raw/capped. */
+  stock: StockAnalysis;
 }
 
 export class InputError extends Error {
@@ -76,6 +81,8 @@ export function prepareSeries(s: SeriesInput, options: ForecastOptions): Prepare
       }
     }
   }
+  const stock = prepareStock(s, raw, startDay, options);
+  censored += stock.inferredDays;
   const spikes = capSpikes(raw);
   return {
     id: s.id,
@@ -90,7 +97,27 @@ export function prepareSeries(s: SeriesInput, options: ForecastOptions): Prepare
     censoredDays: censored,
     pastHolidays,
     futureHolidays,
+    stock,
   };
+}
+
+/** Validates the stock inputs and runs the stockout analysis (stockout.ts) on `raw`. */
+function prepareStock(s: SeriesInput, raw: Float64Array, startDay: number, options: ForecastOptions): StockAnalysis {
+  if (s.available !== undefined && s.available !== null && !Number.isFinite(s.available))
+    throw new InputError(`series ${s.id}: available must be a finite number or null, got ${s.available}`);
+  if (s.stockKnownFrom !== undefined && s.stockKnownFrom !== null && !isIsoDate(s.stockKnownFrom))
+    throw new InputError(`series ${s.id}: stockKnownFrom "${s.stockKnownFrom}" is not a YYYY-MM-DD date`);
+  const level = options.stockoutLevel ?? STOCKOUT_TEST_LEVEL;
+  if (!(level > 0 && level < 1)) throw new RangeError(`stockoutLevel must be in (0, 1), got ${level}`);
+  const knownFrom =
+    s.stockKnownFrom === undefined
+      ? s.inStock
+        ? 0
+        : raw.length
+      : s.stockKnownFrom === null
+        ? raw.length
+        : toDay(s.stockKnownFrom) - startDay;
+  return analyseStock(s, raw, knownFrom, weekday(startDay), options.shop?.weekdayProfile, level);
 }
 
 /**

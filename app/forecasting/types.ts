@@ -15,6 +15,22 @@ export interface SeriesInput {
   values: ArrayLike<number>;
   /** Optional per-day stock flag aligned with `values`: 0/false = out of stock (demand censored). */
   inStock?: ArrayLike<number | boolean>;
+  /**
+   * First day covered by known stock history (the app: the item's first `InventoryDay`). From this
+   * day on, a day not flagged 0 in `inStock` is known to have had stock; before it, a day's stock is
+   * unknown unless flagged 0. `null` = no stock history yet (no day known; pass the app's
+   * `min(InventoryDay.day)` as it comes). Absent: every day is known when `inStock` is given (e.g. the
+   * CSV's `in_stock` column), none otherwise. Known stock always wins over the stockout inference
+   * (decision 0013).
+   */
+  stockKnownFrom?: IsoDate | null;
+  /**
+   * Units available now, i.e. after the last day of `values` (the app: Σ `InventoryLevel.available`
+   * over the counted locations); `null` or absent = unknown. With `available ≤ 0` the trailing run
+   * of days without sales and without known stock is tested and, when improbable under the demand
+   * before it, censored as out of stock (decision 0013). With stock on hand those zeros stay demand.
+   */
+  available?: number | null;
   /** Optional parent/group pattern used when the series is too short (cold start). */
   parent?: ParentPattern;
 }
@@ -92,6 +108,8 @@ export interface ForecastOptions {
   minHistoryDays?: number;
   /** Restrict the candidate set (mostly for tests and comparisons). */
   candidates?: ModelName[];
+  /** Significance level of the zero-run test that infers a stockout (default 0.01, decision 0013). */
+  stockoutLevel?: number;
 }
 
 export interface OutlierFlag {
@@ -143,4 +161,73 @@ export interface ForecastResult {
   dailyMean: number;
   dailySd: number;
   warnings: string[];
+  /**
+   * Stock state at the end of the history: out of stock or not, since when, and the demand lost per
+   * day. Always set by `forecastSeries`; optional only so results built outside the core (fallbacks)
+   * stay valid.
+   */
+  stock?: StockStatus;
+}
+
+/**
+ * Stock state of a series at the end of its history (decision 0013).
+ *
+ * The trailing run is the run of last days with no sale and no known stock (days flagged out of
+ * stock, or of unknown stock before `stockKnownFrom`); a sale or a day known to have had stock ends it.
+ */
+export interface StockStatus {
+  /** `SeriesInput.available` as given (null when unknown). */
+  available: number | null;
+  /** Out of stock now: `available ≤ 0`, or (when `available` is unknown) the last day is flagged out of stock without a sale. */
+  outOfStock: boolean;
+  /**
+   * When out of stock: the first day of the stockout (ISO), i.e. the first day of the trailing run, or
+   * the forecast start when the last day still had stock (a sale or a known in-stock flag). Null when in stock.
+   */
+  since: IsoDate | null;
+  /** True when `since` falls on a day of unknown stock (inferred from sales), false when the stock history shows it. */
+  sinceEstimated: boolean;
+  /** Calendar days from `since` through the last input day (0 when not out of stock or out only from today). */
+  daysOut: number;
+  /**
+   * Why the trailing run's days were not read as zero demand: "history" = flagged out of stock;
+   * "inference" = its unknown-stock days were censored by the zero-run test; null = kept as demand
+   * (in stock, run not improbable, or nothing to test).
+   */
+  runCensoredBy: "history" | "inference" | null;
+  /** Input days censored by the inference (included in `ForecastResult.censoredDays`). */
+  inferredDays: number;
+  /**
+   * When out of stock: demand lost per calendar day, the forecast's level (mean forecast over the
+   * first min(horizon, 28) days, public holidays left out). Positive for a series that has sold; 0 when
+   * in stock or never sold. Lost units to date ≈ `demandPerDay × daysOut`.
+   */
+  demandPerDay: number;
+  /** The zero-run test, when one was run (out of stock, unknown-stock open days in the run, enough history). */
+  test: ZeroRunTest | null;
+}
+
+/**
+ * Negative-binomial (gamma–Poisson) tail test of the trailing zero run: p = P(no selling day in the
+ * run's `openDays` | the selling days before it), see decision 0013.
+ */
+export interface ZeroRunTest {
+  /** Open days of unknown stock in the run without a sale (closed weekdays, closures, holidays and flagged days left out). */
+  openDays: number;
+  /** Open observed days that set the rate (the 4 weeks before the run, more while under 14) and how many had a sale. */
+  preRunOpenDays: number;
+  preRunSellingDays: number;
+  /** Pearson dispersion φ ≥ 1 of selling days per 4-week block over the 24 weeks before the run (1 = Poisson). */
+  dispersion: number;
+  /**
+   * Seasonal guard, with a year of history before the run: the same days 364 days earlier, their
+   * selling days and the run's p-value against them; `pValue` is the larger of the two.
+   */
+  yearAgo: { openDays: number; sellingDays: number; pValue: number } | null;
+  /** P(a run at least this long | demand went on as before the run). */
+  pValue: number;
+  /** Level the p-value was compared with. */
+  level: number;
+  /** pValue < level: the run's unknown-stock days were censored as out of stock. */
+  censored: boolean;
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { poisson, rng } from "./helpers";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const tsx = path.join(root, "node_modules/.bin/tsx");
@@ -121,5 +122,82 @@ describe.concurrent("backtest CLI", { timeout: 60_000 }, () => {
     const r = await run("app/cli/backtest.ts", ["--input", csv("bt-bad.csv", rows), "--horizon", "28"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/line 13: expected 3 fields, found 4/);
+  });
+});
+
+/** Best sellers at ~20/day for 300 days, then 60 days without a sale; four ordinary sellers beside them (so the shop is open). */
+function stoppedSellers(ids: string[]): string[] {
+  const r = rng(99);
+  const out = ["series_id,date,units"];
+  for (const id of [...ids, "N1", "N2", "N3", "N4"])
+    for (let i = 0; i < 360; i++) {
+      const d = new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
+      const stopped = ids.includes(id) && i >= 300;
+      out.push(`${id},${d},${stopped ? 0 : poisson(r, ids.includes(id) ? 20 : 5)}`);
+    }
+  return out;
+}
+
+/** Mean daily forecast per series from a forecast CSV. */
+function meanForecast(file: string): Map<string, number> {
+  const sums = new Map<string, number[]>();
+  for (const l of readFileSync(file, "utf8").trim().split("\n").slice(1)) {
+    const [id, , f] = l.split(",");
+    sums.set(id!, [...(sums.get(id!) ?? []), Number(f)]);
+  }
+  return new Map([...sums].map(([id, v]) => [id, v.reduce((a, b) => a + b, 0) / v.length]));
+}
+
+describe.concurrent("forecast CLI --stock", { timeout: 60_000 }, () => {
+  const input = csv("stopped.csv", stoppedSellers(["OUT", "ONHAND", "NOROW"]));
+
+  it("~20/day for 300 days then 60 zeros: ≥ 10/day with 0 available, < 5/day with 500, unchanged without a stock row", async () => {
+    const stock = csv("stock.csv", ["series_id,available", "OUT,0", "ONHAND,500", "N1,40", "GONE,3"]);
+    const withStock = path.join(dir, "with-stock.csv");
+    const without = path.join(dir, "without-stock.csv");
+    const [a, b] = await Promise.all([
+      run("app/cli/forecast.ts", ["--input", input, "--horizon", "28", "--output", withStock, "--stock", stock]),
+      run("app/cli/forecast.ts", ["--input", input, "--horizon", "28", "--output", without]),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const m = meanForecast(withStock);
+    expect(m.get("OUT")!).toBeGreaterThanOrEqual(10);
+    expect(m.get("ONHAND")!).toBeLessThan(5);
+    expect(a.stderr).toMatch(
+      /1 out of stock, 1 with the trailing zero run censored by inference; 1 stock row\(s\) for series not in the input ignored/,
+    );
+    // Only the series at 0 stock changes: every other line is what the run without --stock wrote.
+    const lines = (f: string): string[] => readFileSync(f, "utf8").trim().split("\n");
+    const other = (l: string): boolean => !l.startsWith("OUT,");
+    expect(lines(withStock).filter(other)).toEqual(lines(without).filter(other));
+    expect(meanForecast(without).get("OUT")!).toBeLessThan(5);
+    expect(b.stderr).not.toMatch(/out of stock/);
+  });
+
+  it("rejects a bad stock file naming the line, exits non-zero and writes nothing", async () => {
+    const stock = csv("stock-bad.csv", ["series_id,available", "OUT,0", "ONHAND,lots"]);
+    const output = path.join(dir, "never-stock.csv");
+    const r = await run("app/cli/forecast.ts", ["--input", input, "--horizon", "7", "--output", output, "--stock", stock]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/stock-bad\.csv: line 3: available must be a number of units/);
+    expect(existsSync(output)).toBe(false);
+  });
+
+  it("fails on a missing stock file", async () => {
+    const output = path.join(dir, "never-stock-missing.csv");
+    const r = await run("app/cli/forecast.ts", [
+      "--input",
+      input,
+      "--horizon",
+      "7",
+      "--output",
+      output,
+      "--stock",
+      path.join(dir, "nope.csv"),
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/stock file not found/);
+    expect(existsSync(output)).toBe(false);
   });
 });
