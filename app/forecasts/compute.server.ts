@@ -328,6 +328,24 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
     levels.get(r.v)!.set(r.l, r.a);
   }
 
+  // What the core needs to tell a stockout from a fall in demand (decision 0013): the stock now, and the first
+  // day the inventory webhooks have told us about (before it, a day's stock is unknown).
+  const known = await db.query<{ v: string; first: string }>(
+    `SELECT v.id::text AS v, to_char(min(d.day), 'YYYY-MM-DD') AS first
+       FROM "ProductVariant" v
+       JOIN "InventoryDay" d ON d."shopId" = v."shopId" AND d."inventoryItemId" = v."inventoryItemId"
+      WHERE v."shopId" = $1 AND v.id = ANY($2::bigint[]) AND d."locationId" = ANY($3::bigint[])
+      GROUP BY 1`,
+    [shopId, ids, input.locations.stock],
+  );
+  const stockKnownFrom = new Map(known.rows.map((r) => [r.v, r.first]));
+  for (const id of ids) {
+    const dense = series.get(id)!.input;
+    const atLocations = levels.get(id);
+    dense.available = atLocations ? [...atLocations.values()].reduce((sum, units) => sum + units, 0) : null;
+    dense.stockKnownFrom = stockKnownFrom.get(id) ?? null;
+  }
+
   await attachParents(db, input, metas, series, demandLoc);
 
   const options: ForecastOptions = {

@@ -401,3 +401,46 @@ describe("the read model", () => {
     expect((await read.getForecastOverview(stranger)).runId).toBeNull();
   });
 });
+
+describe("a best seller that ran out before install (issue 13, decision 0013)", () => {
+  it("is forecast at its demand before the stop at 0 stock, and near zero with stock on hand", async () => {
+    const C = await seedShop(db.url, { domain: "c-shop.myshopify.com", products: 8, variantsPerProduct: 1, days: 300, seed: 5, rate: 8 });
+    // The two best sellers of the 60 days before the stop; both stop selling 40 days before yesterday.
+    const top = await sql<{ v: string; perDay: number }>(
+      db.url,
+      `SELECT "variantId"::text AS v, sum(units)::float8 / 60 AS "perDay" FROM "DailyDemand"
+        WHERE "shopId" = $1 AND day BETWEEN $2::date - 99 AND $2::date - 40 GROUP BY 1 ORDER BY 2 DESC LIMIT 2`,
+      [C.shopId, C.yesterday],
+    );
+    const [ranOut, fellAway] = top;
+    expect(ranOut!.perDay).toBeGreaterThan(3);
+    await sql(db.url, `DELETE FROM "DailyDemand" WHERE "shopId" = $1 AND "variantId" = ANY($2::bigint[]) AND day > $3::date - 40`, [
+      C.shopId,
+      [ranOut!.v, fellAway!.v],
+      C.yesterday,
+    ]);
+    // Same trailing zeros, two readings: nothing left in stock (it ran out), or plenty on hand (demand fell away).
+    const setStock = (variant: string, units: number) =>
+      sql(
+        db.url,
+        `UPDATE "InventoryLevel" il SET available = $3 FROM "ProductVariant" v
+          WHERE il."shopId" = $1 AND v."shopId" = $1 AND v.id = $2::bigint AND il."inventoryItemId" = v."inventoryItemId"`,
+        [C.shopId, variant, units],
+      );
+    await setStock(ranOut!.v, 0);
+    await setStock(fellAway!.v, 250);
+    await run.startRun(C.shopId, "manual");
+    await drainForecastJobs(db.url, handlers());
+    const mean = async (variant: string) =>
+      (
+        await sql<{ dailyMean: number }>(
+          db.url,
+          `SELECT f."dailyMean" FROM "VariantForecast" f JOIN "ShopForecastState" s ON s."currentRunId" = f."runId"
+            WHERE f."shopId" = $1 AND f."variantId" = $2::bigint`,
+          [C.shopId, variant],
+        )
+      )[0]!.dailyMean;
+    expect(await mean(ranOut!.v)).toBeGreaterThan(ranOut!.perDay * 0.5);
+    expect(await mean(fellAway!.v)).toBeLessThan(fellAway!.perDay * 0.2);
+  });
+});
