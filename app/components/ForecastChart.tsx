@@ -17,7 +17,7 @@ import {
   type TooltipValueType,
 } from "recharts";
 import { useFormat } from "../dashboard/FormatContext";
-import { unitsAxisMax, type ChartRow } from "../dashboard/chart-data";
+import { hasStockLine, integerTicks, unitsAxisMax, type ChartRow } from "../dashboard/chart-data";
 import { ClientOnly } from "./ClientOnly";
 
 /** Colours with enough contrast on white (Polaris palette). */
@@ -49,9 +49,12 @@ export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutD
   const { t } = useTranslation();
   const format = useFormat();
   const tickFormatter = useCallback((day: string) => format.dayShort(day), [format]);
-  const numberTick = useCallback((value: number) => format.number(value, 1), [format]);
+  const unitTick = useCallback((value: number) => format.integer(value), [format]);
   const renderTooltip = useCallback((props: TooltipContentProps<TooltipValueType, string | number>) => <ChartTooltip {...props} />, []);
   const unitsMax = useMemo(() => unitsAxisMax(rows), [rows]);
+  const unitsTicks = useMemo(() => integerTicks(unitsMax), [unitsMax]);
+  // The stock axis and line only when there is stock to project (not when it is nil or flat at 0).
+  const showStock = useMemo(() => hasStockLine(rows), [rows]);
   const legendText = useCallback((value: string) => <span style={{ color: "#303030" }}>{value}</span>, []);
   const hasStockout = stockoutDate !== null && rows.some((row) => row.day === stockoutDate);
   const hasToday = rows.some((row) => row.day === asOf);
@@ -74,13 +77,24 @@ export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutD
                 <YAxis
                   yAxisId="units"
                   domain={[0, unitsMax]}
+                  ticks={unitsTicks}
                   allowDataOverflow
-                  tickFormatter={numberTick}
+                  tickFormatter={unitTick}
                   width={44}
                   tick={{ fontSize: 12 }}
-                  allowDecimals
+                  allowDecimals={false}
                 />
-                <YAxis yAxisId="stock" orientation="right" tickFormatter={numberTick} width={48} tick={{ fontSize: 12 }} />
+                {showStock ? (
+                  <YAxis
+                    yAxisId="stock"
+                    orientation="right"
+                    domain={[0, "auto"]}
+                    tickFormatter={unitTick}
+                    width={48}
+                    tick={{ fontSize: 12 }}
+                    allowDecimals={false}
+                  />
+                ) : null}
                 <Tooltip content={renderTooltip} />
                 <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
                 <Area
@@ -120,17 +134,19 @@ export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutD
                   dot={false}
                   isAnimationActive={false}
                 />
-                <Line
-                  yAxisId="stock"
-                  dataKey="stock"
-                  name={t("chart.stock")}
-                  stroke={COLOURS.stock}
-                  strokeWidth={2}
-                  strokeDasharray="6 3"
-                  dot={false}
-                  connectNulls
-                  isAnimationActive={false}
-                />
+                {showStock ? (
+                  <Line
+                    yAxisId="stock"
+                    dataKey="stock"
+                    name={t("chart.stock")}
+                    stroke={COLOURS.stock}
+                    strokeWidth={2}
+                    strokeDasharray="6 3"
+                    dot={false}
+                    connectNulls
+                    isAnimationActive={false}
+                  />
+                ) : null}
                 {hasToday ? (
                   <ReferenceLine
                     yAxisId="units"

@@ -105,17 +105,41 @@ export function summarise(rows: ChartRow[]): { sold: number; forecast: number; o
 }
 
 /**
- * Top of the demand axis: the larger of the sales and the 80 % band, with headroom. The 95 % band of
- * lumpy demand can be many times larger; it is clipped at the top rather than flattening everything else.
+ * Top of the demand axis: the larger of the sales and the 80 % band, with headroom, rounded up to a
+ * whole number of integer tick steps (units are counted, so the axis never shows 0.3 or 2.5). The 95 %
+ * band of lumpy demand can be many times larger; it is clipped at the top rather than flattening
+ * everything else.
  */
 export function unitsAxisMax(rows: ChartRow[]): number {
   let max = 0;
   for (const row of rows) {
     max = Math.max(max, row.sales ?? 0, row.forecast ?? 0, row.band80?.[1] ?? 0);
   }
-  if (max <= 0) return 1;
+  if (!(max > 0)) return 1;
   const padded = max * 1.15;
-  const magnitude = 10 ** Math.floor(Math.log10(padded));
-  const step = [1, 2, 2.5, 5, 10].find((factor) => factor * magnitude >= padded) ?? 10;
-  return step * magnitude;
+  const step = integerTickStep(padded);
+  return Math.ceil(padded / step) * step;
+}
+
+/** The ticks for an axis from 0 to `max` units: whole numbers, evenly spaced, at most `maxTicks` of them. */
+export function integerTicks(max: number, maxTicks = 6): number[] {
+  if (!(max > 0)) return [0];
+  const step = integerTickStep(max, maxTicks - 1);
+  const ticks: number[] = [];
+  for (let tick = 0; tick <= max + 1e-9; tick += step) ticks.push(tick);
+  return ticks;
+}
+
+/** The smallest of 1, 2, 5, 10, 20, 25, 50, 100 … that splits 0–`max` into at most `intervals` steps. */
+function integerTickStep(max: number, intervals = 5): number {
+  const raw = max / Math.max(1, intervals);
+  if (raw <= 1) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const factor = [1, 2, 2.5, 5, 10].find((candidate) => candidate * magnitude >= raw && Number.isInteger(candidate * magnitude)) ?? 10;
+  return factor * magnitude;
+}
+
+/** True when the projected-stock line carries something to show (some stock above zero in the window). */
+export function hasStockLine(rows: ChartRow[]): boolean {
+  return rows.some((row) => row.stock !== null && row.stock > 0);
 }

@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, ButtonGroup, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { AccuracyCard } from "../components/AccuracyCard";
 import { AdviceTable } from "../components/AdviceTable";
 import { ForecastChart } from "../components/ForecastChart";
 import { ModelScores } from "../components/ModelScores";
@@ -53,7 +54,6 @@ export default function VariantPage() {
 
   const title = overall?.productTitle ?? t("variant.title");
   const subtitle = [overall?.variantTitle, overall?.sku].filter(Boolean).join(" · ");
-  const backtest = detail.backtest;
 
   const exportForecast = () => {
     const blob = new Blob([forecastCsv(detail)], { type: "text/csv;charset=utf-8" });
@@ -137,30 +137,7 @@ export default function VariantPage() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("variant.accuracy.title")}
-                </Text>
-                <Text as="p" variant="headingLg">
-                  <span data-testid="variant-accuracy">
-                    {backtest.accTotal === null ? t("variant.accuracy.notEnough") : format.percent(Math.max(0, backtest.accTotal))}
-                  </span>
-                </Text>
-                <Text as="p" tone="subdued">
-                  {t("variant.accuracy.help")}
-                </Text>
-                {backtest.coverage80 !== null && backtest.coverage95 !== null ? (
-                  <Text as="p">
-                    {t("variant.accuracy.coverage", {
-                      c80: format.percent(backtest.coverage80, 0),
-                      c95: format.percent(backtest.coverage95, 0),
-                    })}
-                  </Text>
-                ) : null}
-                {backtest.mae !== null ? <Text as="p">{t("variant.accuracy.mae", { mae: format.number(backtest.mae, 2) })}</Text> : null}
-              </BlockStack>
-            </Card>
+            <AccuracyCard demandClass={detail.demandClass} backtest={detail.backtest} dailyMean={overall?.dailyMean ?? null} />
             <Card>
               <BlockStack gap="200">
                 <InlineStack align="space-between" blockAlign="center">

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { buildChartRows, isChartRange, rankCandidates, summarise, unitsAxisMax } from "../../../app/dashboard/chart-data";
+import {
+  buildChartRows,
+  hasStockLine,
+  integerTicks,
+  isChartRange,
+  rankCandidates,
+  summarise,
+  unitsAxisMax,
+} from "../../../app/dashboard/chart-data";
 import { forecastDetail } from "./fixtures";
 
 describe("forecast chart data", () => {
@@ -52,7 +60,45 @@ describe("demand axis", () => {
   it("fits sales and the 80 % band, not the 95 % band", () => {
     const detail = forecastDetail();
     const wide = { ...detail, forecast: detail.forecast.map((point) => ({ ...point, hi95: 2000 })) };
-    expect(unitsAxisMax(buildChartRows(wide, "all"))).toBe(5);
+    expect(unitsAxisMax(buildChartRows(wide, "all"))).toBe(4);
     expect(unitsAxisMax([])).toBe(1);
+  });
+});
+
+describe("integer unit axes", () => {
+  const salesRow = (sales: number) => ({ ...buildChartRows(forecastDetail(), "all")[0]!, sales });
+
+  it("tops the demand axis at a whole number, even for fractional demand", () => {
+    expect(unitsAxisMax([salesRow(0.3)])).toBe(1);
+    expect(unitsAxisMax([salesRow(1.3)])).toBe(2);
+    expect(unitsAxisMax([salesRow(12)])).toBe(15);
+    expect(unitsAxisMax([salesRow(40)])).toBe(50);
+    for (const sales of [0.2, 0.8, 1.3, 2.2, 7, 13, 44, 180, 2345]) {
+      const max = unitsAxisMax([salesRow(sales)]);
+      expect(Number.isInteger(max)).toBe(true);
+      expect(max).toBeGreaterThanOrEqual(sales);
+      expect(integerTicks(max).at(-1)).toBe(max);
+    }
+  });
+
+  it("ticks whole units only, at most six of them", () => {
+    expect(integerTicks(1)).toEqual([0, 1]);
+    expect(integerTicks(2)).toEqual([0, 1, 2]);
+    expect(integerTicks(5)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(integerTicks(15)).toEqual([0, 5, 10, 15]);
+    expect(integerTicks(50)).toEqual([0, 10, 20, 30, 40, 50]);
+    expect(integerTicks(0)).toEqual([0]);
+    for (const max of [1, 3, 7, 12, 25, 99, 130, 1000]) {
+      const ticks = integerTicks(max);
+      expect(ticks.every(Number.isInteger)).toBe(true);
+      expect(ticks.length).toBeLessThanOrEqual(6);
+    }
+  });
+
+  it("hides the stock line when it carries nothing", () => {
+    expect(hasStockLine(buildChartRows(forecastDetail(), "all", 12))).toBe(true);
+    const empty = forecastDetail({ projectedStock: forecastDetail().projectedStock.map((point) => ({ ...point, units: 0 })) });
+    expect(hasStockLine(buildChartRows(empty, "all", 0))).toBe(false);
+    expect(hasStockLine(buildChartRows(forecastDetail({ projectedStock: [] }), "all"))).toBe(false);
   });
 });
