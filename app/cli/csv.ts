@@ -58,19 +58,53 @@ export interface ParsedDemand {
   hasInStock: boolean;
 }
 
-export function parseDemandCsv(text: string): ParsedDemand {
+/** A CSV with a header row (names trimmed and lower-cased; a UTF-8 BOM dropped), read line by line. */
+export interface CsvTable {
+  /** The column's index, or -1. */
+  column(name: string): number;
+  /** The data lines: number, fields (as many as the header has) and the trimmed, non-empty series_id. */
+  records(): Generator<{ lineNo: number; fields: string[]; id: string }>;
+}
+
+/**
+ * Reads the header and checks that it has the `required` columns (series_id among them). `expected` names the
+ * header in the error for an empty file; `rule` says what the header must contain when a column is missing.
+ */
+export function readCsvTable(text: string, required: readonly string[], expected: string, rule: string): CsvTable {
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  if (lines.length === 0) throw new CsvError("the file is empty (expected a header: series_id,date,units[,in_stock])", 1);
+  if (lines.length === 0) throw new CsvError(`the file is empty (expected a header: ${expected})`, 1);
   const header = splitCsvLine(lines[0]!.replace(/^\uFEFF/, ""), 1).map((h) => h.trim().toLowerCase());
-  const col = (name: string): number => header.indexOf(name);
-  const iId = col("series_id");
-  const iDate = col("date");
-  const iUnits = col("units");
-  const iStock = col("in_stock");
-  const missing = ["series_id", "date", "units"].filter((c) => col(c) < 0);
-  if (missing.length > 0)
-    throw new CsvError(`header must contain series_id,date,units (optional in_stock); missing ${missing.join(", ")}`, 1);
+  const missing = required.filter((c) => !header.includes(c));
+  if (missing.length > 0) throw new CsvError(`header must contain ${rule}; missing ${missing.join(", ")}`, 1);
+  const iId = header.indexOf("series_id");
+  return {
+    column: (name) => header.indexOf(name),
+    *records() {
+      for (let k = 1; k < lines.length; k++) {
+        const lineNo = k + 1;
+        const raw = lines[k]!;
+        if (raw.trim() === "") throw new CsvError("empty line", lineNo);
+        const fields = splitCsvLine(raw, lineNo);
+        if (fields.length !== header.length) throw new CsvError(`expected ${header.length} fields, found ${fields.length}`, lineNo);
+        const id = fields[iId]!.trim();
+        if (id === "") throw new CsvError("series_id is empty", lineNo);
+        yield { lineNo, fields, id };
+      }
+    },
+  };
+}
+
+export function parseDemandCsv(text: string): ParsedDemand {
+  const table = readCsvTable(
+    text,
+    ["series_id", "date", "units"],
+    "series_id,date,units[,in_stock]",
+    "series_id,date,units (optional in_stock)",
+  );
+  const iDate = table.column("date");
+  const iUnits = table.column("units");
+  const iStock = table.column("in_stock");
 
   interface Acc {
     days: number[];
@@ -80,14 +114,7 @@ export function parseDemandCsv(text: string): ParsedDemand {
   }
   const bySeries = new Map<string, Acc>();
   let rows = 0;
-  for (let k = 1; k < lines.length; k++) {
-    const lineNo = k + 1;
-    const raw = lines[k]!;
-    if (raw.trim() === "") throw new CsvError("empty line", lineNo);
-    const f = splitCsvLine(raw, lineNo);
-    if (f.length !== header.length) throw new CsvError(`expected ${header.length} fields, found ${f.length}`, lineNo);
-    const id = f[iId]!.trim();
-    if (id === "") throw new CsvError("series_id is empty", lineNo);
+  for (const { lineNo, fields: f, id } of table.records()) {
     const date = f[iDate]!.trim();
     const day = toDayCached(date);
     if (day !== day) throw new CsvError(`invalid date "${date}" (expected YYYY-MM-DD)`, lineNo);
