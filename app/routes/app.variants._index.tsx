@@ -6,7 +6,6 @@ import {
   Card,
   ChoiceList,
   EmptyState,
-  IndexFilters,
   IndexTable,
   InlineStack,
   Link,
@@ -20,8 +19,10 @@ import {
 } from "@shopify/polaris";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { ResponsiveIndexTable, StableIndexFilters } from "../components/IndexListLayout";
 import { RiskBadge } from "../components/RiskBadge";
 import { RouteError } from "../components/RouteError";
+import { SkeletonBadge, SkeletonLine } from "../components/Skeleton";
 import { downloadFile } from "../dashboard/download";
 import { useFormat } from "../dashboard/FormatContext";
 import { requireShop } from "../dashboard/shop.server";
@@ -74,7 +75,12 @@ export default function VariantsPage() {
   const { smDown } = useBreakpoints();
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState(false);
+  // The list's own navigations (tab, filter, search, sort, page). While one loads, the rows give way to
+  // skeleton rows and the pagination goes: the new rows then arrive as new elements, and nothing that
+  // was on screen moves when they do (rows kept by key and a pagination bar pulled up from below would
+  // count as layout shifts when the answer takes longer than half a second after the tap).
   const loading = navigation.state === "loading" && navigation.location.pathname === "/app/variants";
+  const skeletonRows = Array.from({ length: Math.min(page.rows.length || SKELETON_ROWS, SKELETON_ROWS) }, (_, index) => index);
 
   const go = useCallback(
     (change: Partial<VariantListQuery>) => {
@@ -254,7 +260,7 @@ export default function VariantsPage() {
           </Text>
         ) : null}
         <Card padding="0">
-          <IndexFilters
+          <StableIndexFilters
             tabs={tabs}
             selected={selectedTab}
             onSelect={(index) => go({ risk: TABS[index]?.risk })}
@@ -285,43 +291,60 @@ export default function VariantsPage() {
             setMode={setMode}
             loading={loading}
           />
-          <IndexTable
-            resourceName={{ singular: t("variants.resource.singular"), plural: t("variants.resource.plural") }}
-            itemCount={page.rows.length}
-            selectable={false}
-            condensed={smDown}
-            loading={loading}
-            headings={headings}
-            sortable={sortable}
-            sortColumnIndex={sortColumnIndex >= 0 ? sortColumnIndex : undefined}
-            sortDirection={query.direction === "asc" ? "ascending" : "descending"}
-            defaultSortDirection="ascending"
-            onSort={(index, direction) => {
-              const key = COLUMNS[index]?.sort;
-              if (key) go({ sort: key, direction: direction === "ascending" ? "asc" : "desc" });
-            }}
-            emptyState={
-              <EmptyState heading={t(page.runId ? "variants.empty.title" : "variants.empty.noForecast")} image="">
-                <p>{t(page.runId ? "variants.empty.body" : "variants.empty.noForecastBody")}</p>
-              </EmptyState>
-            }
-            pagination={{
-              hasPrevious: page.page > 1,
-              hasNext: page.page < pageCount,
-              onPrevious: () => go({ page: page.page - 1 }),
-              onNext: () => go({ page: page.page + 1 }),
-              label: t("variants.pageOf", { page: page.page, pages: pageCount }),
-            }}
-          >
-            {page.rows.map((row, index) =>
-              smDown ? <CompactRow key={rowKey(row)} row={row} index={index} /> : <FullRow key={rowKey(row)} row={row} index={index} />,
-            )}
-          </IndexTable>
+          <ResponsiveIndexTable phonePlaceholder={<PhoneSkeletonList count={skeletonRows.length} />}>
+            <IndexTable
+              resourceName={{ singular: t("variants.resource.singular"), plural: t("variants.resource.plural") }}
+              itemCount={loading ? skeletonRows.length : page.rows.length}
+              selectable={false}
+              condensed={smDown}
+              loading={loading}
+              headings={headings}
+              sortable={sortable}
+              sortColumnIndex={sortColumnIndex >= 0 ? sortColumnIndex : undefined}
+              sortDirection={query.direction === "asc" ? "ascending" : "descending"}
+              defaultSortDirection="ascending"
+              onSort={(index, direction) => {
+                const key = COLUMNS[index]?.sort;
+                if (key) go({ sort: key, direction: direction === "ascending" ? "asc" : "desc" });
+              }}
+              emptyState={
+                <EmptyState heading={t(page.runId ? "variants.empty.title" : "variants.empty.noForecast")} image="">
+                  <p>{t(page.runId ? "variants.empty.body" : "variants.empty.noForecastBody")}</p>
+                </EmptyState>
+              }
+              pagination={
+                loading
+                  ? undefined
+                  : {
+                      hasPrevious: page.page > 1,
+                      hasNext: page.page < pageCount,
+                      onPrevious: () => go({ page: page.page - 1 }),
+                      onNext: () => go({ page: page.page + 1 }),
+                      label: t("variants.pageOf", { page: page.page, pages: pageCount }),
+                    }
+              }
+            >
+              {loading
+                ? skeletonRows.map((index) =>
+                    smDown ? <CompactSkeletonRow key={index} index={index} /> : <FullSkeletonRow key={index} index={index} />,
+                  )
+                : page.rows.map((row, index) =>
+                    smDown ? (
+                      <CompactRow key={rowKey(row)} row={row} index={index} />
+                    ) : (
+                      <FullRow key={rowKey(row)} row={row} index={index} />
+                    ),
+                  )}
+            </IndexTable>
+          </ResponsiveIndexTable>
         </Card>
       </BlockStack>
     </Page>
   );
 }
+
+/** At most this many skeleton rows: a phone's screenful and more, without a page of empty rows. */
+const SKELETON_ROWS = 10;
 
 const rowKey = (row: VariantAdviceRow) => `${row.variantId}-${row.locationId}`;
 const variantHref = (row: VariantAdviceRow) =>
@@ -413,6 +436,91 @@ const CompactRow = memo(function CompactRow({ row, index }: { row: VariantAdvice
     </IndexTable.Row>
   );
 });
+
+/** A FullRow's shape without data: the same text lines and badge, so the row is as tall as a real one. */
+function FullSkeletonRow({ index }: { index: number }) {
+  const number = (
+    <Text as="span" alignment="end" numeric>
+      <SkeletonLine width="2.5rem" />
+    </Text>
+  );
+  return (
+    <IndexTable.Row id={`skeleton-${index}`} position={index} disabled>
+      <IndexTable.Cell>
+        <BlockStack gap="050">
+          <Text as="span" fontWeight="semibold">
+            <SkeletonLine width="12rem" />
+          </Text>
+          <Text as="span" variant="bodySm">
+            <SkeletonLine width="9rem" />
+          </Text>
+        </BlockStack>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <SkeletonBadge />
+      </IndexTable.Cell>
+      <IndexTable.Cell>{number}</IndexTable.Cell>
+      <IndexTable.Cell>{number}</IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span">
+          <SkeletonLine width="5.5rem" />
+        </Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>{number}</IndexTable.Cell>
+      <IndexTable.Cell>{number}</IndexTable.Cell>
+      <IndexTable.Cell>{number}</IndexTable.Cell>
+    </IndexTable.Row>
+  );
+}
+
+/** A CompactRow's shape without data (four lines and a badge). */
+function CompactSkeleton() {
+  return (
+    <Box paddingInline="300" paddingBlock="200">
+      <BlockStack gap="100">
+        <InlineStack align="space-between" blockAlign="start" wrap={false} gap="200">
+          <Text as="span" fontWeight="semibold">
+            <SkeletonLine width="11rem" />
+          </Text>
+          <SkeletonBadge />
+        </InlineStack>
+        <Text as="span" variant="bodySm">
+          <SkeletonLine width="7rem" />
+        </Text>
+        <Text as="span" variant="bodySm">
+          <SkeletonLine width="16rem" />
+        </Text>
+        <Text as="span" variant="bodySm">
+          <SkeletonLine width="13rem" />
+        </Text>
+      </BlockStack>
+    </Box>
+  );
+}
+
+/** The phone list before hydration: compact skeleton rows between the row borders the list will have. */
+function PhoneSkeletonList({ count }: { count: number }) {
+  return (
+    <div aria-hidden>
+      {Array.from({ length: count }, (_, index) => (
+        <div
+          key={index}
+          style={{ borderBlockStart: index ? "var(--p-border-width-025) solid var(--p-color-border-secondary)" : undefined }}
+        >
+          <CompactSkeleton />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function CompactSkeletonRow({ index }: { index: number }) {
+  return (
+    <IndexTable.Row id={`skeleton-${index}`} position={index} disabled>
+      <CompactSkeleton />
+    </IndexTable.Row>
+  );
+}
 
 export function ErrorBoundary() {
   return <RouteError />;

@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type FrameLocator, type Page } from "@playwright/test";
 import { expectAccessible, screenshot } from "../support/browser";
+import { APP_FRAME, dashboardPages, describeShifts, installVitalsObserver, measureAppPage } from "../support/vitals";
 
 // The merchant's journey through the dashboard, in the stand-in admin (playwright.config.ts webServer):
 // overview → variants at risk → a variant's chart → CSV exports → settings (a lead time changes the
 // reorder suggestion), in English, Spanish and French, on the desktop and mobile projects. Screenshots
-// go to docs/screenshots/ when FLUXOR_UPDATE_SCREENSHOTS=1; Web Vitals are printed and checked.
+// go to docs/screenshots/ when FLUXOR_UPDATE_SCREENSHOTS=1. Web Vitals: layout shift (CLS) is checked on
+// the phone; LCP and INP are timings, only printed here and measured by `npm run bench:vitals`.
 
 const ADMIN_PATH = "/store/hollow-oak-gifts/apps/fluxor";
 const LOCALES = ["en", "es", "fr"] as const;
@@ -35,14 +37,17 @@ const FIRST_DATA_TIMEOUT = 300_000;
 
 test.describe.configure({ mode: "serial" });
 
-const APP_FRAME = "iframe[name='app-iframe']";
-
 function appFrame(page: Page): FrameLocator {
   return page.frameLocator(APP_FRAME);
 }
 
+/** The stand-in admin's URL that shows the app at `appPath`, in `locale`. */
+function adminUrl(locale: Locale, appPath = ""): string {
+  return `${ADMIN_PATH}${appPath}${appPath.includes("?") ? "&" : "?"}locale=${locale}`;
+}
+
 async function openApp(page: Page, locale: Locale, appPath = ""): Promise<FrameLocator> {
-  await page.goto(`${ADMIN_PATH}${appPath}${appPath.includes("?") ? "&" : "?"}locale=${locale}`);
+  await page.goto(adminUrl(locale, appPath));
   return appFrame(page);
 }
 
@@ -169,73 +174,44 @@ test("the settings form explains and validates each field", async ({ page }) => 
   await serviceLevel.fill(before);
 });
 
-/** LCP, CLS and INP of each page (PerformanceObserver in the app's frame), printed and compared with the "good" thresholds. */
+/**
+ * Web Vitals of each dashboard page, loaded in the stand-in admin and then used once (the protocol of
+ * tests/support/vitals.ts, shared with `npm run bench:vitals`). Printed and attached; only CLS on the
+ * phone is asserted, because only it came out the same in every run: 0 on all five pages in five runs
+ * in a row (docs/performance.md, Web Vitals). On the desktop the variants list's CLS varies from run to
+ * run (0.002–0.005: its table columns settle while the streamed HTML arrives, and again when a tab's rows
+ * replace the skeleton rows), and LCP and INP are timings of a shared machine.
+ */
 test("Web Vitals of the dashboard pages", async ({ page }, testInfo) => {
-  test.setTimeout(180_000);
-  // The Web Vitals definitions with the browser's own PerformanceObserver, in every frame (the app's included).
-  await page.addInitScript(() => {
-    const vitals = { LCP: Number.NaN, CLS: 0, INP: Number.NaN };
-    Object.assign(window, { __vitals: vitals });
-    const observe = (type: string, handle: (entry: PerformanceEntry & Record<string, unknown>) => void, extra: object = {}) => {
-      try {
-        new PerformanceObserver((list) =>
-          list.getEntries().forEach((entry) => handle(entry as PerformanceEntry & Record<string, unknown>)),
-        ).observe({
-          type,
-          buffered: true,
-          ...extra,
-        } as PerformanceObserverInit);
-      } catch {
-        // entry type not supported
-      }
-    };
-    observe("largest-contentful-paint", (entry) => {
-      vitals.LCP = entry.startTime;
-    });
-    observe("layout-shift", (entry) => {
-      if (!entry.hadRecentInput) vitals.CLS += Number(entry.value);
-    });
-    observe(
-      "event",
-      (entry) => {
-        if (entry.interactionId) vitals.INP = Math.max(Number.isNaN(vitals.INP) ? 0 : vitals.INP, entry.duration);
-      },
-      { durationThreshold: 16 },
-    );
-  });
-
-  const pages: { name: string; path: string; interact: (app: FrameLocator) => Promise<void> }[] = [
-    { name: "overview", path: "", interact: (app) => app.getByTestId("metric-at-risk").click() },
-    { name: "variants", path: "/app/variants", interact: (app) => app.getByRole("tab").nth(1).click() },
-    { name: "settings", path: "/app/settings", interact: (app) => app.getByRole("spinbutton").first().click() },
-  ];
-  const app0 = await openApp(page, "en", "/app/variants?risk=stockout");
-  await expect(app0.getByTestId("variant-link").first()).toBeVisible({ timeout: 60_000 });
-  const variantPath = await app0
+  test.setTimeout(FIRST_DATA_TIMEOUT + 180_000);
+  await installVitalsObserver(page);
+  // The first forecast (when this test runs on its own, e.g. with --grep).
+  const app = appFrame(page);
+  await expect(async () => {
+    await openApp(page, "en", "/app/variants?risk=stockout");
+    await expect(app.getByTestId("variant-link").first()).toBeVisible({ timeout: 10_000 });
+  }).toPass({ timeout: FIRST_DATA_TIMEOUT });
+  const variantPath = await app
     .getByTestId("variant-link")
     .first()
     .evaluate((span) => new URL(span.closest("a")?.href ?? "/app/variants").pathname);
-  pages.push({ name: "variant", path: variantPath, interact: (app) => app.getByRole("button", { name: /90/ }).first().click() });
+  // The overview's figures too (its row counts may be a minute stale).
+  await expect(async () => {
+    await openApp(page, "en");
+    await expect(app.getByTestId("metric-at-risk")).toBeVisible({ timeout: 10_000 });
+  }).toPass({ timeout: FIRST_DATA_TIMEOUT });
 
   const report: string[] = [];
-  for (const target of pages) {
-    const app = await openApp(page, "en", target.path);
-    await expect(app.locator(".Polaris-Page")).toBeVisible({ timeout: 60_000 });
-    await page.waitForTimeout(1500);
-    await target.interact(app);
-    await page.waitForTimeout(1000);
-    const frame = page.frame({ name: "app-iframe" });
-    const vitals = (await frame?.evaluate(() => (window as unknown as { __vitals: Record<string, number> }).__vitals)) ?? {};
-    const lcp = vitals.LCP ?? Number.NaN;
-    const cls = vitals.CLS ?? 0;
-    const inp = vitals.INP ?? Number.NaN;
-    report.push(
-      `${testInfo.project.name} ${target.name}: LCP ${Math.round(lcp)} ms, CLS ${cls.toFixed(3)}, INP ${Number.isNaN(inp) ? "n/a" : `${Math.round(inp)} ms`}`,
-    );
-    expect.soft(lcp, `${target.name} LCP`).toBeLessThanOrEqual(2500);
-    expect.soft(cls, `${target.name} CLS`).toBeLessThanOrEqual(0.1);
-    if (!Number.isNaN(inp)) expect.soft(inp, `${target.name} INP`).toBeLessThanOrEqual(200);
+  for (const target of dashboardPages(variantPath)) {
+    const vitals = await measureAppPage(page, adminUrl("en", target.path), target.interact);
+    const ms = (value: number | null) => (value === null ? "n/a" : `${Math.round(value)} ms`);
+    report.push(`${testInfo.project.name} ${target.name}: LCP ${ms(vitals.lcp)}, CLS ${vitals.cls.toFixed(4)}, INP ${ms(vitals.inp)}`);
+    report.push(...describeShifts(vitals.shifts).map((line) => `  shift ${line}`));
+    if (testInfo.project.name === "mobile") {
+      // 0.05: half the "good" threshold, the bar issue 12 set for the variants list on phones.
+      expect.soft(vitals.cls, `${target.name} CLS; shifts:\n${describeShifts(vitals.shifts).join("\n")}`).toBeLessThanOrEqual(0.05);
+    }
   }
-  console.log(`Web Vitals (good: LCP ≤ 2500 ms, CLS ≤ 0.1, INP ≤ 200 ms)\n${report.join("\n")}`);
+  console.log(`Web Vitals (CLS on the phone checked ≤ 0.05; the rest are figures, see npm run bench:vitals)\n${report.join("\n")}`);
   await testInfo.attach("web-vitals.txt", { body: report.join("\n"), contentType: "text/plain" });
 });
