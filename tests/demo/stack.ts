@@ -4,7 +4,7 @@
  * `shopify app dev` provides), Fluxor with its worker. Never used in production.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../support/ports";
@@ -29,7 +29,17 @@ function devEncryptionKeys(persistent: boolean): string {
   const file = path.join(ROOT, ".data", "demo-encryption-keys");
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `dev:${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+    // Written aside, then linked into place: of two processes starting at once (test files run in parallel),
+    // one key wins and both read it whole.
+    const draft = `${file}.${process.pid}`;
+    writeFileSync(draft, `dev:${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+    try {
+      linkSync(draft, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      rmSync(draft, { force: true });
+    }
   }
   return readFileSync(file, "utf8").trim();
 }
