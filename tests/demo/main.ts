@@ -1,8 +1,9 @@
 /**
- * `npm run demo`: embedded PostgreSQL, the local Shopify with the seeded demo store, Fluxor and its
- * worker; installs Fluxor into the demo store as a merchant would, then prints one URL to open.
- * Options: --port N (base port, default 4100), --fresh-database, --seed N, --simulate N (live store
- * activity, events per second), --quiet.
+ * `npm run demo`: embedded PostgreSQL, the local Shopify with the seeded demo store, the local Resend
+ * with its inbox, Fluxor and its worker; installs Fluxor into the demo store as a merchant would, then
+ * prints the URL to open and the inbox's.
+ * Options: --port N (base port, default 4100; the demo uses N..N+4), --fresh-database, --seed N,
+ * --simulate N (live store activity, events per second), --quiet.
  */
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -63,5 +64,6 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 
 await stack.install();
 console.log(
-  `\nFluxor demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Open:\n\n  ${stack.adminUrl}\n\n(Ctrl-C stops everything.)`,
+  `\nFluxor demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Open:\n\n  ${stack.adminUrl}\n\n` +
+    `Inbox: ${stack.inboxUrl}\n\n(Ctrl-C stops everything.)`,
 );

@@ -1,7 +1,8 @@
 /**
  * The whole local stack in one process, for `npm run demo`, the integration tests and the browser
  * tests: embedded PostgreSQL, the local Shopify stand-in, a tunnel in front of Fluxor (as
- * `shopify app dev` provides), Fluxor with its worker. Never used in production.
+ * `shopify app dev` provides), the local Resend stand-in with its inbox, Fluxor with its worker.
+ * Never used in production.
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import {
   type DeliveryMode,
   type ScaleOptions,
 } from "../mocks/shopify";
+import { newWebhookSecret, startResendStandIn, type ResendStandIn } from "../mocks/resend";
 
 export const DEMO_SHOP = "hollow-oak-gifts.myshopify.com";
 
@@ -51,7 +53,10 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const TEST_STORE: ScaleOptions = { products: 120, days: 120 };
 
 export interface StackOptions {
-  /** Base port: stand-in admin on `port`, tunnel on `port + 1`, Fluxor on `port + 2`. 0 = random ports. */
+  /**
+   * Base port: stand-in admin on `port`, tunnel on `port + 1`, Fluxor on `port + 2`, a fresh database on `port + 3`,
+   * the Resend stand-in (API and inbox) on `port + 4`. 0 = random ports.
+   */
   port?: number;
   /** A throw-away database in a temporary folder instead of `.data/postgres`. */
   freshDatabase?: boolean;
@@ -76,6 +81,10 @@ export interface Stack {
   adminUrl: string;
   appUrl: string;
   standIn: Awaited<ReturnType<typeof startShopifyStandIn>>;
+  /** The local Resend: what the app sends (`resend.messages()`), bounces and complaints on demand, faults. */
+  resend: ResendStandIn;
+  /** The inbox page of everything the app sent. */
+  inboxUrl: string;
   /** Installs the app into the demo shop the way Shopify's managed install does: the admin opens the app with a session token. */
   install(shop?: string): Promise<void>;
   close(): Promise<void>;
@@ -84,9 +93,9 @@ export interface Stack {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? (() => {});
   const base = options.port ?? 0;
-  const [adminPort, tunnelPort, appPort, pgPort] = base
-    ? [base, base + 1, base + 2, base + 3]
-    : [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [adminPort, tunnelPort, appPort, pgPort, resendPort] = base
+    ? [base, base + 1, base + 2, base + 3, base + 4]
+    : [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   let tempDir: string | undefined;
   if (options.freshDatabase && !process.env.DATABASE_URL) {
     tempDir = mkdtempSync(path.join(os.tmpdir(), "fluxor-demo-pg-"));
@@ -96,7 +105,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   try {
-    return await startParts(options, { adminPort, tunnelPort, appPort }, tempDir, log);
+    return await startParts(options, { adminPort, tunnelPort, appPort, resendPort }, tempDir, log);
   } catch (error) {
     // A stack that did not start leaves no throw-away database behind.
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
@@ -106,11 +115,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 async function startParts(
   options: StackOptions,
-  ports: { adminPort: number; tunnelPort: number; appPort: number },
+  ports: { adminPort: number; tunnelPort: number; appPort: number; resendPort: number },
   tempDir: string | undefined,
   log: (line: string) => void,
 ): Promise<Stack> {
-  const { adminPort, tunnelPort, appPort } = ports;
+  const { adminPort, tunnelPort, appPort, resendPort } = ports;
   // Development credentials for the local stand-in only.
   process.env.SHOPIFY_API_KEY ??= "fluxor-dev-client-id";
   process.env.SHOPIFY_API_SECRET ??= "fluxor-dev-secret-" + randomBytes(8).toString("hex");
@@ -137,6 +146,21 @@ async function startParts(
   });
   if (options.simulate) standIn.startSimulator(DEMO_SHOP, { ratePerSecond: options.simulate, seed: options.seed ?? 42 });
 
+  // Email goes to the local Resend stand-in, never to Resend: the SDK reads RESEND_BASE_URL (and the worker
+  // process, started with this environment, too). Its webhooks reach the app through the tunnel, as Resend's
+  // would reach the public URL; until the app answers them, they are retried quietly.
+  process.env.RESEND_API_KEY ??= "re_fluxor_demo_local_stand_in";
+  process.env.RESEND_WEBHOOK_SECRET ??= newWebhookSecret();
+  process.env.FLUXOR_EMAIL_FROM ??= "Fluxor <alerts@fluxor.test>";
+  const senderDomain = /@([^@>\s]+)>?\s*$/.exec(process.env.FLUXOR_EMAIL_FROM)?.[1] ?? "fluxor.test";
+  const resend = await startResendStandIn({
+    port: resendPort,
+    apiKeys: [process.env.RESEND_API_KEY],
+    webhook: { url: `${appConfig.appUrl}/webhooks/resend`, secret: process.env.RESEND_WEBHOOK_SECRET },
+    domains: [{ name: senderDomain, status: "verified" }],
+  });
+  process.env.RESEND_BASE_URL = resend.url;
+
   const { startFluxor } = await import("../../app/server/fluxor.server");
   const fluxor = await startFluxor({ port: appPort, withWorker: options.inlineWorker ?? true, log });
   const tunnel = await startTunnel({ target: fluxor.url, standInUrl: standIn.url, port: tunnelPort });
@@ -145,14 +169,17 @@ async function startParts(
     adminUrl: standIn.adminUrl(DEMO_SHOP),
     appUrl: tunnel.url,
     standIn,
+    resend,
+    inboxUrl: resend.inboxUrl,
     install: async (shop = DEMO_SHOP) => {
       const response = await fetch(`${tunnel.url}/app?${standIn.embeddedParams(shop)}`, { redirect: "manual", headers: BROWSER_HEADERS });
       if (response.status !== 200) throw new Error(`installing into ${shop} failed: HTTP ${response.status}`);
     },
     close: async () => {
-      // The stand-in first: a bulk download or Admin call in flight fails at once, so the worker's
-      // running sync job ends instead of holding the shutdown until it is done.
+      // The stand-ins first: a bulk download, Admin call or email send in flight fails at once, so the
+      // worker's running job ends instead of holding the shutdown until it is done.
       await standIn.close();
+      await resend.close();
       await fluxor.close();
       await tunnel.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
