@@ -10,12 +10,20 @@ import polarisFr from "@shopify/polaris/locales/fr.json";
 import en from "./locales/en.json";
 import es from "./locales/es.json";
 import fr from "./locales/fr.json";
+import emailEn from "./locales/email/en.json";
+import emailEs from "./locales/email/es.json";
+import emailFr from "./locales/email/fr.json";
 
 export const SUPPORTED_LOCALES = ["en", "es", "fr"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
-const RESOURCES = { en: { translation: en }, es: { translation: es }, fr: { translation: fr } } as const;
+/** `translation` (the default) holds the app's text; `email` the alert emails' (app/email/). */
+const RESOURCES = {
+  en: { translation: en, email: emailEn },
+  es: { translation: es, email: emailEs },
+  fr: { translation: fr, email: emailFr },
+} as const;
 const POLARIS = { en: polarisEn, es: polarisEs, fr: polarisFr } as const;
 
 /** "es-MX", "fr_CA", "FR" → "es", "fr", "fr"; anything unsupported → undefined. */
@@ -48,6 +56,8 @@ export function createI18n(locale: Locale): I18n {
     lng: locale,
     fallbackLng: DEFAULT_LOCALE,
     resources: RESOURCES,
+    ns: ["translation", "email"],
+    defaultNS: "translation",
     initAsync: false,
     showSupportNotice: false,
     interpolation: { escapeValue: false },
