@@ -7,7 +7,7 @@ const cell = { padding: "8px 12px", borderBottom: "1px solid #ebebeb", whiteSpac
 const numeric = { ...cell, textAlign: "end", fontVariantNumeric: "tabular-nums" } as const;
 
 /**
- * The reorder advice of one variant per location. A plain table in a keyboard-focusable scroll region,
+ * The reorder advice of one variant per location (and the sales lost a day where it is out of stock). A plain table in a keyboard-focusable scroll region,
  * so it stays readable (and reachable) on a phone.
  */
 export const AdviceTable = memo(function AdviceTable({
@@ -19,6 +19,8 @@ export const AdviceTable = memo(function AdviceTable({
 }) {
   const { t } = useTranslation();
   const format = useFormat();
+  // Sales lost a day, only when some location is out of stock.
+  const lost = rows.some((row) => row.outOfStockSince !== null);
   const headings = [
     t("variant.advice.location"),
     t("variants.columns.available"),
@@ -27,6 +29,7 @@ export const AdviceTable = memo(function AdviceTable({
     t("variants.columns.reorderPoint"),
     t("variant.advice.orderUpTo"),
     t("variants.columns.reorderQty"),
+    ...(lost ? [t("variant.advice.lostPerDay")] : []),
   ];
   return (
     <div role="region" aria-label={t("variant.advice.title")} tabIndex={0} style={{ overflowX: "auto" }}>
@@ -52,6 +55,16 @@ export const AdviceTable = memo(function AdviceTable({
               <td style={numeric}>{format.integer(row.reorderPoint)}</td>
               <td style={numeric}>{format.integer(row.orderUpTo)}</td>
               <td style={numeric}>{format.integer(row.reorderQty)}</td>
+              {lost ? (
+                <td style={numeric}>
+                  {row.outOfStockSince === null
+                    ? "—"
+                    : t("variant.advice.lost", {
+                        units: format.number(row.lostUnitsPerDay, 1),
+                        revenue: format.currency(row.lostRevenuePerDay),
+                      })}
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

@@ -6,18 +6,22 @@ import {
   Bar,
   CartesianGrid,
   ComposedChart,
+  DefaultLegendContent,
   Legend,
   Line,
+  ReferenceArea,
   ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
+  type DefaultLegendContentProps,
   type TooltipContentProps,
   type TooltipValueType,
 } from "recharts";
 import { useFormat } from "../dashboard/FormatContext";
-import { hasStockLine, integerTicks, unitsAxisMax, type ChartRow } from "../dashboard/chart-data";
+import { hasStockLine, integerTicks, outOfStockSpan, unitsAxisMax, type ChartRow } from "../dashboard/chart-data";
+import type { VariantForecastDetail } from "../forecasts/contract";
 import { ClientOnly } from "./ClientOnly";
 
 /** Colours with enough contrast on white (Polaris palette). */
@@ -30,6 +34,9 @@ const COLOURS = {
   stock: "#2c6e49",
   stockout: "#c70a24",
   today: "#616161",
+  /** The current stockout's shading and its label. */
+  outOfStockArea: "#fed3d1",
+  outOfStockLabel: "#8e1f0b",
 } as const;
 
 export interface ForecastChartProps {
@@ -37,15 +44,18 @@ export interface ForecastChartProps {
   /** The last day of history (`YYYY-MM-DD`), marked as "today". */
   asOf: string;
   stockoutDate: string | null;
+  /** Out of stock now: since when (shaded from then to `asOf`, with a legend entry). */
+  outOfStock: VariantForecastDetail["outOfStock"];
   height?: number;
 }
 
 /**
  * Sales history, the forecast with its 80 % and 95 % bands, and the projected stock with the stockout
- * day marked. Drawn in the browser only (Recharts measures its container); the server renders a
- * placeholder of the same height, so the page neither shifts nor mismatches on hydration.
+ * day marked; a variant out of stock now has its stockout shaded on the history. Drawn in the browser only
+ * (Recharts measures its container); the server renders a placeholder of the same height, so the page
+ * neither shifts nor mismatches on hydration.
  */
-export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutDate, height = 360 }: ForecastChartProps) {
+export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutDate, outOfStock, height = 360 }: ForecastChartProps) {
   const { t } = useTranslation();
   const format = useFormat();
   const tickFormatter = useCallback((day: string) => format.dayShort(day), [format]);
@@ -58,6 +68,21 @@ export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutD
   const legendText = useCallback((value: string) => <span style={{ color: "#303030" }}>{value}</span>, []);
   const hasStockout = stockoutDate !== null && rows.some((row) => row.day === stockoutDate);
   const hasToday = rows.some((row) => row.day === asOf);
+  const span = useMemo(() => outOfStockSpan(rows, outOfStock), [rows, outOfStock]);
+  const spanLabel = span ? t(span.estimated ? "chart.outOfStockEstimated" : "chart.outOfStockPeriod") : "";
+  // The shading is a reference area, not a series: its legend entry is added to the series' own.
+  const renderLegend = useCallback(
+    (props: DefaultLegendContentProps) => (
+      <DefaultLegendContent
+        {...props}
+        payload={[
+          ...(props.payload ?? []),
+          ...(spanLabel ? [{ value: spanLabel, type: "rect" as const, color: COLOURS.outOfStockArea, dataKey: "outOfStockPeriod" }] : []),
+        ]}
+      />
+    ),
+    [spanLabel],
+  );
 
   return (
     <figure style={{ margin: 0 }} aria-label={t("chart.label")} data-testid="forecast-chart">
@@ -96,7 +121,18 @@ export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutD
                   />
                 ) : null}
                 <Tooltip content={renderTooltip} />
-                <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
+                <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} content={renderLegend} />
+                {span ? (
+                  <ReferenceArea
+                    yAxisId="units"
+                    x1={span.from}
+                    x2={span.to}
+                    fill={COLOURS.outOfStockArea}
+                    fillOpacity={0.6}
+                    stroke="none"
+                    label={{ value: spanLabel, position: "insideTop", fontSize: 12, fill: COLOURS.outOfStockLabel }}
+                  />
+                ) : null}
                 <Area
                   yAxisId="units"
                   dataKey="band95"
@@ -172,7 +208,11 @@ export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutD
       </ClientOnly>
       <figcaption>
         <Text as="p" tone="subdued" variant="bodySm">
-          {stockoutDate ? t("chart.captionStockout", { day: format.day(stockoutDate, "long") }) : t("chart.captionNoStockout")}
+          {outOfStock
+            ? t("chart.captionOutOfStock", { day: format.day(outOfStock.since, "long") })
+            : stockoutDate
+              ? t("chart.captionStockout", { day: format.day(stockoutDate, "long") })
+              : t("chart.captionNoStockout")}
         </Text>
       </figcaption>
     </figure>

@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import type { Risk } from "../forecasts/contract";
 
 const TONE: Record<Risk, "critical" | "warning" | "attention" | "success" | undefined> = {
+  out_of_stock: "critical",
   stockout: "critical",
   reorder: "warning",
   dead: "attention",

@@ -10,7 +10,10 @@ export interface ChartRow {
   day: string;
   /** Units sold that day (history only). */
   sales: number | null;
-  /** True when the variant was out of stock that day (sales were capped by stock, not demand). */
+  /**
+   * True when the variant was out of stock that day (sales were capped by stock, not demand): by the stock
+   * history, or within the current stockout (since → asOf, `VariantForecastDetail.outOfStock`).
+   */
   outOfStock: boolean;
   forecast: number | null;
   /** [low, high] of the 80 % and 95 % prediction intervals (forecast days only). */
@@ -36,6 +39,7 @@ const round = (value: number) => Math.round(value * 100) / 100;
  */
 export function buildChartRows(detail: VariantForecastDetail, range: ChartRange, currentStock: number | null = null): ChartRow[] {
   const firstDay = range === "all" ? null : addDays(detail.asOf, -Number(range) + 1);
+  const since = detail.outOfStock?.since ?? null;
   const rows: ChartRow[] = [];
   for (const point of detail.history) {
     if (firstDay !== null && point.day < firstDay) continue;
@@ -43,7 +47,7 @@ export function buildChartRows(detail: VariantForecastDetail, range: ChartRange,
     rows.push({
       day: point.day,
       sales: point.units,
-      outOfStock: point.inStock === false,
+      outOfStock: point.inStock === false || (since !== null && point.day >= since),
       forecast: null,
       band80: null,
       band95: null,
@@ -68,6 +72,25 @@ export function buildChartRows(detail: VariantForecastDetail, range: ChartRange,
     });
   }
   return rows;
+}
+
+/** The current stockout as the chart shades it: its first and last day on the chart, and whether its start is inferred. */
+export interface OutOfStockSpan {
+  from: string;
+  to: string;
+  estimated: boolean;
+}
+
+/**
+ * The days of the current stockout (since → asOf) that the chart's history shows, for the shading; null
+ * when the variant is in stock, ran out only today, or the window ends before it.
+ */
+export function outOfStockSpan(rows: readonly ChartRow[], outOfStock: VariantForecastDetail["outOfStock"]): OutOfStockSpan | null {
+  if (!outOfStock) return null;
+  const history = rows.filter((row) => row.sales !== null);
+  const first = history.find((row) => row.day >= outOfStock.since);
+  if (!first) return null;
+  return { from: first.day, to: history.at(-1)!.day, estimated: outOfStock.sinceEstimated };
 }
 
 export interface CandidateScore {

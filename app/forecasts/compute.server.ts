@@ -24,7 +24,7 @@ import {
   type EvalSums,
 } from "../forecasting";
 import { forecastManyInWorkers } from "../forecasting/worker-pool.server";
-import { leadTimeFor, locationShares, policy, projection, type LeadTimes } from "./advice";
+import { demandLevel, leadTimeFor, locationShares, outOfStock, policy, projection, stockoutStart, type LeadTimes } from "./advice";
 import type { Risk } from "./contract";
 import type { Queryable } from "../db/pool.server";
 import { demandLocationFilter, type CountedLocations, type StoredSettings } from "./store.server";
@@ -82,6 +82,12 @@ export interface AdviceRow {
   xyzClass: string;
   lastSaleDay: string | null;
   stockValue: number;
+  outOfStockSince: string | null;
+  sinceEstimated: boolean;
+  lostUnitsPerDay: number;
+  lostUnitsToDate: number;
+  lostRevenuePerDay: number;
+  lostRevenueToDate: number;
 }
 
 export interface ComputeResult {
@@ -339,6 +345,7 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
     [shopId, ids, input.locations.stock],
   );
   const stockKnownFrom = new Map(known.rows.map((r) => [r.v, r.first]));
+  const locationLastSale = await lastSalesWithoutStock(db, shopId, from, asOf, levels);
   for (const id of ids) {
     const dense = series.get(id)!.input;
     const atLocations = levels.get(id);
@@ -429,6 +436,12 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
     const xyz = xyzClass(Array.from(dense.input.values).slice(-364));
     const abc = input.abc?.get(meta.id) ?? "C";
     const locLevels = levels.get(meta.id) ?? new Map<string, number>();
+    const noHistory = dense.lastSaleDay === null;
+    // While out of stock the variant loses the demand the core estimated for it (censored, decision 0013);
+    // a location out of stock while the variant still has stock elsewhere loses its share of the forecast's level.
+    const stock = r.stock?.outOfStock ? r.stock : null;
+    const level = stock ? stock.demandPerDay : demandLevel(r.forecast);
+    const variantStart = stock?.since ? { since: stock.since, sinceEstimated: stock.sinceEstimated } : null;
     const common = {
       variantId: meta.id,
       productId: meta.productId,
@@ -444,6 +457,19 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
     };
     const row = (locationId: string, available: number, share: number): AdviceRow => {
       const p = projection({ forecast: r.forecast, start: r.start, dailyMean: r.dailyMean, dailySd: r.dailySd, share, available });
+      const out = outOfStock({
+        asOf,
+        available,
+        noHistory,
+        demandPerDay: level * Math.max(0, share),
+        price: meta.price,
+        start: stockoutStart({
+          asOf,
+          variant: variantStart,
+          lastSaleDay: dense.lastSaleDay,
+          location: locationId === "0" ? undefined : { lastSaleDay: locationLastSale.get(`${meta.id}:${locationId}`) ?? null },
+        }),
+      });
       const pol = policy(
         {
           asOf,
@@ -453,7 +479,8 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
           dailySd: p.dailySd,
           stockoutDate: p.stockoutDate,
           lastSaleDay: dense.lastSaleDay,
-          noHistory: dense.lastSaleDay === null,
+          noHistory,
+          outOfStock: out !== null,
           ...lt,
         },
         settings,
@@ -467,6 +494,12 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
         stockoutDate: p.stockoutDate,
         ...pol,
         stockValue: Math.round(meta.price * Math.max(0, available) * 100) / 100,
+        outOfStockSince: out?.since ?? null,
+        sinceEstimated: out?.sinceEstimated ?? false,
+        lostUnitsPerDay: out?.lostUnitsPerDay ?? 0,
+        lostUnitsToDate: out?.lostUnitsToDate ?? 0,
+        lostRevenuePerDay: out?.lostRevenuePerDay ?? 0,
+        lostRevenueToDate: out?.lostRevenueToDate ?? 0,
       };
     };
     const total = [...locLevels.values()].reduce((a, b) => a + b, 0);
@@ -485,6 +518,37 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
     `computed ${ids.length} variants: load ${Math.round(tLoad - t0)} ms, forecast ${Math.round(tForecast - tLoad)} ms, holdout ${Math.round(tHoldout - tForecast)} ms, advice ${Math.round(tAdvice - tHoldout)} ms`,
   );
   return { forecasts, advice, sums, modelMix, errors };
+}
+
+/**
+ * The last sale day (in the history window) of each (variant, location) without stock, keyed `variant:location`:
+ * when such a location ran out (decision 0039). Only the locations at 0 or below are read.
+ */
+async function lastSalesWithoutStock(
+  db: Queryable,
+  shopId: string,
+  from: string,
+  asOf: string,
+  levels: ReadonlyMap<string, ReadonlyMap<string, number>>,
+): Promise<Map<string, string>> {
+  const variants: string[] = [];
+  const locations: string[] = [];
+  for (const [v, atLocations] of levels)
+    for (const [l, available] of atLocations)
+      if (available <= 0) {
+        variants.push(v);
+        locations.push(l);
+      }
+  if (variants.length === 0) return new Map();
+  const { rows } = await db.query<{ v: string; l: string; last: string }>(
+    `SELECT d."variantId"::text AS v, d."locationId"::text AS l, to_char(max(d.day), 'YYYY-MM-DD') AS last
+       FROM unnest($2::bigint[], $3::bigint[]) AS p(v, l)
+       JOIN "DailyDemand" d ON d."shopId" = $1 AND d."variantId" = p.v AND d."locationId" = p.l
+      WHERE d.day BETWEEN $4::date AND $5::date AND d.units > 0
+      GROUP BY 1, 2`,
+    [shopId, variants, locations, from, asOf],
+  );
+  return new Map(rows.map((r) => [`${r.v}:${r.l}`, r.last]));
 }
 
 /** Cold-start parents: the product's daily sales over its variants (last 182 days), else its product type's level. */

@@ -9,7 +9,8 @@ import { z } from "zod";
 /** `YYYY-MM-DD`, a day in the shop's time zone. */
 export type Day = string;
 
-export const RISKS = ["stockout", "reorder", "dead", "ok", "no_data"] as const;
+/** Most urgent first: the list's default order (decision 0039). */
+export const RISKS = ["out_of_stock", "stockout", "reorder", "dead", "ok", "no_data"] as const;
 export type Risk = (typeof RISKS)[number];
 
 export const ABC_CLASSES = ["A", "B", "C"] as const;
@@ -42,6 +43,16 @@ export interface VariantAdviceRow {
   lastSaleDay: Day | null;
   /** Retail value of the available stock, in the shop's currency. */
   stockValue: number;
+  /** Out of stock now (risk `out_of_stock`): the first day without stock, else null (decision 0039). */
+  outOfStockSince: Day | null;
+  /** `outOfStockSince` is inferred from sales (no stock history covers it). */
+  sinceEstimated: boolean;
+  /** Sales lost while out of stock, per day and since `outOfStockSince` through asOf, in units (0 when not out of stock). */
+  lostUnitsPerDay: number;
+  lostUnitsToDate: number;
+  /** The same in the shop's currency (the variant's price × units). */
+  lostRevenuePerDay: number;
+  lostRevenueToDate: number;
 }
 
 export const SORT_KEYS = ["risk", "title", "available", "daysOfCover", "stockoutDate", "reorderQty", "stockValue", "dailyMean"] as const;
@@ -107,9 +118,11 @@ export interface VariantForecastDetail {
   history: { day: Day; units: number; inStock: boolean | null }[];
   /** Forecast per day from the day after `asOf`, with 80 % and 95 % bands (never negative). */
   forecast: { day: Day; forecast: number; lo80: number; hi80: number; lo95: number; hi95: number }[];
-  /** Projected end-of-day stock under the forecast (no arrivals), and the first day it reaches zero. */
+  /** Projected end-of-day stock under the forecast (no arrivals), and the first day it reaches zero (null when out of stock now). */
   projectedStock: { day: Day; units: number }[];
   stockoutDate: Day | null;
+  /** At the requested location: out of stock since this day (through `asOf`; estimated = inferred from sales), else null. */
+  outOfStock: { since: Day; sinceEstimated: boolean } | null;
   /** The series' own rolling-origin backtest (null when there was too little history). */
   backtest: { accTotal: number | null; mae: number | null; coverage80: number | null; coverage95: number | null };
   /** Scores (lower is better) of the candidate models evaluated for this series. */
@@ -138,6 +151,8 @@ export const ForecastOverview = z.object({
   runId: z.string().nullable(),
   asOf: z.string().nullable(),
   publishedAt: z.string().nullable(),
+  /** Variants out of stock now, and the revenue they lose a day (shop currency). */
+  outOfStock: z.object({ count: z.number(), lostRevenuePerDay: z.number() }),
   /** Variants whose projected stockout falls within their lead time. */
   atRisk: z.number(),
   /** Variants at or below their reorder point (not yet at risk). */

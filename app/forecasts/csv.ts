@@ -1,4 +1,4 @@
-/** The variants export's columns (written with the one CSV writer, app/csv/writer.ts). */
+/** The variants export's columns (written with the one CSV writer, app/csv/writer.ts); new columns go last, so older imports keep working. */
 import type { VariantAdviceRow } from "./contract";
 
 export const CSV_COLUMNS: (keyof VariantAdviceRow)[] = [
@@ -25,4 +25,10 @@ export const CSV_COLUMNS: (keyof VariantAdviceRow)[] = [
   "xyzClass",
   "lastSaleDay",
   "stockValue",
+  "outOfStockSince",
+  "sinceEstimated",
+  "lostUnitsPerDay",
+  "lostUnitsToDate",
+  "lostRevenuePerDay",
+  "lostRevenueToDate",
 ];

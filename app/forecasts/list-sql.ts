@@ -4,22 +4,27 @@ import type { VariantListQuery } from "./contract";
 export const ADVICE_COLUMNS = `a."variantId"::text AS "variantId", a."productId"::text AS "productId", a."productTitle", a."variantTitle", a.sku,
   a.vendor, a."productType", a."locationId"::text AS "locationId", a.available, a."dailyMean", a."daysOfCover",
   to_char(a."stockoutDate", 'YYYY-MM-DD') AS "stockoutDate", a."leadTimeDays", a."safetyStock", a."reorderPoint", a."orderUpTo", a.eoq,
-  a."reorderQty", a.risk, a."abcClass", a."xyzClass", to_char(a."lastSaleDay", 'YYYY-MM-DD') AS "lastSaleDay", a."stockValue"::float8 AS "stockValue"`;
+  a."reorderQty", a.risk, a."abcClass", a."xyzClass", to_char(a."lastSaleDay", 'YYYY-MM-DD') AS "lastSaleDay", a."stockValue"::float8 AS "stockValue",
+  to_char(a."outOfStockSince", 'YYYY-MM-DD') AS "outOfStockSince", a."sinceEstimated", a."lostUnitsPerDay", a."lostUnitsToDate",
+  a."lostRevenuePerDay"::float8 AS "lostRevenuePerDay", a."lostRevenueToDate"::float8 AS "lostRevenueToDate"`;
 
-/** Risk order of the default sort: the most urgent first. */
-export const RISK_RANK = `CASE a.risk WHEN 'stockout' THEN 0 WHEN 'reorder' THEN 1 WHEN 'dead' THEN 2 WHEN 'ok' THEN 3 ELSE 4 END`;
+/** Risk order of the default sort: the most urgent first (RISKS' order). */
+export const RISK_RANK = `CASE a.risk WHEN 'out_of_stock' THEN 0 WHEN 'stockout' THEN 1 WHEN 'reorder' THEN 2 WHEN 'dead' THEN 3 WHEN 'ok' THEN 4 ELSE 5 END`;
 
 /**
  * ORDER BY of the list: every key in the same direction and PostgreSQL's own null order (a null cover or
  * stockout date means "does not run out": last ascending, first descending), so that each sort is a
  * forward or backward walk of one of VariantAdvice's (runId, locationId, key) indexes; ties by variant id.
+ * The risk order ranks the out-of-stock rows by the revenue they lose a day, most first (`- lostRevenuePerDay`,
+ * 0 on every other row), then by stockout date and cover: the expression index VariantAdvice_list_risk_idx
+ * (migration 20261206000616_out_of_stock_state) has these keys.
  */
 export function orderBy(query: VariantListQuery): string {
   const dir = query.direction === "desc" ? "DESC" : "ASC";
   const tie = `a."variantId" ${dir}`;
   switch (query.sort) {
     case "risk":
-      return `${RISK_RANK} ${dir}, a."stockoutDate" ${dir}, a."daysOfCover" ${dir}, ${tie}`;
+      return `${RISK_RANK} ${dir}, (- a."lostRevenuePerDay") ${dir}, a."stockoutDate" ${dir}, a."daysOfCover" ${dir}, ${tie}`;
     case "title":
       return `a."productTitle" ${dir}, a."variantTitle" ${dir}, ${tie}`;
     case "available":

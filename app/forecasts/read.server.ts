@@ -140,7 +140,9 @@ export async function getVariantForecast(
     history,
     forecast,
     projectedStock,
-    stockoutDate: locAdvice?.stockoutDate ?? stock.stockoutDate,
+    // The stored advice knows better than a projection from 0 stock ("runs out tomorrow"): out of stock has no stockout date.
+    stockoutDate: locAdvice ? locAdvice.stockoutDate : stock.stockoutDate,
+    outOfStock: locAdvice?.outOfStockSince ? { since: locAdvice.outOfStockSince, sinceEstimated: locAdvice.sinceEstimated } : null,
     backtest: { accTotal: f.backtestAccTotal, mae: f.backtestMae, coverage80: f.coverage80, coverage95: f.coverage95 },
     candidateScores: f.candidateScores,
     ensembleOf: f.model === "ensemble" ? ensembleMembers(f.candidateScores) : [],
@@ -221,14 +223,25 @@ export async function getForecastOverview(shopId: string): Promise<ForecastOverv
       runId: null,
       asOf: null,
       publishedAt: null,
+      outOfStock: { count: 0, lostRevenuePerDay: 0 },
       atRisk: 0,
       toReorder: 0,
       deadStockValue: { days90: 0, days180: 0, days365: 0 },
       liveAccuracy: null,
       backtestAccuracy: null,
     };
-  const { rows } = await db.query<{ atRisk: number; toReorder: number; d90: number; d180: number; d365: number }>(
-    `SELECT count(*) FILTER (WHERE risk = 'stockout')::int AS "atRisk", count(*) FILTER (WHERE risk = 'reorder')::int AS "toReorder",
+  const { rows } = await db.query<{
+    outOfStock: number;
+    lost: number;
+    atRisk: number;
+    toReorder: number;
+    d90: number;
+    d180: number;
+    d365: number;
+  }>(
+    `SELECT count(*) FILTER (WHERE risk = 'out_of_stock')::int AS "outOfStock",
+            coalesce(sum("lostRevenuePerDay") FILTER (WHERE risk = 'out_of_stock'), 0)::float8 AS lost,
+            count(*) FILTER (WHERE risk = 'stockout')::int AS "atRisk", count(*) FILTER (WHERE risk = 'reorder')::int AS "toReorder",
             coalesce(sum("stockValue") FILTER (WHERE available > 0 AND ("lastSaleDay" IS NULL OR "lastSaleDay" < $3::date - 89)), 0)::float8 AS d90,
             coalesce(sum("stockValue") FILTER (WHERE available > 0 AND ("lastSaleDay" IS NULL OR "lastSaleDay" < $3::date - 179)), 0)::float8 AS d180,
             coalesce(sum("stockValue") FILTER (WHERE available > 0 AND ("lastSaleDay" IS NULL OR "lastSaleDay" < $3::date - 364)), 0)::float8 AS d365
@@ -246,6 +259,7 @@ export async function getForecastOverview(shopId: string): Promise<ForecastOverv
     runId: run.runId,
     asOf: run.asOf,
     publishedAt: run.publishedAt ? new Date(run.publishedAt).toISOString() : null,
+    outOfStock: { count: c.outOfStock, lostRevenuePerDay: c.lost },
     atRisk: c.atRisk,
     toReorder: c.toReorder,
     deadStockValue: { days90: c.d90, days180: c.d180, days365: c.d365 },

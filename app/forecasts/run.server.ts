@@ -246,14 +246,18 @@ export async function insertAdvice(tx: Queryable, runId: string, shopId: string,
   await tx.query(
     `INSERT INTO "VariantAdvice" ("runId", "shopId", "variantId", "locationId", "productId", "productTitle", "variantTitle", sku, vendor,
                                   "productType", price, available, "dailyMean", "leadTimeDays", "safetyStock", "reorderPoint", "orderUpTo", eoq,
-                                  "reorderQty", "daysOfCover", "stockoutDate", risk, "abcClass", "xyzClass", "lastSaleDay", "stockValue")
+                                  "reorderQty", "daysOfCover", "stockoutDate", risk, "abcClass", "xyzClass", "lastSaleDay", "stockValue",
+                                  "outOfStockSince", "sinceEstimated", "lostUnitsPerDay", "lostUnitsToDate", "lostRevenuePerDay", "lostRevenueToDate")
      SELECT $1, $2, x."variantId", x."locationId", x."productId", x."productTitle", x."variantTitle", x.sku, x.vendor, x."productType",
             x.price, x.available, x."dailyMean", x."leadTimeDays", x."safetyStock", x."reorderPoint", x."orderUpTo", x.eoq, x."reorderQty",
-            x."daysOfCover", x."stockoutDate", x.risk, x."abcClass", x."xyzClass", x."lastSaleDay", x."stockValue"
+            x."daysOfCover", x."stockoutDate", x.risk, x."abcClass", x."xyzClass", x."lastSaleDay", x."stockValue",
+            x."outOfStockSince", x."sinceEstimated", x."lostUnitsPerDay", x."lostUnitsToDate", x."lostRevenuePerDay", x."lostRevenueToDate"
        FROM jsonb_to_recordset($3::jsonb) AS x("variantId" bigint, "locationId" bigint, "productId" bigint, "productTitle" text, "variantTitle" text,
             sku text, vendor text, "productType" text, price numeric, available int, "dailyMean" float8, "leadTimeDays" float8,
             "safetyStock" float8, "reorderPoint" float8, "orderUpTo" float8, eoq float8, "reorderQty" int, "daysOfCover" float8,
-            "stockoutDate" date, risk text, "abcClass" text, "xyzClass" text, "lastSaleDay" date, "stockValue" numeric)`,
+            "stockoutDate" date, risk text, "abcClass" text, "xyzClass" text, "lastSaleDay" date, "stockValue" numeric,
+            "outOfStockSince" date, "sinceEstimated" boolean, "lostUnitsPerDay" float8, "lostUnitsToDate" float8,
+            "lostRevenuePerDay" numeric, "lostRevenueToDate" numeric)`,
     [runId, shopId, JSON.stringify(advice)],
   );
 }

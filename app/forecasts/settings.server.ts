@@ -186,6 +186,7 @@ interface StoredAdvice {
   dailyMean: number;
   stockoutDate: string | null;
   lastSaleDay: string | null;
+  outOfStock: boolean;
   leadTimeDays: number;
   safetyStock: number;
   reorderPoint: number;
@@ -225,7 +226,7 @@ export async function recomputeAdvice(
     const { rows } = await tx.query<StoredAdvice>(
       `SELECT a."variantId"::text AS v, a."locationId"::text AS l, a."productId"::text AS "productId", a.vendor, a.price::float8 AS price,
               a.available, a."dailyMean", to_char(a."stockoutDate", 'YYYY-MM-DD') AS "stockoutDate",
-              to_char(a."lastSaleDay", 'YYYY-MM-DD') AS "lastSaleDay", a."leadTimeDays", a."safetyStock", a."reorderPoint", a."orderUpTo",
+              to_char(a."lastSaleDay", 'YYYY-MM-DD') AS "lastSaleDay", a."outOfStockSince" IS NOT NULL AS "outOfStock", a."leadTimeDays", a."safetyStock", a."reorderPoint", a."orderUpTo",
               a.eoq, a."reorderQty", a.risk, f."dailyMean" AS fm, f."dailySd" AS fsd,
               (count(*) OVER (PARTITION BY a."variantId") - 1)::int AS nloc, to_char(r."asOf", 'YYYY-MM-DD') AS "asOf"
          FROM "VariantAdvice" a
@@ -251,6 +252,7 @@ export async function recomputeAdvice(
           stockoutDate: row.stockoutDate,
           lastSaleDay: row.lastSaleDay,
           noHistory: row.lastSaleDay === null,
+          outOfStock: row.outOfStock,
           ...lt,
         },
         p,

@@ -6,7 +6,17 @@ import { pool } from "../db/pool.server";
 import { shopById } from "../shops/lookup.server";
 import { countedLocations, currentRun, demandLocationFilter, readSettings } from "./store.server";
 
-const STATUS: Record<Risk, StockStatus> = { stockout: "critical", reorder: "warning", dead: "ok", ok: "ok", no_data: "unknown" };
+/** The block's four statuses (its first release knows no others): out of stock is critical, with `outOfStock` set. */
+const STATUS: Record<Risk, StockStatus> = {
+  out_of_stock: "critical",
+  stockout: "critical",
+  reorder: "warning",
+  dead: "ok",
+  ok: "ok",
+  no_data: "unknown",
+};
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
 
 export async function getProductStockAdvice(shopId: string, productId: string): Promise<StockAdviceResponse | null> {
   const db = pool();
@@ -28,9 +38,16 @@ export async function getProductStockAdvice(shopId: string, productId: string): 
         reorderPoint: number;
         reorderQty: number;
         risk: Risk;
+        since: string | null;
+        sinceEstimated: boolean;
+        lostUnitsPerDay: number;
+        lostUnitsToDate: number;
+        lostRevenuePerDay: number;
+        lostRevenueToDate: number;
       }>(
         `SELECT "variantId"::text AS v, available, "daysOfCover", to_char("stockoutDate", 'YYYY-MM-DD') AS "stockoutDate", "reorderPoint",
-                "reorderQty", risk
+                "reorderQty", risk, to_char("outOfStockSince", 'YYYY-MM-DD') AS since, "sinceEstimated", "lostUnitsPerDay", "lostUnitsToDate",
+                "lostRevenuePerDay"::float8 AS "lostRevenuePerDay", "lostRevenueToDate"::float8 AS "lostRevenueToDate"
            FROM "VariantAdvice" WHERE "runId" = $1 AND "shopId" = $2 AND "productId" = $3 AND "locationId" = 0`,
         [run.runId, shopId, productId],
       )
@@ -60,15 +77,26 @@ export async function getProductStockAdvice(shopId: string, productId: string): 
       available: a?.available ?? 0,
       daysOfCover: a?.daysOfCover ?? null,
       stockoutDate: a?.stockoutDate ?? null,
-      reorderPoint: a ? Math.round(a.reorderPoint * 10) / 10 : 0,
+      reorderPoint: a ? round1(a.reorderPoint) : 0,
       reorderQuantity: a?.reorderQty ?? 0,
       status: a ? STATUS[a.risk] : "unknown",
       weeklyUnits: weeks.get(v.id) ?? Array<number>(8).fill(0),
+      outOfStock: a?.since
+        ? {
+            since: a.since,
+            sinceEstimated: a.sinceEstimated,
+            lostUnitsPerDay: round1(a.lostUnitsPerDay),
+            lostUnitsToDate: round1(a.lostUnitsToDate),
+            lostRevenuePerDay: a.lostRevenuePerDay,
+            lostRevenueToDate: a.lostRevenueToDate,
+          }
+        : null,
     };
   });
   return {
     productId: `gid://shopify/Product/${productId}`,
     generatedAt: run?.publishedAt ? new Date(run.publishedAt).toISOString() : new Date().toISOString(),
+    currency: shop?.currency ?? null,
     variants: rows,
   };
 }

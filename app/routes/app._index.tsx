@@ -58,7 +58,22 @@ function ForecastSummary({ data }: { data: OverviewData }) {
         </InlineStack>
       </Layout.Section>
       <Layout.Section>
-        <InlineGrid columns={{ xs: 1, sm: 2, lg: 4 }} gap="400">
+        <InlineGrid columns={{ xs: 1, sm: 2, lg: 3 }} gap="400">
+          <MetricCard
+            title={t("overview.outOfStock.title")}
+            value={format.integer(forecast.outOfStock.count)}
+            tone={forecast.outOfStock.count > 0 ? "critical" : "success"}
+            description={t("overview.outOfStock.description")}
+            href={variantsHref({ risk: ["out_of_stock"] })}
+            linkLabel={t("overview.outOfStock.link")}
+            testId="metric-out-of-stock"
+          >
+            <Text as="p">
+              <span data-testid="metric-lost-revenue">
+                {t("overview.outOfStock.lost", { revenue: format.currency(forecast.outOfStock.lostRevenuePerDay) })}
+              </span>
+            </Text>
+          </MetricCard>
           <MetricCard
             title={t("overview.atRisk.title")}
             value={format.integer(forecast.atRisk)}

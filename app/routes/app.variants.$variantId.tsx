@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, ButtonGroup, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { AccuracyCard } from "../components/AccuracyCard";
@@ -14,7 +14,7 @@ import { forecastCsv } from "../dashboard/csv";
 import { saveBlob } from "../dashboard/download";
 import { useFormat } from "../dashboard/FormatContext";
 import { requireShop } from "../dashboard/shop.server";
-import { ForecastRangeQuery } from "../forecasts/contract";
+import { ForecastRangeQuery, type VariantAdviceRow } from "../forecasts/contract";
 import { getVariantForecast, listFilterOptions } from "../forecasts/read.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -29,7 +29,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     listFilterOptions(shop.id),
   ]);
   if (!detail) throw new Response("Not found", { status: 404 });
-  return { detail, locations: options.locations };
+  return { detail, locations: options.locations, location: range.location ?? "0" };
 };
 
 const HISTORY_DAYS = 730;
@@ -39,14 +39,16 @@ function historyStart(): string {
 }
 
 export default function VariantPage() {
-  const { detail, locations } = useLoaderData<typeof loader>();
+  const { detail, locations, location } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const [range, setRange] = useState<ChartRange>("90");
   const [compare, setCompare] = useState(false);
 
   const overall = detail.advice.find((row) => row.locationId === "0") ?? detail.advice[0] ?? null;
-  const rows = useMemo(() => buildChartRows(detail, range, overall?.available ?? null), [detail, range, overall?.available]);
+  // The figures, like the chart, are the chosen location's (all counted locations by default).
+  const current = detail.advice.find((row) => row.locationId === location) ?? overall;
+  const rows = useMemo(() => buildChartRows(detail, range, current?.available ?? null), [detail, range, current?.available]);
   const totals = useMemo(() => summarise(rows), [rows]);
   const candidates = useMemo(() => rankCandidates(detail.candidateScores, detail.model), [detail.candidateScores, detail.model]);
   const locationName = (id: string) =>
@@ -64,26 +66,36 @@ export default function VariantPage() {
     <Page
       title={title}
       subtitle={subtitle || undefined}
-      titleMetadata={overall ? <RiskBadge risk={overall.risk} /> : undefined}
+      titleMetadata={current ? <RiskBadge risk={current.risk} /> : undefined}
       backAction={{ content: t("nav.variants"), url: "/app/variants" }}
       primaryAction={{ content: t("variant.exportCsv"), onAction: exportForecast, id: "export-forecast", primary: false }}
     >
       <Layout>
+        {current?.outOfStockSince ? (
+          <Layout.Section>
+            <OutOfStockBanner row={current} since={current.outOfStockSince} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
-            <Figure label={t("variants.columns.available")} value={overall ? format.integer(overall.available) : "—"} />
+            <Figure label={t("variants.columns.available")} value={current ? format.integer(current.available) : "—"} />
             <Figure
               label={t("variants.columns.daysOfCover")}
-              value={overall?.daysOfCover == null ? "—" : format.number(overall.daysOfCover, 0)}
+              value={current?.daysOfCover == null ? "—" : format.number(current.daysOfCover, 0)}
+              testId="variant-cover"
             />
             <Figure
               label={t("variants.columns.stockoutDate")}
-              value={detail.stockoutDate ? format.day(detail.stockoutDate) : t("variants.noStockout")}
+              value={
+                detail.stockoutDate
+                  ? format.day(detail.stockoutDate)
+                  : t(detail.outOfStock ? "variant.outOfStock.noProjection" : "variants.noStockout")
+              }
               testId="variant-stockout"
             />
             <Figure
               label={t("variants.columns.reorderQty")}
-              value={overall ? format.integer(overall.reorderQty) : "—"}
+              value={current ? format.integer(current.reorderQty) : "—"}
               testId="variant-reorder-qty"
             />
           </InlineGrid>
@@ -103,7 +115,7 @@ export default function VariantPage() {
                   ))}
                 </ButtonGroup>
               </InlineStack>
-              <ForecastChart rows={rows} asOf={detail.asOf} stockoutDate={detail.stockoutDate} />
+              <ForecastChart rows={rows} asOf={detail.asOf} stockoutDate={detail.stockoutDate} outOfStock={detail.outOfStock} />
               <InlineStack gap="300" wrap>
                 <Text as="span" tone="subdued">
                   {t("variant.totals", {
@@ -137,7 +149,7 @@ export default function VariantPage() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <AccuracyCard demandClass={detail.demandClass} backtest={detail.backtest} dailyMean={overall?.dailyMean ?? null} />
+            <AccuracyCard demandClass={detail.demandClass} backtest={detail.backtest} dailyMean={current?.dailyMean ?? null} />
             <Card>
               <BlockStack gap="200">
                 <InlineStack align="space-between" blockAlign="center">
@@ -180,6 +192,42 @@ export default function VariantPage() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+/** Out of stock now: since when ("(estimated)" when inferred from sales) and the sales it loses, in units and money. */
+function OutOfStockBanner({ row, since }: { row: VariantAdviceRow; since: string }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <div data-testid="variant-out-of-stock">
+      <Banner
+        tone="critical"
+        title={t(row.sinceEstimated ? "variant.outOfStock.sinceEstimated" : "variant.outOfStock.since", { day: format.day(since, "long") })}
+      >
+        <BlockStack gap="100">
+          <Text as="p">
+            <span data-testid="variant-lost-per-day">
+              {t("variant.outOfStock.lostPerDay", {
+                units: format.number(row.lostUnitsPerDay, 1),
+                revenue: format.currency(row.lostRevenuePerDay),
+              })}
+            </span>
+          </Text>
+          <Text as="p">
+            <span data-testid="variant-lost-to-date">
+              {t("variant.outOfStock.lostToDate", {
+                units: format.integer(row.lostUnitsToDate),
+                revenue: format.currency(row.lostRevenueToDate),
+              })}
+            </span>
+          </Text>
+          <Text as="p" tone="subdued">
+            {t(row.sinceEstimated ? "variant.outOfStock.helpEstimated" : "variant.outOfStock.help")}
+          </Text>
+        </BlockStack>
+      </Banner>
+    </div>
   );
 }
 

@@ -48,6 +48,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 /** Quick views over the risk filter; the first is every variant. */
 const TABS: { id: string; risk: VariantListQuery["risk"] }[] = [
   { id: "all", risk: undefined },
+  { id: "out_of_stock", risk: ["out_of_stock"] },
   { id: "stockout", risk: ["stockout"] },
   { id: "reorder", risk: ["reorder"] },
   { id: "dead", risk: ["dead"] },
@@ -351,7 +352,6 @@ const variantHref = (row: VariantAdviceRow) =>
   `/app/variants/${row.variantId}${row.locationId !== "0" ? `?location=${row.locationId}` : ""}`;
 
 const FullRow = memo(function FullRow({ row, index }: { row: VariantAdviceRow; index: number }) {
-  const { t } = useTranslation();
   const format = useFormat();
   return (
     <IndexTable.Row id={rowKey(row)} position={index}>
@@ -380,7 +380,9 @@ const FullRow = memo(function FullRow({ row, index }: { row: VariantAdviceRow; i
           {row.daysOfCover === null ? "—" : format.number(row.daysOfCover, 0)}
         </Text>
       </IndexTable.Cell>
-      <IndexTable.Cell>{row.stockoutDate ? format.day(row.stockoutDate) : t("variants.noStockout")}</IndexTable.Cell>
+      <IndexTable.Cell>
+        <StockoutCell row={row} />
+      </IndexTable.Cell>
       <IndexTable.Cell>
         <Text as="span" alignment="end" numeric>
           {format.integer(row.reorderPoint)}
@@ -399,6 +401,26 @@ const FullRow = memo(function FullRow({ row, index }: { row: VariantAdviceRow; i
     </IndexTable.Row>
   );
 });
+
+/**
+ * The projected stockout; for a row out of stock now, since when and the revenue it loses a day (what
+ * ranks it in the default order).
+ */
+function StockoutCell({ row }: { row: VariantAdviceRow }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  if (!row.outOfStockSince) return <>{row.stockoutDate ? format.day(row.stockoutDate) : t("variants.noStockout")}</>;
+  return (
+    <BlockStack gap="050">
+      <Text as="span">
+        {t(row.sinceEstimated ? "variants.outOfStockSinceEstimated" : "variants.outOfStockSince", { day: format.day(row.outOfStockSince) })}
+      </Text>
+      <Text as="span" variant="bodySm" tone="critical">
+        <span data-testid="lost-per-day">{t("variants.losing", { revenue: format.currency(row.lostRevenuePerDay) })}</span>
+      </Text>
+    </BlockStack>
+  );
+}
 
 /** On a phone the table collapses to one block per variant with the figures that matter. */
 const CompactRow = memo(function CompactRow({ row, index }: { row: VariantAdviceRow; index: number }) {
@@ -420,11 +442,21 @@ const CompactRow = memo(function CompactRow({ row, index }: { row: VariantAdvice
             {[row.variantTitle, row.sku].filter(Boolean).join(" · ")}
           </Text>
           <Text as="span" variant="bodySm">
-            {t("variants.compact", {
-              available: format.integer(row.available),
-              cover: row.daysOfCover === null ? "—" : format.number(row.daysOfCover, 0),
-              stockout: row.stockoutDate ? format.day(row.stockoutDate) : t("variants.noStockout"),
-            })}
+            {row.outOfStockSince ? (
+              <span data-testid="lost-per-day">
+                {t("variants.compactOutOfStock", {
+                  available: format.integer(row.available),
+                  day: format.day(row.outOfStockSince),
+                  revenue: format.currency(row.lostRevenuePerDay),
+                })}
+              </span>
+            ) : (
+              t("variants.compact", {
+                available: format.integer(row.available),
+                cover: row.daysOfCover === null ? "—" : format.number(row.daysOfCover, 0),
+                stockout: row.stockoutDate ? format.day(row.stockoutDate) : t("variants.noStockout"),
+              })
+            )}
           </Text>
           <Text as="span" variant="bodySm">
             <span data-testid="reorder-qty">

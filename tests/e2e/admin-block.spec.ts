@@ -9,8 +9,8 @@ import { waitFor } from "../support/wait";
 // The admin block (extensions/stock-block) on the stand-in admin's product page (tests/mocks/shopify/
 // admin-block-harness.ts): its real source bundled by esbuild, given the admin's `shopify` global, i18n and
 // authenticated fetch, reading the real forecast API of the demo stack (playwright.config.ts webServer). In
-// English, Spanish and French; ready, loading, no-data and error states; desktop and mobile. Screenshots go
-// to docs/screenshots/ when FLUXOR_UPDATE_SCREENSHOTS=1.
+// English, Spanish and French; ready, out-of-stock, loading, no-data and error states; desktop and mobile.
+// Screenshots go to docs/screenshots/ when FLUXOR_UPDATE_SCREENSHOTS=1.
 
 // The block's own row logic. Required, not imported: extensions/stock-block has its own package.json
 // (no "type": "module"), so Playwright loads the file as CommonJS.
@@ -115,19 +115,27 @@ async function openProduct(page: Page, productId: string, query: Record<string, 
 /** What the block must show for `advice` in `locale`: the extension's own row logic with the admin's strings and Intl formats. */
 async function expectedRows(page: Page, locale: Locale, advice: StockAdviceResponse) {
   const numbers = advice.variants.flatMap((v) => [Math.round(v.daysOfCover ?? 0), v.reorderQuantity]);
-  const days = advice.variants.flatMap((v) => (v.stockoutDate ? [v.stockoutDate] : []));
-  // Formatted by the browser's Intl, as the admin's i18n.formatNumber / formatDate do.
+  const days = advice.variants.flatMap((v) => [...(v.stockoutDate ? [v.stockoutDate] : []), ...(v.outOfStock ? [v.outOfStock.since] : [])]);
+  const money = advice.variants.flatMap((v) => (v.outOfStock ? [v.outOfStock.lostRevenuePerDay] : []));
+  const currency = advice.currency ?? null;
+  // Formatted by the browser's Intl, as the admin's i18n.formatNumber / formatDate / formatCurrency do.
   const formatted = await page.evaluate(
-    ([loc, nums, isoDays]) => ({
+    ([loc, nums, isoDays, amounts, code]) => ({
       numbers: nums.map((n) => new Intl.NumberFormat(loc, { maximumFractionDigits: 0 }).format(n)),
       days: isoDays.map((d) => new Intl.DateTimeFormat(loc, { day: "numeric", month: "short" }).format(new Date(`${d}T12:00:00Z`))),
+      money: amounts.map((n) =>
+        code
+          ? new Intl.NumberFormat(loc, { style: "currency", currency: code }).format(n)
+          : new Intl.NumberFormat(loc, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n),
+      ),
     }),
-    [locale, numbers, days] as const,
+    [locale, numbers, days, money, currency] as const,
   );
   const localizer: BlockModel.Localizer = {
     t: (key, options = {}) => message(locale, key).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(options[name] ?? "")),
     formatNumber: (value) => formatted.numbers[numbers.indexOf(value)] ?? String(value),
     formatDay: (iso) => formatted.days[days.indexOf(iso)] ?? iso,
+    formatMoney: (value) => formatted.money[money.indexOf(value)] ?? String(value),
   };
   return toRows(advice, localizer);
 }
@@ -165,6 +173,43 @@ test("the block shows each variant's outlook from the app, in the admin user's l
     if (locale === "en") {
       await screenshot(page, testInfo, "admin-block");
       await expectAccessible(page, BLOCK_FRAME, "the block (ready)");
+    }
+  }
+  expect(errors).toEqual([]);
+});
+
+test("an out-of-stock variant shows since when and the sales it loses, not a cover or a stockout date", async ({
+  page,
+  request,
+}, testInfo) => {
+  test.setTimeout(FIRST_DATA_TIMEOUT + 120_000);
+  await chooseProduct(request, testInfo);
+  // Products with nothing in stock (the admin's product list), then the one whose advice says out of stock.
+  const list = await (await request.get(`${STORE_PATH}/products`)).text();
+  const empty = [...list.matchAll(/data-product-id="(\d+)"[^\n]*\n[^\n]*\n<td class="num">0 in stock for/g)].map((match) => match[1] ?? "");
+  const advised = await Promise.all(empty.map(async (id) => ({ id, advice: (await stockAdvice(request, testInfo, id)).body })));
+  const found = advised.find(({ advice }) => advice?.variants.some((variant) => variant.outOfStock));
+  if (!found?.advice) throw new Error(`no out-of-stock variant among the ${empty.length} products without stock`);
+  const index = found.advice.variants.findIndex((variant) => variant.outOfStock);
+  expect(found.advice.variants[index]).toMatchObject({ status: "critical", daysOfCover: 0, stockoutDate: null });
+  expect(found.advice.currency).toBe("GBP");
+  const errors = collectPageErrors(page);
+  for (const locale of ["en", "fr"] as const) {
+    const block = await openProduct(page, found.id, { locale });
+    const rows = block.locator("s-admin-block > s-stack > s-stack");
+    await expect(rows).toHaveCount(found.advice.variants.length);
+    const row = (await expectedRows(page, locale, found.advice))[index]!;
+    expect(row.statusText).toBe(message(locale, "status.outOfStock"));
+    const shown = rows.nth(index);
+    await expect(shown.locator("s-badge")).toHaveText(row.statusText);
+    await expect(shown.locator("s-badge")).toHaveAttribute("tone", "critical");
+    await expect(shown.locator(":scope > s-text").nth(0)).toHaveText(`${row.cover} · ${row.stockout} · ${row.reorder}`);
+    if (locale === "en") {
+      await expect(shown.locator(":scope > s-text").nth(0)).toContainText(
+        /^Out of stock since .+ \(estimated\) · Losing £[\d,]+\.\d\d a day · Reorder/,
+      );
+      await screenshot(page, testInfo, "admin-block-out-of-stock");
+      await expectAccessible(page, BLOCK_FRAME, "the block (out of stock)");
     }
   }
   expect(errors).toEqual([]);

@@ -178,6 +178,8 @@ describe("GET /api/variants/:variantId/forecast", () => {
     const body = (await res.json()) as VariantForecastDetail;
     expect(body.variantId).toBe(id);
     expect(body.forecast).toHaveLength(90);
+    expect(body).toHaveProperty("outOfStock");
+    expect(body.advice.every((row) => "outOfStockSince" in row && "lostRevenuePerDay" in row)).toBe(true);
     const etag = res.headers.get("ETag")!;
     expect(etag).toMatch(/^".+"$/);
     expect(res.headers.get("Cache-Control")).toMatch(/private/);
@@ -224,9 +226,13 @@ describe("GET /api/products/:productId/stock-advice", () => {
     const body = (await res.json()) as StockAdviceResponse;
     expect(body.productId).toBe("gid://shopify/Product/2");
     expect(body.variants.map((v) => v.variantId)).toEqual(["gid://shopify/ProductVariant/21", "gid://shopify/ProductVariant/22"]);
+    // Fields added later (decision 0039) come on top of the first release's, whose statuses stay the four it knows.
+    expect(body.currency).toBe("GBP");
     for (const v of body.variants) {
       expect(v.weeklyUnits).toHaveLength(8);
       expect(["critical", "warning", "ok", "unknown"]).toContain(v.status);
+      expect(v).toHaveProperty("outOfStock");
+      if (v.outOfStock) expect(v).toMatchObject({ status: "critical", daysOfCover: 0, stockoutDate: null });
     }
     const cached = await call(
       adviceRoute.loader,

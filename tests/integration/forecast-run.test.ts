@@ -324,7 +324,7 @@ describe("the read model", () => {
     const risky = await read.listVariants(A.shopId, list({ risk: "stockout,reorder" }));
     expect(risky.rows.every((r) => r.risk === "stockout" || r.risk === "reorder")).toBe(true);
     const byRisk = await read.listVariants(A.shopId, list({ pageSize: "250" }));
-    const rank = { stockout: 0, reorder: 1, dead: 2, ok: 3, no_data: 4 };
+    const rank = { out_of_stock: 0, stockout: 1, reorder: 2, dead: 3, ok: 4, no_data: 5 };
     for (let i = 1; i < byRisk.rows.length; i++) expect(rank[byRisk.rows[i - 1]!.risk]).toBeLessThanOrEqual(rank[byRisk.rows[i]!.risk]);
   });
 
@@ -428,7 +428,7 @@ describe("a best seller that ran out before install (issue 13, decision 0013)", 
         [C.shopId, variant, units],
       );
     await setStock(ranOut!.v, 0);
-    await setStock(fellAway!.v, 250);
+    await setStock(fellAway!.v, 250); // at each of the two locations
     await run.startRun(C.shopId, "manual");
     await drainForecastJobs(db.url, handlers());
     const mean = async (variant: string) =>
@@ -442,5 +442,101 @@ describe("a best seller that ran out before install (issue 13, decision 0013)", 
       )[0]!.dailyMean;
     expect(await mean(ranOut!.v)).toBeGreaterThan(ranOut!.perDay * 0.5);
     expect(await mean(fellAway!.v)).toBeLessThan(fellAway!.perDay * 0.2);
+
+    // Stored as out of stock (decision 0039): since the day after its last sale (estimated: no stock history),
+    // no cover and no projected stockout, losing its demand every day; the suggested order refills it.
+    const advice = async (variant: string) =>
+      (await read.getVariantForecast(C.shopId, variant, {}))!.advice.find((row) => row.locationId === "0")!;
+    const out = await advice(ranOut!.v);
+    const lastSale = await sql<{ day: string }>(
+      db.url,
+      `SELECT to_char(max(day), 'YYYY-MM-DD') AS day FROM "DailyDemand" WHERE "shopId" = $1 AND "variantId" = $2 AND units > 0`,
+      [C.shopId, ranOut!.v],
+    );
+    const since = new Date(Date.parse(`${lastSale[0]!.day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const daysOut = Math.round((Date.parse(`${C.yesterday}T00:00:00Z`) - Date.parse(`${since}T00:00:00Z`)) / 86_400_000) + 1;
+    expect(out).toMatchObject({ risk: "out_of_stock", available: 0, daysOfCover: 0, stockoutDate: null, outOfStockSince: since });
+    expect(out.sinceEstimated).toBe(true);
+    expect(daysOut).toBeGreaterThanOrEqual(40);
+    expect(out.lostUnitsPerDay).toBeGreaterThan(ranOut!.perDay * 0.5);
+    expect(out.lostUnitsToDate).toBeCloseTo(out.lostUnitsPerDay * daysOut, 6);
+    const price = await sql<{ price: number }>(
+      db.url,
+      `SELECT price::float8 AS price FROM "ProductVariant" WHERE "shopId" = $1 AND id = $2`,
+      [C.shopId, ranOut!.v],
+    );
+    expect(out.lostRevenuePerDay).toBeCloseTo(price[0]!.price * out.lostUnitsPerDay, 2);
+    expect(out.lostRevenueToDate).toBeCloseTo(price[0]!.price * out.lostUnitsToDate, 1);
+    expect(out.reorderQty).toBeGreaterThanOrEqual(Math.ceil(out.orderUpTo));
+    // Every location is at 0 and shares its demand: each row is out of stock too, with its part of the loss.
+    const detail = (await read.getVariantForecast(C.shopId, ranOut!.v, {}))!;
+    const locations = detail.advice.filter((row) => row.locationId !== "0");
+    expect(locations.length).toBe(2);
+    for (const row of locations) {
+      expect(row).toMatchObject({ risk: "out_of_stock", daysOfCover: 0, stockoutDate: null });
+      expect(row.outOfStockSince! <= C.yesterday).toBe(true);
+    }
+    expect(locations.reduce((sum, row) => sum + row.lostUnitsPerDay, 0)).toBeCloseTo(out.lostUnitsPerDay, 6);
+    expect(detail).toMatchObject({ stockoutDate: null, outOfStock: { since, sinceEstimated: true } });
+
+    // The same trailing zeros with stock on hand: a fall in demand, nothing out of stock or lost.
+    const fell = await advice(fellAway!.v);
+    expect(fell.risk).not.toBe("out_of_stock");
+    expect(fell).toMatchObject({ outOfStockSince: null, lostUnitsPerDay: 0, lostRevenueToDate: 0 });
+    expect(fell.available).toBe(500);
+
+    // The list, the overview, the CSV and the admin block's API know it.
+    const first = (await read.listVariants(C.shopId, list())).rows[0]!;
+    expect(first).toMatchObject({ variantId: ranOut!.v, risk: "out_of_stock" });
+    const oos = await read.listVariants(C.shopId, list({ risk: "out_of_stock" }));
+    expect(oos.rows.every((row) => row.risk === "out_of_stock" && row.outOfStockSince !== null)).toBe(true);
+    for (let i = 1; i < oos.rows.length; i++)
+      expect(oos.rows[i - 1]!.lostRevenuePerDay).toBeGreaterThanOrEqual(oos.rows[i]!.lostRevenuePerDay);
+    const overview = await read.getForecastOverview(C.shopId);
+    expect(overview.outOfStock.count).toBe(oos.total);
+    expect(overview.outOfStock.lostRevenuePerDay).toBeCloseTo(
+      oos.rows.reduce((sum, row) => sum + row.lostRevenuePerDay, 0),
+      2,
+    );
+    let csv = "";
+    for await (const chunk of read.exportVariantsCsv(C.shopId, list({ risk: "out_of_stock" }))) csv += chunk;
+    const [header, line] = csv.split("\r\n");
+    expect(header).toMatch(
+      /,stockValue,outOfStockSince,sinceEstimated,lostUnitsPerDay,lostUnitsToDate,lostRevenuePerDay,lostRevenueToDate$/,
+    );
+    expect(line).toContain(`,${since},true,`);
+    const block = await import("../../app/forecasts/stock-advice.server");
+    const productId = String(Math.floor(Number(ranOut!.v) / 10));
+    const answer = (await block.getProductStockAdvice(C.shopId, productId))!;
+    expect(answer.currency).toBe("GBP");
+    expect(answer.variants.find((v) => v.variantId.endsWith(`/${ranOut!.v}`))).toMatchObject({
+      status: "critical",
+      daysOfCover: 0,
+      stockoutDate: null,
+      outOfStock: { since, sinceEstimated: true },
+    });
+  });
+
+  it("keeps the out-of-stock state when settings change (the recompute re-derives only the policy)", async () => {
+    const C = (await sql<{ id: string }>(db.url, `SELECT id FROM "Shop" WHERE domain = 'c-shop.myshopify.com'`))[0]!.id;
+    const before = await sql<{ v: string; l: string; risk: string }>(
+      db.url,
+      `SELECT a."variantId"::text AS v, a."locationId"::text AS l, a.risk FROM "VariantAdvice" a
+         JOIN "ShopForecastState" s ON s."currentRunId" = a."runId" WHERE a."shopId" = $1 AND a.risk = 'out_of_stock' ORDER BY 1, 2`,
+      [C],
+    );
+    expect(before.length).toBeGreaterThan(0);
+    const loaded = await settings.loadSettings(C);
+    await settings.saveSettings(C, { ...loaded.settings, leadTimeDays: 90 });
+    await drainForecastJobs(db.url, handlers());
+    const after = await sql<{ v: string; l: string; risk: string }>(
+      db.url,
+      `SELECT a."variantId"::text AS v, a."locationId"::text AS l, a.risk FROM "VariantAdvice" a
+         JOIN "ShopForecastState" s ON s."currentRunId" = a."runId" WHERE a."shopId" = $1 AND a.risk = 'out_of_stock' ORDER BY 1, 2`,
+      [C],
+    );
+    expect(after).toEqual(before);
+    await settings.saveSettings(C, loaded.settings);
+    await drainForecastJobs(db.url, handlers());
   });
 });

@@ -14,6 +14,10 @@ function StockBlock() {
     t: (key, options) => i18n.translate(key, options),
     formatNumber: (value) => i18n.formatNumber(value, { maximumFractionDigits: 0 }),
     formatDay: (isoDate) => i18n.formatDate(new Date(`${isoDate}T12:00:00Z`), { day: "numeric", month: "short" }),
+    formatMoney: (value, currency) =>
+      currency
+        ? i18n.formatCurrency(value, { currency })
+        : i18n.formatNumber(value, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
   };
   const { t } = localizer;
   const [state, setState] = useState<BlockState>({ kind: "loading" });

@@ -2,7 +2,7 @@
  * The block's logic, kept free of UI and globals so it is unit-tested from the app's test suite
  * (tests/unit/extension/stock-block.test.ts).
  */
-import type { StockAdviceResponse, StockStatus, VariantStockAdvice } from "../../../app/api/stock-advice";
+import type { OutOfStockAdvice, StockAdviceResponse, StockStatus, VariantStockAdvice } from "../../../app/api/stock-advice";
 
 export type Translate = (key: string, options?: Record<string, string | number>) => string;
 
@@ -12,6 +12,8 @@ export interface Localizer {
   formatNumber(value: number): string;
   /** A short day-and-month for a YYYY-MM-DD date. */
   formatDay(isoDate: string): string;
+  /** Money in the shop's currency (ISO 4217), or a plain amount when the currency is unknown. */
+  formatMoney(value: number, currency: string | null): string;
 }
 
 export type BlockState = { kind: "loading" } | { kind: "error" } | { kind: "empty" } | { kind: "ready"; rows: VariantRow[] };
@@ -37,6 +39,17 @@ export function sparkline(values: readonly number[]): string {
   return values.map((value) => BARS[Math.min(BARS.length - 1, Math.round((Math.max(0, value) / max) * (BARS.length - 1)))]).join("");
 }
 
+function isOutOfStock(value: unknown): value is OutOfStockAdvice {
+  if (typeof value !== "object" || value === null) return false;
+  const o = value as Record<string, unknown>;
+  return (
+    typeof o.since === "string" &&
+    typeof o.sinceEstimated === "boolean" &&
+    typeof o.lostUnitsPerDay === "number" &&
+    typeof o.lostRevenuePerDay === "number"
+  );
+}
+
 function isVariant(value: unknown): value is VariantStockAdvice {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
@@ -50,7 +63,9 @@ function isVariant(value: unknown): value is VariantStockAdvice {
     typeof v.status === "string" &&
     v.status in TONES &&
     Array.isArray(v.weeklyUnits) &&
-    v.weeklyUnits.every((n) => typeof n === "number")
+    v.weeklyUnits.every((n) => typeof n === "number") &&
+    // Added later: an app that predates it sends none.
+    (v.outOfStock === undefined || v.outOfStock === null || isOutOfStock(v.outOfStock))
   );
 }
 
@@ -61,22 +76,39 @@ export function parseResponse(json: unknown): StockAdviceResponse | undefined {
   return body as unknown as StockAdviceResponse;
 }
 
-export function toRows(response: StockAdviceResponse, { t, formatNumber, formatDay }: Localizer): VariantRow[] {
-  return response.variants.map((variant) => ({
-    id: variant.variantId,
-    title: variant.title,
-    tone: TONES[variant.status],
-    statusText: t(`status.${variant.status}`),
-    cover:
-      variant.available <= 0
-        ? t("noCover")
-        : variant.daysOfCover === null
-          ? t("coverUnknown")
-          : t("daysOfCover", { days: formatNumber(Math.round(variant.daysOfCover)) }),
-    stockout: variant.stockoutDate ? t("stockout", { date: formatDay(variant.stockoutDate) }) : t("noStockout"),
-    reorder: variant.reorderQuantity > 0 ? t("reorder", { quantity: formatNumber(variant.reorderQuantity) }) : t("noReorder"),
-    trend: t("trend", { sparkline: sparkline(variant.weeklyUnits) }),
-  }));
+export function toRows(response: StockAdviceResponse, { t, formatNumber, formatDay, formatMoney }: Localizer): VariantRow[] {
+  return response.variants.map((variant) => {
+    const reorder = variant.reorderQuantity > 0 ? t("reorder", { quantity: formatNumber(variant.reorderQuantity) }) : t("noReorder");
+    const trend = t("trend", { sparkline: sparkline(variant.weeklyUnits) });
+    const out = variant.outOfStock;
+    // Out of stock now: since when, and the sales it loses a day, instead of a cover and a stockout date.
+    if (out)
+      return {
+        id: variant.variantId,
+        title: variant.title,
+        tone: "critical",
+        statusText: t("status.outOfStock"),
+        cover: t(out.sinceEstimated ? "outOfStockSinceEstimated" : "outOfStockSince", { date: formatDay(out.since) }),
+        stockout: t("losing", { revenue: formatMoney(out.lostRevenuePerDay, response.currency ?? null) }),
+        reorder,
+        trend,
+      };
+    return {
+      id: variant.variantId,
+      title: variant.title,
+      tone: TONES[variant.status],
+      statusText: t(`status.${variant.status}`),
+      cover:
+        variant.available <= 0
+          ? t("noCover")
+          : variant.daysOfCover === null
+            ? t("coverUnknown")
+            : t("daysOfCover", { days: formatNumber(Math.round(variant.daysOfCover)) }),
+      stockout: variant.stockoutDate ? t("stockout", { date: formatDay(variant.stockoutDate) }) : t("noStockout"),
+      reorder,
+      trend,
+    };
+  });
 }
 
 /** Loads the advice for a product GID from the app (the admin adds the session token to the request). */

@@ -4,6 +4,7 @@ import {
   hasStockLine,
   integerTicks,
   isChartRange,
+  outOfStockSpan,
   rankCandidates,
   summarise,
   unitsAxisMax,
@@ -100,5 +101,39 @@ describe("integer unit axes", () => {
     const empty = forecastDetail({ projectedStock: forecastDetail().projectedStock.map((point) => ({ ...point, units: 0 })) });
     expect(hasStockLine(buildChartRows(empty, "all", 0))).toBe(false);
     expect(hasStockLine(buildChartRows(forecastDetail({ projectedStock: [] }), "all"))).toBe(false);
+  });
+});
+
+describe("the current stockout's shading", () => {
+  // Ten days of history to 2026-03-01; out of stock since 2026-02-26 (the last four days).
+  const out = forecastDetail({ outOfStock: { since: "2026-02-26", sinceEstimated: true } });
+
+  it("shades since → asOf on the history, marks those days out of stock, and says whether the start is estimated", () => {
+    const rows = buildChartRows(out, "all", 0);
+    expect(outOfStockSpan(rows, out.outOfStock)).toEqual({ from: "2026-02-26", to: "2026-03-01", estimated: true });
+    expect(rows.filter((row) => row.outOfStock).map((row) => row.day)).toEqual([
+      "2026-02-24", // flagged by the stock history
+      "2026-02-26",
+      "2026-02-27",
+      "2026-02-28",
+      "2026-03-01",
+    ]);
+    expect(rows.filter((row) => row.forecast !== null).every((row) => !row.outOfStock)).toBe(true);
+    expect(summarise(rows).outOfStockDays).toBe(5);
+    const known = forecastDetail({ outOfStock: { since: "2026-02-26", sinceEstimated: false } });
+    expect(outOfStockSpan(buildChartRows(known, "all"), known.outOfStock)?.estimated).toBe(false);
+  });
+
+  it("starts the shading at the window's first day when the stockout began before it", () => {
+    const long = forecastDetail({ outOfStock: { since: "2025-11-01", sinceEstimated: true } });
+    expect(outOfStockSpan(buildChartRows(long, "all"), long.outOfStock)).toEqual({ from: "2026-02-20", to: "2026-03-01", estimated: true });
+  });
+
+  it("shades nothing in stock, or when it ran out only today", () => {
+    expect(outOfStockSpan(buildChartRows(forecastDetail(), "all"), null)).toBeNull();
+    const today = forecastDetail({ outOfStock: { since: "2026-03-02", sinceEstimated: true } });
+    const rows = buildChartRows(today, "all");
+    expect(outOfStockSpan(rows, today.outOfStock)).toBeNull();
+    expect(rows.filter((row) => row.outOfStock).map((row) => row.day)).toEqual(["2026-02-24"]);
   });
 });

@@ -25,6 +25,12 @@ export function adviceRow(change: Partial<VariantAdviceRow> = {}): VariantAdvice
     xyzClass: "Y",
     lastSaleDay: "2026-03-01",
     stockValue: 96,
+    outOfStockSince: null,
+    sinceEstimated: false,
+    lostUnitsPerDay: 0,
+    lostUnitsToDate: 0,
+    lostRevenuePerDay: 0,
+    lostRevenueToDate: 0,
     ...change,
   };
 }
@@ -55,6 +61,7 @@ export function forecastDetail(change: Partial<VariantForecastDetail> = {}): Var
     forecast,
     projectedStock: forecast.map((point, index) => ({ day: point.day, units: 10 - 2 * (index + 1) })),
     stockoutDate: "2026-03-06",
+    outOfStock: null,
     backtest: { accTotal: 0.72, mae: 0.8, coverage80: 0.79, coverage95: 0.94 },
     candidateScores: { ets: 0.8, naive: 1.2, croston: 0.95, broken: Number.NaN },
     ensembleOf: [],

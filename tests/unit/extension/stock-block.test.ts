@@ -3,7 +3,7 @@ import type { StockAdviceResponse } from "../../../app/api/stock-advice";
 import en from "../../../extensions/stock-block/locales/en.default.json";
 import es from "../../../extensions/stock-block/locales/es.json";
 import fr from "../../../extensions/stock-block/locales/fr.json";
-import { loadBlockState, sparkline, toRows, type Localizer } from "../../../extensions/stock-block/src/model";
+import { loadBlockState, parseResponse, sparkline, toRows, type Localizer } from "../../../extensions/stock-block/src/model";
 
 function localizer(messages: Record<string, unknown>, locale: string): Localizer {
   const lookup = (key: string) =>
@@ -13,6 +13,10 @@ function localizer(messages: Record<string, unknown>, locale: string): Localizer
     formatNumber: (value) => new Intl.NumberFormat(locale).format(value),
     formatDay: (iso) =>
       new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`)),
+    formatMoney: (value, currency) =>
+      currency
+        ? new Intl.NumberFormat(locale, { style: "currency", currency }).format(value)
+        : new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value),
   };
 }
 
@@ -76,6 +80,40 @@ describe("admin block model", () => {
     });
     expect(toRows(response, localizer(es, "es"))[0]?.reorder).toBe("Pedir 60");
     expect(toRows(response, localizer(fr, "fr"))[0]?.stockout).toBe("Rupture le 29 nov.");
+  });
+
+  it("shows an out-of-stock variant as out of stock since a day, losing sales, not as running out", () => {
+    const outOfStock = {
+      since: "2026-09-03",
+      sinceEstimated: true,
+      lostUnitsPerDay: 26.8,
+      lostUnitsToDate: 2278,
+      lostRevenuePerDay: 40.2,
+      lostRevenueToDate: 3417,
+    };
+    const out: StockAdviceResponse = {
+      ...response,
+      currency: "GBP",
+      variants: [{ ...response.variants[1]!, daysOfCover: 0, status: "critical", reorderQuantity: 147, outOfStock }],
+    };
+    expect(toRows(out, localizer(en, "en"))[0]).toMatchObject({
+      tone: "critical",
+      statusText: "Out of stock",
+      cover: "Out of stock since Sep 3 (estimated)",
+      stockout: "Losing £40.20 a day",
+      reorder: "Reorder 147",
+    });
+    const known = { ...out, variants: [{ ...out.variants[0]!, outOfStock: { ...outOfStock, sinceEstimated: false } }] };
+    expect(toRows(known, localizer(fr, "fr"))[0]).toMatchObject({
+      statusText: "En rupture",
+      cover: "En rupture depuis le 3 sept.",
+      stockout: expect.stringMatching(/^Perd 40,20\s£GB par jour$/),
+    });
+    expect(toRows({ ...out, currency: null }, localizer(es, "es"))[0]?.stockout).toBe("Pierde 40,20 al día");
+    expect(parseResponse(out)).toEqual(out);
+    // An answer from an app that predates the field still parses; a malformed one does not.
+    expect(parseResponse(response)).toEqual(response);
+    expect(parseResponse({ ...out, variants: [{ ...out.variants[0]!, outOfStock: { since: 3 } }] })).toBeUndefined();
   });
 
   it("has the same keys in every language", () => {

@@ -79,7 +79,11 @@ export const REALISM = {
   outOfStockPoolShare: 0.05,
   /** Days since the sales stopped (before moving back to the last real sale, at most 3 more). */
   outOfStockStopDays: [5, 40] as const,
-  /** Share of the trading days of the 4 weeks before the stop with a sale: a steady seller, so the stop is abrupt. */
+  /**
+   * Share of the trading days with a sale, over the 4 weeks before the stop and over its last week alone: a
+   * steady seller right up to the stop, so the stop is abrupt (not a dry spell and a trickle before it, which
+   * reads as demand fading, decision 0013).
+   */
   outOfStockMinSellingShare: 0.7,
   /** New products: one per this many products, 3–8, created this many days before the last day of history. */
   newProductsPerProducts: 150,
@@ -175,14 +179,17 @@ export function seedRealism(products: DemoProduct[], input: RealismInput): DemoS
     const target = last - (stopFrom + Math.floor(random() * (stopTo - stopFrom + 1)));
     const lastSale = latestSale(product.daily, target, target - 3);
     if (lastSale < 56) continue;
-    let tradingDays = 0;
-    let sellingDays = 0;
-    for (let d = lastSale - 27; d <= lastSale; d++) {
-      if (!trading[d]) continue;
-      tradingDays++;
-      if ((product.daily[d] ?? 0) > 0) sellingDays++;
-    }
-    if (sellingDays < REALISM.outOfStockMinSellingShare * tradingDays) continue;
+    const steady = (days: number) => {
+      let tradingDays = 0;
+      let sellingDays = 0;
+      for (let d = lastSale - days + 1; d <= lastSale; d++) {
+        if (!trading[d]) continue;
+        tradingDays++;
+        if ((product.daily[d] ?? 0) > 0) sellingDays++;
+      }
+      return sellingDays >= REALISM.outOfStockMinSellingShare * tradingDays;
+    };
+    if (!steady(28) || !steady(7)) continue;
     // Every variant of it sold until the stop (within the same 3 days).
     const variantSales = product.variants.map((_, v) => latestVariantSale(product, v, lastSale, lastSale - 3));
     if (variantSales.some((d) => d < 0)) continue;
