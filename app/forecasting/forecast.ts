@@ -6,7 +6,7 @@ import { classify } from "./classify";
 import { coldStartForecast } from "./cold-start";
 import { addDays, fromDay } from "./dates";
 import { band, calibrate, looCoverage, type Calibration } from "./intervals";
-import { MODELS } from "./models";
+import { runModels } from "./models";
 import { impute, prepareSeries, type PreparedSeries } from "./prepare";
 import { weekdayProfile } from "./profile";
 import { modelInput, selectModel } from "./select";
@@ -83,10 +83,9 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Fo
   }
 
   const sel = selectModel(p, cls, options);
-  const inputFull = modelInput(p, p.n, h, options);
+  const inputFull = modelInput(p, p.n, h, options, cls);
   const point = new Float64Array(h);
-  for (const c of sel.components) {
-    const f = MODELS[c]!(inputFull);
+  for (const f of runModels(inputFull, sel.components)) {
     for (let i = 0; i < h; i++) point[i] = point[i]! + f[i]! / sel.components.length;
   }
   const cal = calibrate(sel.residuals);

@@ -2,24 +2,31 @@
  * Per-series model selection by rolling-origin backtest on the series' own history.
  *
  * Origins are placed back from the end every `min(horizon, 28)` days (non-overlapping windows,
- * 4 by default, fewer when the history is short); at each origin every candidate is fitted on the days before it and scored
- * on the next days against the spike-capped actuals (censored days skipped). The score adds the
- * daily absolute error and the absolute error of the window total, so a method must get both the
- * day-to-day shape and the volume right. The forecast is the equal-weight ensemble of the three
- * best candidates; its errors (against the uncapped actuals) feed the interval calibration.
+ * 4 by default, fewer when the history is short). With yearly candidates and enough history, the
+ * same calendar window one and two years earlier (364·j days back, weekdays aligned) is scored
+ * too: the recent windows never contain the coming season, so without these the ensemble and its
+ * bands would be chosen on how the models did in other seasons (a calm autumn before a December
+ * peak). At each origin every candidate is fitted on the days before it and scored on the next
+ * days against the spike-capped actuals (censored days skipped). The score adds the daily absolute error and
+ * the absolute error of the window total, so a method must get both the day-to-day shape and the
+ * volume right. The forecast is the equal-weight ensemble of the three best candidates; its errors
+ * (against the uncapped actuals) feed the interval calibration.
  *
  * The candidate set is compact and routed by demand class: Croston/SBA/TSB only for intermittent
- * or lumpy demand (ADI ≥ 1.32), the yearly variant only with 13+ months of history, and the
- * expensive augurs MSTL + AutoETS (≈ 6.5 ms per fit) only for the classes in `options.augursFor`
- * (default: smooth demand, where a full state-space model can beat the cheap smoothers).
+ * or lumpy demand (ADI ≥ 1.32), the yearly variants of the level models instead of the plain ones
+ * where 13+ months of history show a yearly pattern that repeats, and the expensive augurs MSTL +
+ * AutoETS (≈ 6.5 ms per fit) only for the classes in `options.augursFor` (default: smooth demand,
+ * where a full state-space model can beat the cheap smoothers).
  */
 
 import type { Classification } from "./classify";
 import type { Residual } from "./intervals";
-import { MODELS, type ModelInput } from "./models";
+import { MODELS, runModels, YEARLY_VARIANTS, type ModelInput } from "./models";
+import { levelShift } from "./level-shift";
 import { impute, type PreparedSeries } from "./prepare";
 import { weekdayProfile } from "./profile";
 import type { DemandClass, ForecastOptions, ModelName } from "./types";
+import { YEARLY_MIN_DAYS, yearlySkill } from "./yearly";
 
 /** Horizon evaluated at each origin (longer horizons reuse the last week's calibration). */
 export const MAX_EVAL_HORIZON = 28;
@@ -28,6 +35,12 @@ const MIN_TRAIN_DAYS = 28;
 export const DEFAULT_AUGURS_FOR: readonly DemandClass[] = ["smooth"];
 /** Size of the equal-weight ensemble of the best-scoring candidates. */
 const ENSEMBLE_SIZE = 3;
+/** Same-season origins: the coming window's dates this many years back, at most. */
+const SEASON_YEARS = 2;
+/** Weekday-aligned year for the same-season origins. */
+const SEASON_SHIFT = 364;
+/** Level model → its yearly variant. */
+const YEARLY_VARIANT_OF = new Map(Object.entries(YEARLY_VARIANTS).map(([variant, level]) => [level, variant as ModelName]));
 
 /**
  * The candidates an ensemble forecast averaged, from the scores `selectModel` reported: the best
@@ -41,31 +54,56 @@ export function ensembleMembers(scores: Partial<Record<string, number>>): string
     .map(([model]) => model);
 }
 
-export function modelInput(p: PreparedSeries, to: number, horizon: number, options: ForecastOptions): ModelInput {
+/**
+ * What the models see at an origin (`to` days of history). Level shifts (level-shift.ts) are
+ * looked for in smooth demand only: where order sizes vary a lot (erratic, lumpy) or most days
+ * have no sale (intermittent), two or three busy weeks are no evidence of a new level, and the
+ * level of a few weeks is too noisy to start from (on the online-retail holdout, letting erratic
+ * series shift put three of them 30–60 % over their actual total).
+ */
+export function modelInput(p: PreparedSeries, to: number, horizon: number, options: ForecastOptions, cls: Classification): ModelInput {
   const y = p.capped.subarray(0, to);
   const profile = weekdayProfile(y, p.startDow, options.shop?.weekdayProfile);
   const { filled, observed } = impute(y, p.startDow, profile);
-  return { y: filled, observed, startDow: p.startDow, profile, horizon, augurs: options.augurs };
+  const levelDays = cls.demandClass === "smooth" ? levelShift(filled).days : 0;
+  return { y: filled, observed, startDow: p.startDow, profile, horizon, levelDays, augurs: options.augurs };
 }
 
 export function candidateModels(p: PreparedSeries, cls: Classification, options: ForecastOptions): ModelName[] {
   if (options.candidates) return options.candidates.filter((c) => c !== "ensemble" && MODELS[c] !== undefined);
-  const out: ModelName[] = ["seasonal-naive", "moving-average", "ses-weekly", "damped-weekly", "adida-weekly"];
+  let out: ModelName[] = ["seasonal-naive", "moving-average", "ses-weekly", "damped-weekly", "adida-weekly"];
+  // Once the latest origin has a year of history behind it (13+ months), the level models are
+  // replaced by their yearly variants when the series' own past years show that the yearly index
+  // predicts how its level moves (yearly.ts `yearlySkill`); otherwise they stay as they are. Both
+  // families at once would double the level models, and the top-3 ensemble would pick among near
+  // twins by luck.
+  const evalH = Math.min(options.horizon, MAX_EVAL_HORIZON);
+  if (p.n >= YEARLY_MIN_DAYS + evalH && yearlySkill(modelInput(p, p.n, evalH, options, cls).y, evalH))
+    out = out.map((c) => YEARLY_VARIANT_OF.get(c) ?? c);
   // Intermittent-demand methods only where demand is intermittent (ADI ≥ 1.32): Croston-type
   // methods are biased on smooth demand and waste time there.
   if (cls.demandClass === "intermittent" || cls.demandClass === "lumpy") out.push("croston", "sba", "tsb");
-  if (p.n >= 364 + 28 + MAX_EVAL_HORIZON) out.push("ses-weekly-yearly");
   // The expensive WASM model (≈ 6.5 ms per fit) only where it can help.
   if (options.augurs && (options.augursFor ?? DEFAULT_AUGURS_FOR).includes(cls.demandClass) && p.n >= 8 * 7) out.push("mstl-ets");
   return out;
 }
 
-export function originsFor(n: number, evalH: number, wanted: number): number[] {
+/**
+ * Origins: `wanted` recent ones, `evalH` days apart back from the end; with `seasonal`, also the
+ * end's date one and two years earlier, when a year of history lies before it (so the yearly
+ * variants can be fitted there) and its window does not overlap a recent one.
+ */
+export function originsFor(n: number, evalH: number, wanted: number, seasonal = false): number[] {
   const out: number[] = [];
   for (let k = 1; k <= wanted; k++) {
     const o = n - k * evalH;
     if (o < MIN_TRAIN_DAYS) break;
     out.push(o);
+  }
+  if (!seasonal) return out;
+  for (let j = 1; j <= SEASON_YEARS; j++) {
+    const o = n - j * SEASON_SHIFT;
+    if (o >= YEARLY_MIN_DAYS && out.every((x) => Math.abs(x - o) >= evalH)) out.push(o);
   }
   return out;
 }
@@ -87,18 +125,17 @@ export interface Selection {
 export function selectModel(p: PreparedSeries, cls: Classification, options: ForecastOptions): Selection {
   const candidates = candidateModels(p, cls, options);
   const evalH = Math.min(options.horizon, MAX_EVAL_HORIZON);
-  const origins = originsFor(p.n, evalH, options.origins ?? DEFAULT_ORIGINS);
+  const yearly = candidates.some((c) => YEARLY_VARIANTS[c] !== undefined);
+  const origins = originsFor(p.n, evalH, options.origins ?? DEFAULT_ORIGINS, yearly);
   const C = candidates.length;
   // forecasts[o][c] = Float64Array(evalH)
   const forecasts: Float64Array[][] = [];
   const daily = new Float64Array(C);
   const total = new Float64Array(C);
   for (const o of origins) {
-    const input = modelInput(p, o, evalH, options);
-    const row: Float64Array[] = [];
+    const row = runModels(modelInput(p, o, evalH, options, cls), candidates);
     for (let c = 0; c < C; c++) {
-      const f = MODELS[candidates[c]!]!(input);
-      row.push(f);
+      const f = row[c]!;
       let fs = 0;
       let as = 0;
       let e = 0;

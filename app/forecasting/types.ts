@@ -66,6 +66,9 @@ export type ModelName =
   | "tsb"
   | "adida-weekly"
   | "mstl-ets"
+  | "damped-weekly-yearly"
+  | "adida-weekly-yearly"
+  | "moving-average-yearly"
   | "ensemble"
   | "cold-start"
   | "zero";

@@ -5,9 +5,11 @@
  */
 
 import { sesLevel } from "./exp-smoothing";
-import { spreadDailyLevel, type ModelFn } from "./types";
+import { sinceLevelShift, spreadDailyLevel, type ModelFn } from "./types";
 
-export const adidaWeekly: ModelFn = (m) => {
+/** Fitted on the weeks since a level shift when there is one. */
+export const adidaWeekly: ModelFn = (full) => {
+  const m = sinceLevelShift(full);
   const n = m.y.length;
   const weeks = Math.floor(n / 7);
   if (weeks === 0) return spreadDailyLevel(m, 0);

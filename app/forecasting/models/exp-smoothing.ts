@@ -2,11 +2,10 @@
  * Exponential smoothing on the weekday-adjusted series (closed weekdays skipped): simple (SES)
  * and damped-trend (Holt) variants; smoothing parameters picked from a small grid by one-step
  * mean absolute error, which is robust on lumpy demand. Re-seasonalised with the weekday profile
- * and, when two seasons of history exist, a yearly index (see yearly.ts).
+ * (their yearly variants are in ./index.ts).
  */
 
-import { yearlyIndex } from "../yearly";
-import { spreadDailyLevel, type ModelFn, type ModelInput } from "./types";
+import { sinceLevelShift, spreadDailyLevel, type ModelFn, type ModelInput } from "./types";
 
 const SES_ALPHAS = [0.03, 0.08, 0.15, 0.3] as const;
 const HOLT_GRID = [
@@ -57,19 +56,12 @@ export function sesLevel(x: Float64Array, alphas: readonly number[] = SES_ALPHAS
   return bestLevel;
 }
 
-/** SES with weekly seasonality. */
-export const sesWeekly: ModelFn = (m) => spreadDailyLevel(m, sesLevel(adjusted(m)));
+/** SES with weekly seasonality (on the days since a level shift when there is one). */
+export const sesWeekly: ModelFn = (m) => spreadDailyLevel(m, sesLevel(adjusted(sinceLevelShift(m))));
 
-/** SES with weekly and yearly seasonality (yearly index = 1 when history is under ~13 months). */
-export const sesWeeklyYearly: ModelFn = (m) => {
-  const out = sesWeekly(m);
-  const yi = yearlyIndex(m.y, m.horizon);
-  if (yi) for (let i = 0; i < out.length; i++) out[i] = out[i]! * yi[i]!;
-  return out;
-};
-
-/** Damped-trend exponential smoothing with weekly seasonality. */
-export const dampedWeekly: ModelFn = (m) => {
+/** Damped-trend exponential smoothing with weekly seasonality (on the days since a level shift when there is one). */
+export const dampedWeekly: ModelFn = (full) => {
+  const m = sinceLevelShift(full);
   const x = adjusted(m);
   if (x.length < 14) return spreadDailyLevel(m, initialLevel(x));
   const l0 = initialLevel(x);

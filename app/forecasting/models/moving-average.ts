@@ -1,4 +1,4 @@
-import { spreadDailyLevel, type ModelFn, type ModelInput } from "./types";
+import { sinceLevelShift, spreadDailyLevel, type ModelFn, type ModelInput } from "./types";
 
 /** Mean of the last `window` days (all of them when shorter). */
 export function trailingMean(y: Float64Array, window: number): number {
@@ -14,5 +14,5 @@ export function flatMovingAverage(m: ModelInput, window = 28): Float64Array {
   return new Float64Array(m.horizon).fill(trailingMean(m.y, window));
 }
 
-/** Moving average of the last 28 days, shaped by the weekday profile. */
-export const movingAverage: ModelFn = (m) => spreadDailyLevel(m, trailingMean(m.y, 28));
+/** Moving average of the last 28 days (since a level shift, when more recent), shaped by the weekday profile. */
+export const movingAverage: ModelFn = (m) => spreadDailyLevel(m, trailingMean(sinceLevelShift(m).y, 28));

@@ -11,6 +11,8 @@ export interface ModelInput {
   /** Weekday factors (mean 1, 0 = closed weekday) estimated on this training window. */
   profile: Float64Array;
   horizon: number;
+  /** Days since a level shift at the end of y (../level-shift.ts); absent or 0 = none. */
+  levelDays?: number;
   augurs?: AugursEngine;
 }
 
@@ -37,4 +39,15 @@ export function spreadDailyLevel(m: ModelInput, level: number): Float64Array {
   const out = new Float64Array(m.horizon);
   for (let i = 0; i < m.horizon; i++) out[i] = Math.max(0, level * futureFactor(m, i));
   return out;
+}
+
+/**
+ * What a level model is fitted on: the days since a level shift at the end of the window
+ * (`levelDays`), or the whole window when there is none. Same weekday alignment and profile.
+ */
+export function sinceLevelShift(m: ModelInput): ModelInput {
+  const days = m.levelDays ?? 0;
+  if (days <= 0 || days >= m.y.length) return m;
+  const from = m.y.length - days;
+  return { ...m, y: m.y.subarray(from), observed: m.observed.subarray(from), startDow: (m.startDow + from) % 7 };
 }
