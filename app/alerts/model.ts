@@ -91,6 +91,7 @@ export interface AlertSubject {
   /** `outOfStockSince` was inferred from sales rather than seen in an inventory event. */
   sinceEstimated: boolean;
   lostUnitsPerDay: number;
+  lostUnitsToDate: number;
   lostRevenuePerDay: number;
   lostRevenueToDate: number;
 }

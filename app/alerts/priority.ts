@@ -2,25 +2,14 @@
  * Which email goes first, and in which order an email lists its findings.
  *
  * Graphile Worker runs due jobs by ascending `priority` (then run_at, then id). Alert mail ranks immediate alert >
- * digest > weekly summary > other mail (confirmations, test sends); the numbers are those of the email job
- * contract's payload (0–100, app/jobs/contracts/email.ts), immediate alerts at the default 0 of every other job.
+ * digest > weekly summary > other mail (confirmations, test sends): EMAIL_PRIORITY of the email job contract.
  */
-import type { AlertFinding, AlertType, Frequency } from "./model";
+import { EMAIL_PRIORITY } from "../jobs/contracts/email";
+import type { AlertFinding, AlertSubject, AlertType, Frequency } from "./model";
 
-export const EMAIL_CLASSES = ["immediate_alert", "digest", "weekly_summary", "other"] as const;
-export type EmailClass = (typeof EMAIL_CLASSES)[number];
-
-/** Graphile Worker job priorities (lower runs first). */
-export const JOB_PRIORITY: Readonly<Record<EmailClass, number>> = {
-  immediate_alert: 0,
-  digest: 10,
-  weekly_summary: 20,
-  other: 30,
-};
-
-/** The email a notification of this frequency goes out in (a weekly digest is a digest). */
-export function emailClassOf(frequency: Frequency): EmailClass {
-  return frequency === "immediate" ? "immediate_alert" : "digest";
+/** The send priority of a notification of this frequency (a weekly digest is a digest). */
+export function emailPriority(frequency: Frequency): number {
+  return frequency === "immediate" ? EMAIL_PRIORITY.immediate : EMAIL_PRIORITY.digest;
 }
 
 /** Section order within an email: the most urgent trouble first, operator news last. */
@@ -57,11 +46,15 @@ export function compareFindings(a: AlertFinding, b: AlertFinding): number {
   const byType = TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
   if (byType !== 0) return byType;
   if (a.family === "forecast_failed" || b.family === "forecast_failed") return nullsLast(a.key, b.key, 1);
-  const [x, y] = [a.subject, b.subject];
+  return compareSubjects(a.type, a.subject, b.subject);
+}
+
+/** The order of two subjects of one alert type (the rules above after the type). */
+export function compareSubjects(type: AlertType, x: AlertSubject, y: AlertSubject): number {
   const steps: number[] =
-    a.type === "out_of_stock"
+    type === "out_of_stock"
       ? [nullsLast(x.lostRevenuePerDay, y.lostRevenuePerDay, -1), nullsLast(x.lostRevenueToDate, y.lostRevenueToDate, -1)]
-      : a.type === "dead_stock"
+      : type === "dead_stock"
         ? [nullsLast(x.stockValue, y.stockValue, -1)]
         : [nullsLast(x.stockoutDate, y.stockoutDate, 1), nullsLast(x.daysOfCover, y.daysOfCover, 1)];
   steps.push(

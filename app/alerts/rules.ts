@@ -5,7 +5,9 @@
  * field errors keyed by path ("rules.1.withinDays") for the settings form.
  */
 import { z } from "zod";
+import { AccentColor } from "../email/model";
 import { ABC_CLASSES } from "../forecasts/contract";
+import { SUPPORTED_LOCALES } from "../i18n/i18n";
 import { ALERT_TYPES, FREQUENCIES } from "./model";
 
 /** A Shopify numeric id as a decimal string. */
@@ -165,10 +167,27 @@ export const AlertSettings = z
     /** Local hour of the daily digest and of the weekly one (on `weeklyDay`). */
     deliveryHour: Hour.default(8),
     weeklyDay: z.enum(WEEKDAYS, { error: "Choose a day of the week" }).default("monday"),
-    /** Immediate alerts that fall inside are held until they end; null = none. Digests keep their hour. */
-    quietHours: QuietHours.nullable().default(() => ({ start: 22, end: 7 })),
+    /**
+     * Immediate alerts that fall inside are held until they end; null = none (the default: a stockout is news
+     * at any hour, and the merchant who wants quiet nights sets them). Digests keep their hour.
+     */
+    quietHours: QuietHours.nullable().default(null),
     /** Extra addresses (the shop's own email always receives; an entry with its address holds its preferences). */
     recipients: z.array(Recipient).max(20, { error: "At most 20 recipients" }).default([]),
+    /** The emails' language; null = the language the merchant uses Fluxor in. */
+    locale: z.enum(SUPPORTED_LOCALES, { error: "Choose English, Spanish or French" }).nullable().default(null),
+    /** The emails' look: the sender name (null = the shop's name), a logo (https) and an accent colour. */
+    branding: z
+      .object({
+        senderName: z.string().trim().max(100, { error: "At most 100 characters" }).nullable().default(null),
+        logoUrl: z
+          .url({ protocol: /^https$/, error: "Enter an https:// address" })
+          .max(2048, { error: "At most 2048 characters" })
+          .nullable()
+          .default(null),
+        accentColor: AccentColor.nullable().default(null),
+      })
+      .prefault({}),
   })
   .superRefine((settings, ctx) => {
     const ids = new Set<string>();

@@ -138,6 +138,21 @@ export function nextWeeklySend(schedule: ShopSchedule, now: Date): ScheduledSend
   return s.at >= now ? s : send(addDays(today, ahead + 7), schedule, weeklyPeriodKey);
 }
 
+/** The last daily digest due at or before `now` (today's delivery hour if passed, else yesterday's): what a tick owes. */
+export function lastDailySend(schedule: ShopSchedule, now: Date): ScheduledSend {
+  const today = localDateTime(now, schedule.timeZone).date;
+  const s = send(today, schedule, dailyPeriodKey);
+  return s.at <= now ? s : send(addDays(today, -1), schedule, dailyPeriodKey);
+}
+
+/** The last weekly send due at or before `now`. */
+export function lastWeeklySend(schedule: ShopSchedule, now: Date): ScheduledSend {
+  const today = localDateTime(now, schedule.timeZone).date;
+  const back = (weekday(toDay(today)) - WEEKDAYS.indexOf(schedule.weeklyDay) + 7) % 7;
+  const s = send(addDays(today, -back), schedule, weeklyPeriodKey);
+  return s.at <= now ? s : send(addDays(today, -back - 7), schedule, weeklyPeriodKey);
+}
+
 /** Whether a local hour falls in quiet hours (`start` inclusive, `end` exclusive, wrapping midnight when start > end). */
 export function inQuietHours(hour: number, quiet: QuietHours): boolean {
   return quiet.start < quiet.end ? hour >= quiet.start && hour < quiet.end : hour >= quiet.start || hour < quiet.end;

@@ -18,6 +18,8 @@ export const AUDIT_EVENTS = [
   "shop_redacted",
   "customer_redact_request",
   "customer_data_request",
+  "alert_settings_update",
+  "alert_preferences_update",
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

@@ -108,6 +108,8 @@ export type Branding = z.infer<typeof Branding>;
 export const EmailLinks = z.object({
   /** Where the app's paths start: `<base>/app/variants/123` opens a variant (e.g. the admin's app URL). */
   fluxorBaseUrl: WebUrl,
+  /** The Shopify admin's origin, for product pages (`<admin>/store/<handle>/products/<id>`). */
+  shopifyAdminUrl: WebUrl.default("https://admin.shopify.com"),
   preferencesUrl: WebUrl,
   /** The signed one-click unsubscribe page (the same URL as in the List-Unsubscribe header). */
   unsubscribeUrl: WebUrl,

@@ -9,7 +9,8 @@
  *
  * Readers only ever see the published run, so a failed or half-written run is invisible.
  */
-import { pool, shopTransaction, type Queryable } from "../db/pool.server";
+import { inTransaction, pool, shopTransaction, type Queryable } from "../db/pool.server";
+import { alertsEvaluateJob } from "../jobs/contracts/alerts";
 import { forecastBatchJob, forecastPlanJob, type ForecastTrigger } from "../jobs/contracts/forecasts";
 import { addJob } from "../jobs/queue.server";
 import { installedShops, shopById, shopByIdOrDomain } from "../shops/lookup.server";
@@ -82,11 +83,13 @@ export async function noteDemandChanged(
 
 /** Nightly fan-out: one plan job per installed shop whose initial sync completed; stale runs marked failed. */
 export async function planNightly(db: Queryable = pool()): Promise<number> {
-  await db.query(
+  const stale = await db.query<{ id: string; shopId: string }>(
     `UPDATE "ForecastRun" SET status = 'failed', error = coalesce(error, 'stale: batches did not finish'), "finishedAt" = now()
-      WHERE status = 'running' AND "startedAt" < now() - make_interval(hours => $1)`,
+      WHERE status = 'running' AND "startedAt" < now() - make_interval(hours => $1) RETURNING id, "shopId"`,
     [STALE_RUN_HOURS],
   );
+  // A failed run is news for the shop's forecast_failed alert.
+  for (const run of stale.rows) await addJob(db, alertsEvaluateJob, { shopId: run.shopId, runId: run.id });
   const shops = await installedShops(db, { synced: true });
   for (const { id } of shops) await addJob(db, forecastPlanJob, { shopId: id, trigger: "nightly" });
   return shops.length;
@@ -317,6 +320,8 @@ export async function publishIfComplete(runId: string, shopId: string, log: Log 
     );
     // The batches read the settings when they ran; saves since then apply to the advice being published.
     const { recomputed } = await applyCurrentSettings(tx, run.shopId);
+    // The alerts look at the published run (queued in the same transaction: published ⇒ evaluated).
+    await addJob(tx, alertsEvaluateJob, { shopId: run.shopId, runId: run.id });
     if (recomputed > 0) log(`forecast run ${run.id}: ${recomputed} advice rows re-derived under settings saved during the run`);
     log(`forecast run ${run.id} published: ${series} series, ${errors} errors, accuracy ${JSON.stringify(accuracy)}`);
     return run.shopId;
@@ -359,9 +364,13 @@ export async function pruneShop(shopId: string, db: Queryable = pool()): Promise
 
 /** Marks a run failed (its batch used all its attempts). Its rows stay invisible and are pruned later. */
 export async function failRun(runId: string, error: string): Promise<void> {
-  await pool().query(
-    `UPDATE "ForecastRun" SET status = 'failed', error = $2, "finishedAt" = now(), "durationMs" = (extract(epoch FROM now() - "startedAt") * 1000)::int
-      WHERE id = $1 AND status = 'running'`,
-    [runId, error.slice(0, 2000)],
-  );
+  await inTransaction(async (tx) => {
+    const { rows } = await tx.query<{ shopId: string }>(
+      `UPDATE "ForecastRun" SET status = 'failed', error = $2, "finishedAt" = now(), "durationMs" = (extract(epoch FROM now() - "startedAt") * 1000)::int
+        WHERE id = $1 AND status = 'running' RETURNING "shopId"`,
+      [runId, error.slice(0, 2000)],
+    );
+    // A failed run is news for the shop's forecast_failed alert (AI-003), queued with the failure.
+    if (rows[0]) await addJob(tx, alertsEvaluateJob, { shopId: rows[0].shopId, runId });
+  });
 }

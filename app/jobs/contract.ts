@@ -15,6 +15,8 @@ export interface JobContract<Schema extends z.ZodType> {
   jobKey?: (payload: z.infer<Schema>) => string | undefined;
   /** Jobs of one named queue run one at a time, in order (e.g. a shop's sync steps). */
   queue?: (payload: z.infer<Schema>) => string | undefined;
+  /** Graphile Worker priority: among jobs that are due, lower numbers run first (default 0). */
+  priority?: (payload: z.infer<Schema>) => number;
   maxAttempts?: number;
 }
 

@@ -31,12 +31,16 @@ export async function addJob<Schema extends z.ZodType>(
 ): Promise<void> {
   await ensureWorkerSchema();
   const valid = contract.payload.parse(payload);
-  await db.query(`SELECT graphile_worker.add_job($1, $2::json, queue_name => $3, run_at => $4, max_attempts => $5, job_key => $6)`, [
-    contract.name,
-    JSON.stringify(valid),
-    contract.queue?.(valid) ?? null,
-    options.runAt ?? null,
-    contract.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    contract.jobKey?.(valid) ?? null,
-  ]);
+  await db.query(
+    `SELECT graphile_worker.add_job($1, $2::json, queue_name => $3, run_at => $4, max_attempts => $5, job_key => $6, priority => $7)`,
+    [
+      contract.name,
+      JSON.stringify(valid),
+      contract.queue?.(valid) ?? null,
+      options.runAt ?? null,
+      contract.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      contract.jobKey?.(valid) ?? null,
+      contract.priority?.(valid) ?? null,
+    ],
+  );
 }

@@ -1,8 +1,9 @@
 import { pingDatabase } from "../db/health.server";
 import { loadSyncHealth, prometheusText } from "../sync/status.server";
 import { EMPTY_FORECAST_HEALTH, forecastPrometheusText, loadForecastHealth } from "../forecasts/metrics.server";
+import { EMPTY_EMAIL_HEALTH, emailPrometheusText, loadEmailHealth } from "../email/metrics.server";
 
-/** Prometheus metrics (text format 0.0.4): queue and webhook lag, backlog, dead letters, last sync; forecast runs. */
+/** Prometheus metrics (text format 0.0.4): queue and webhook lag, backlog, dead letters, last sync; forecast runs; email. */
 export const loader = async () => {
   const up = await pingDatabase();
   const health = up
@@ -19,7 +20,8 @@ export const loader = async () => {
         runsRunning: 0,
       };
   const forecasts = up ? await loadForecastHealth() : EMPTY_FORECAST_HEALTH;
-  return new Response(prometheusText(health, up) + forecastPrometheusText(forecasts), {
+  const email = up ? await loadEmailHealth() : EMPTY_EMAIL_HEALTH;
+  return new Response(prometheusText(health, up) + forecastPrometheusText(forecasts) + emailPrometheusText(email), {
     headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" },
   });
 };

@@ -1,5 +1,7 @@
 /** The one list of job handlers and recurring jobs. A domain's handlers are added here and nowhere else. */
 import type { CronItem } from "graphile-worker";
+import { ALERTS_CRON, alertHandlers } from "../alerts/tasks.server";
+import { EMAIL_CRON, emailHandlers } from "../email/tasks.server";
 import { forecastCron, forecastHandlers } from "../forecasts/tasks.server";
 import type { JobHandler } from "../jobs/handler";
 import { startWorker } from "../jobs/runner.server";
@@ -7,12 +9,12 @@ import { shopHandlers } from "../shops/tasks.server";
 import { SYNC_CRON, syncHandlers } from "../sync/tasks.server";
 
 export function jobHandlers(): readonly JobHandler[] {
-  return [...shopHandlers, ...syncHandlers, ...forecastHandlers];
+  return [...shopHandlers, ...syncHandlers, ...forecastHandlers, ...alertHandlers, ...emailHandlers];
 }
 
-/** The schedule (UTC): the store sync's reconciliation and the nightly forecast fan-out. */
+/** The schedule (UTC): the store sync's reconciliation, the nightly forecast fan-out, the digest tick, the email log's pruning. */
 export function cronItems(): CronItem[] {
-  return [...SYNC_CRON, ...forecastCron()];
+  return [...SYNC_CRON, ...forecastCron(), ...ALERTS_CRON, ...EMAIL_CRON];
 }
 
 export function startJobWorker(options: { connectionString: string; concurrency?: number }) {

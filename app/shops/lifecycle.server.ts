@@ -9,6 +9,7 @@ import { shopSyncInfoJob } from "../jobs/contracts/shops";
 import { syncInitialJob } from "../jobs/contracts/sync";
 import { addJob } from "../jobs/queue.server";
 import type { ShopDetails } from "./shop-info";
+import { matchLocale } from "../i18n/i18n";
 
 export type InstallOutcome = "install" | "reinstall" | "login";
 
@@ -119,6 +120,13 @@ export async function eraseShop(domain: string, requestedAt?: Date): Promise<Era
       await tx.productLeadTime.deleteMany({ where });
       await tx.vendorLeadTime.deleteMany({ where });
       await tx.shopSettings.deleteMany({ where });
+      // Alerts and the email log (app/alerts/, app/email/).
+      await tx.emailEvent.deleteMany({ where });
+      await tx.emailMessage.deleteMany({ where });
+      await tx.emailSuppression.deleteMany({ where });
+      await tx.alertEpisode.deleteMany({ where });
+      await tx.alertNotification.deleteMany({ where });
+      await tx.alertSettings.deleteMany({ where });
       // Read cache (app/shops/cache.server.ts).
       await tx.shopCache.deleteMany({ where });
       await tx.shop.deleteMany({ where: { domain } });
@@ -141,11 +149,25 @@ export async function saveShopDetails(domain: string, details: ShopDetails, at: 
     where: { domain },
     data: {
       name: details.name,
+      email: details.email,
       currencyCode: details.currencyCode,
       ianaTimezone: details.ianaTimezone,
       countryCode: details.countryCode,
       planName: details.planName,
       shopInfoSyncedAt: at,
     },
+  });
+}
+
+/**
+ * Remembers the language the merchant uses Fluxor in (the admin's `?locale=` on a page load), the default
+ * language of the shop's emails. Writes only when it changed.
+ */
+export async function rememberAdminLocale(domain: string, request: Request): Promise<void> {
+  const locale = matchLocale(new URL(request.url).searchParams.get("locale"));
+  if (!locale) return;
+  await prisma().shop.updateMany({
+    where: { domain, OR: [{ adminLocale: null }, { adminLocale: { not: locale } }] },
+    data: { adminLocale: locale },
   });
 }

@@ -14,6 +14,9 @@ export interface Shop {
   country: string | null;
   currency: string | null;
   planName: string | null;
+  /** The shop owner's email (alerts go there) and the language the merchant last used Fluxor in. */
+  email: string | null;
+  adminLocale: string | null;
   scopes: string;
   installed: boolean;
   installedAt: string;
@@ -26,7 +29,7 @@ export interface Shop {
 
 const SELECT_SHOP = `
   SELECT id, domain, name, coalesce("ianaTimezone", 'UTC') AS timezone, "countryCode" AS country, "currencyCode" AS currency,
-         "planName", scopes, "installState"::text = 'INSTALLED' AS installed,
+         "planName", email, "adminLocale", scopes, "installState"::text = 'INSTALLED' AS installed,
          to_char("installedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "installedAt",
          to_char("shopInfoSyncedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "detailsSyncedAt",
          "shopInfoSyncedAt" IS NOT NULL AS "detailsReady",

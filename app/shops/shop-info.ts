@@ -5,6 +5,7 @@ export const SHOP_INFO_QUERY = `#graphql
   query FluxorShopInfo {
     shop {
       name
+      email
       myshopifyDomain
       currencyCode
       ianaTimezone
@@ -17,6 +18,7 @@ export const ShopInfoResponse = z.object({
   data: z.object({
     shop: z.object({
       name: z.string().min(1),
+      email: z.string(),
       myshopifyDomain: z.string(),
       currencyCode: z.string().regex(/^[A-Z]{3}$/),
       ianaTimezone: z.string().min(1),
@@ -35,6 +37,8 @@ export const ShopInfoResponse = z.object({
 
 export interface ShopDetails {
   name: string;
+  /** The shop owner's address, or null when Shopify's answer is not a valid address. */
+  email: string | null;
   currencyCode: string;
   ianaTimezone: string;
   countryCode: string | null;
@@ -45,6 +49,7 @@ export function toShopDetails(response: z.infer<typeof ShopInfoResponse>): ShopD
   const { shop } = response.data;
   return {
     name: shop.name,
+    email: z.email().safeParse(shop.email.trim()).success ? shop.email.trim().toLowerCase() : null,
     currencyCode: shop.currencyCode,
     ianaTimezone: shop.ianaTimezone,
     countryCode: shop.billingAddress?.countryCodeV2 ?? null,

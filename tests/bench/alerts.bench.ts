@@ -81,6 +81,7 @@ function variantRows(r: () => number, index: number, asOf: string, shift: number
       outOfStockSince: out ? addDays(asOf, -Math.floor(r() * 10)) : null,
       sinceEstimated: out,
       lostUnitsPerDay: out ? mean : 0,
+      lostUnitsToDate: out ? mean * 5 : 0,
       lostRevenuePerDay: out ? Math.round(mean * price * 100) / 100 : 0,
       lostRevenueToDate: out ? Math.round(mean * price * 500) / 100 : 0,
     };

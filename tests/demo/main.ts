@@ -65,5 +65,5 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 await stack.install();
 console.log(
   `\nFluxor demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Open:\n\n  ${stack.adminUrl}\n\n` +
-    `Inbox: ${stack.inboxUrl}\n\n(Ctrl-C stops everything.)`,
+    `Inbox: ${stack.inboxUrl}\nDatabase: ${process.env.DATABASE_URL ?? "?"}\n\n(Ctrl-C stops everything.)`,
 );

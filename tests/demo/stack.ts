@@ -160,6 +160,8 @@ async function startParts(
     domains: [{ name: senderDomain, status: "verified" }],
   });
   process.env.RESEND_BASE_URL = resend.url;
+  // The emails' "Open in Fluxor" and "Open in Shopify admin" links go to the stand-in's admin.
+  process.env.SHOPIFY_ADMIN_URL ??= standIn.url;
 
   const { startFluxor } = await import("../../app/server/fluxor.server");
   const fluxor = await startFluxor({ port: appPort, withWorker: options.inlineWorker ?? true, log });

@@ -152,6 +152,6 @@ export function itemView(item: AlertItem, env: EmailEnv, shop: EmailShop, links:
     status: status(item, env),
     facts: facts(item, env),
     fluxorUrl: variantUrl(links.fluxorBaseUrl, item.variantId),
-    adminUrl: adminProductUrl(shop, item.productId),
+    adminUrl: adminProductUrl(links.shopifyAdminUrl, shop, item.productId),
   };
 }

@@ -16,10 +16,10 @@ export function variantUrl(base: string, variantId: string): string {
   return fluxorUrl(base, `/app/variants/${variantId}`);
 }
 
-/** The product's page in the Shopify admin (admin.shopify.com/store/<handle>/products/<id>). */
-export function adminProductUrl(shop: EmailShop, productId: string): string {
+/** The product's page in the Shopify admin (<admin.shopify.com>/store/<handle>/products/<id>). */
+export function adminProductUrl(adminUrl: string, shop: EmailShop, productId: string): string {
   const handle = shop.domain.replace(/\.myshopify\.com$/, "");
-  return `https://admin.shopify.com/store/${handle}/products/${productId}`;
+  return `${adminUrl.replace(/\/+$/, "")}/store/${handle}/products/${productId}`;
 }
 
 /** The variants list filtered and sorted the way the alert ranks them. */

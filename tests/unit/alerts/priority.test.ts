@@ -2,21 +2,23 @@
 import { describe, expect, it } from "vitest";
 import { evaluate } from "../../../app/alerts/evaluate";
 import type { AlertFinding } from "../../../app/alerts/model";
-import { EMAIL_CLASSES, JOB_PRIORITY, emailClassOf, sortFindings } from "../../../app/alerts/priority";
+import { emailPriority, sortFindings } from "../../../app/alerts/priority";
+import { EMAIL_PRIORITY } from "../../../app/jobs/contracts/email";
 import { addDays } from "../../../app/forecasting";
 import { AS_OF, context, outOfStock, rule, subject } from "./fixtures";
 
 describe("priorities", () => {
   it("runs immediate alerts before digests before weekly summaries before other mail (lower first)", () => {
-    const order = [...EMAIL_CLASSES].sort((a, b) => JOB_PRIORITY[a] - JOB_PRIORITY[b]);
-    expect(order).toEqual(["immediate_alert", "digest", "weekly_summary", "other"]);
-    expect(new Set(Object.values(JOB_PRIORITY)).size).toBe(EMAIL_CLASSES.length);
+    const order = Object.entries(EMAIL_PRIORITY)
+      .sort((a, b) => a[1] - b[1])
+      .map(([name]) => name);
+    expect(order).toEqual(["immediate", "digest", "summary", "other"]);
   });
 
   it("sends immediate findings as alerts and daily or weekly ones in digests", () => {
-    expect(emailClassOf("immediate")).toBe("immediate_alert");
-    expect(emailClassOf("daily")).toBe("digest");
-    expect(emailClassOf("weekly")).toBe("digest");
+    expect(emailPriority("immediate")).toBe(EMAIL_PRIORITY.immediate);
+    expect(emailPriority("daily")).toBe(EMAIL_PRIORITY.digest);
+    expect(emailPriority("weekly")).toBe(EMAIL_PRIORITY.digest);
   });
 });
 

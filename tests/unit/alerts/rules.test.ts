@@ -5,7 +5,7 @@ import { AlertSettings, defaultRules, parseAlertSettings, recipientsFor } from "
 describe("AlertSettings defaults", () => {
   it("gives a merchant's sensible start from an empty object", () => {
     const settings = AlertSettings.parse({});
-    expect(settings).toMatchObject({ version: 1, deliveryHour: 8, weeklyDay: "monday", quietHours: { start: 22, end: 7 }, recipients: [] });
+    expect(settings).toMatchObject({ version: 1, deliveryHour: 8, weeklyDay: "monday", quietHours: null, recipients: [] });
     const byType = Object.fromEntries(settings.rules.map((r) => [r.type, r]));
     expect(byType.out_of_stock).toMatchObject({ enabled: true, frequency: "immediate", minLostRevenuePerDay: 0 });
     expect(byType.stockout_predicted).toMatchObject({ enabled: true, frequency: "daily", withinDays: "lead_time" });
@@ -20,10 +20,10 @@ describe("AlertSettings defaults", () => {
   it("does not share default objects between parses", () => {
     const a = AlertSettings.parse({});
     a.rules[0]!.enabled = false;
-    a.quietHours!.start = 1;
+    a.rules[1]!.frequency = "weekly";
     const b = AlertSettings.parse({});
     expect(b.rules[0]!.enabled).toBe(true);
-    expect(b.quietHours!.start).toBe(22);
+    expect(b.rules[1]!.frequency).toBe("daily");
     expect(defaultRules()).toEqual(b.rules);
   });
 

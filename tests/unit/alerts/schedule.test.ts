@@ -5,6 +5,8 @@ import {
   immediateSendTime,
   inQuietHours,
   isValidTimeZone,
+  lastDailySend,
+  lastWeeklySend,
   localDateTime,
   nextDailySend,
   nextWeeklySend,
@@ -228,5 +230,27 @@ describe("quiet hours", () => {
     const s = schedule({ timeZone: NEW_YORK, quietHours: { start: 1, end: 2 } });
     expect(immediateSendTime(s, at("2026-11-01T05:30:00Z"))).toEqual({ at: at("2026-11-01T07:00:00Z"), held: true }); // 01:30 EDT → 02:00 EST
     expect(immediateSendTime(s, at("2026-11-01T06:30:00Z"))).toEqual({ at: at("2026-11-01T07:00:00Z"), held: true }); // 01:30 EST
+  });
+});
+
+describe("the last send due (what a digest tick owes)", () => {
+  const london = { timeZone: "Europe/London", deliveryHour: 8, weeklyDay: "monday" as const, quietHours: null };
+  it("is today's delivery hour once it has passed, else yesterday's", () => {
+    expect(lastDailySend(london, new Date("2026-12-07T08:05:00Z"))).toMatchObject({ periodKey: "daily:2026-12-07" });
+    expect(lastDailySend(london, new Date("2026-12-07T07:55:00Z"))).toMatchObject({ periodKey: "daily:2026-12-06" });
+    // Summer time: 08:00 in London is 07:00 UTC.
+    expect(lastDailySend(london, new Date("2026-07-01T07:00:00Z")).at.toISOString()).toBe("2026-07-01T07:00:00.000Z");
+  });
+  it("is this week's weekly day when it has passed, else last week's", () => {
+    // Monday 7 December 2026.
+    expect(lastWeeklySend(london, new Date("2026-12-07T09:00:00Z"))).toMatchObject({
+      localDate: "2026-12-07",
+      periodKey: "weekly:2026-W50",
+    });
+    expect(lastWeeklySend(london, new Date("2026-12-07T07:00:00Z"))).toMatchObject({
+      localDate: "2026-11-30",
+      periodKey: "weekly:2026-W49",
+    });
+    expect(lastWeeklySend(london, new Date("2026-12-10T12:00:00Z"))).toMatchObject({ localDate: "2026-12-07" });
   });
 });

@@ -1,0 +1,123 @@
+/**
+ * Daily and weekly digests. A tick (every 15 minutes, `alerts.digest-tick`) looks at each installed shop
+ * in its own time zone: when the last scheduled delivery hour has passed and notifications of that
+ * frequency, recorded before it, still wait, it queues the shop's `alerts.digest` job for that period.
+ * The job sends one digest per recipient with the idempotency key `digest:<shop>:<period>:<recipient>`,
+ * so a tick that runs late, twice, or after downtime sends each period once, and whatever arrives after a
+ * period's digest waits for the next one. Held notifications do not depend on the worker being up at the
+ * exact hour: the next tick catches up.
+ */
+import { pool, shopTransaction } from "../db/pool.server";
+import { queueMessage } from "../email/log.server";
+import type { EmailContentInput } from "../email/model";
+import { alertsDigestJob } from "../jobs/contracts/alerts";
+import { addJob } from "../jobs/queue.server";
+import { installedShops, shopById } from "../shops/lookup.server";
+import { envelope } from "./envelope.server";
+import { chooseVersion } from "./experiments";
+import { emailPriority } from "./priority";
+import { recipientsFor } from "./rules";
+import { markEmailed, pendingNotifications, sectionsOf } from "./run.server";
+import { lastDailySend, lastWeeklySend, type ShopSchedule } from "./schedule";
+import { loadAlertSettings } from "./settings.server";
+import { summaryDue } from "./summary.server";
+
+/** Queues the digests and weekly summaries due at `now` (every shop): returns how many jobs were queued. */
+export async function queueDueDigests(now: Date = new Date()): Promise<number> {
+  const shops = await installedShops(pool());
+  let queued = 0;
+  for (const { id } of shops) {
+    const shop = await shopById(pool(), id);
+    if (!shop?.detailsReady) continue;
+    const settings = await loadAlertSettings(pool(), id);
+    const schedule: ShopSchedule = {
+      timeZone: shop.timezone,
+      deliveryHour: settings.deliveryHour,
+      weeklyDay: settings.weeklyDay,
+      quietHours: settings.quietHours,
+    };
+    for (const [kind, due] of [
+      ["daily", lastDailySend(schedule, now)],
+      ["weekly", lastWeeklySend(schedule, now)],
+    ] as const) {
+      const { rows } = await pool().query<{ waiting: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM "AlertNotification" WHERE "shopId" = $1 AND "emailedAt" IS NULL AND frequency = $2 AND "createdAt" <= $3) AS waiting`,
+        [id, kind, due.at],
+      );
+      if (!rows[0]?.waiting) continue;
+      await addJob(pool(), alertsDigestJob, { shopId: id, kind, periodKey: due.periodKey, dueAt: due.at.toISOString() });
+      queued++;
+    }
+    // The weekly summary, at the weekly slot, when the week had alert emails and its summary is not out yet.
+    const week = lastWeeklySend(schedule, now);
+    if (
+      recipientsFor(settings, shop.email, "weekly_summary").length > 0 &&
+      (await summaryDue(pool(), id, shop.timezone, week.periodKey, week.at))
+    ) {
+      await addJob(pool(), alertsDigestJob, { shopId: id, kind: "summary", periodKey: week.periodKey, dueAt: week.at.toISOString() });
+      queued++;
+    }
+  }
+  return queued;
+}
+
+/** One shop's digest of one period: every notification of that frequency recorded up to the scheduled hour. */
+export async function sendDigest(
+  shopId: string,
+  kind: "daily" | "weekly",
+  periodKey: string,
+  dueAt: Date,
+  now: Date = new Date(),
+): Promise<number> {
+  return shopTransaction(shopId, async (tx) => {
+    const shop = await shopById(tx, shopId);
+    if (!shop?.installed) return 0;
+    const settings = await loadAlertSettings(tx, shopId);
+    const pending = (await pendingNotifications(tx, shopId, [kind])).filter((p) => p.createdAt <= dueAt);
+    const sections = sectionsOf(pending, settings);
+    if (sections.length === 0) {
+      await markEmailed(
+        tx,
+        shopId,
+        pending.map((p) => p.key),
+        null,
+      );
+      return 0;
+    }
+    const group = `digest:${shopId}:${periodKey}`;
+    let emails = 0;
+    const carried: string[] = [];
+    // A recipient receives the sections of the topics they keep; every recipient gets the same period key.
+    const all = new Set(sections.map((s) => s.alertType));
+    const recipients = new Map<string, typeof sections>();
+    for (const type of all)
+      for (const r of recipientsFor(settings, shop.email, type))
+        recipients.set(r, [...(recipients.get(r) ?? []), ...sections.filter((s) => s.alertType === type)]);
+    for (const [recipient, mine] of recipients) {
+      const version = chooseVersion("digest", recipient, shop.id);
+      const content = {
+        template: "digest",
+        version,
+        frequency: kind,
+        ...envelope(shop, settings, recipient, now),
+        sections: mine,
+      } as EmailContentInput;
+      const queued = await queueMessage(tx, {
+        shopId,
+        kind: "digest",
+        alertType: null,
+        templateVersion: `digest@${version}`,
+        recipient,
+        idempotencyKey: `${group}:${recipient}`,
+        priority: emailPriority(kind),
+        content,
+      });
+      if (queued.created) emails++;
+    }
+    // Notifications go out with this period's digests; when they were already sent for this period (a
+    // repeated job), the ones that arrived since wait for the next period.
+    if (emails > 0 || recipients.size === 0) carried.push(...pending.map((p) => p.key));
+    await markEmailed(tx, shopId, carried, emails > 0 ? group : null);
+    return emails;
+  });
+}
