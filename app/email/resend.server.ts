@@ -44,10 +44,18 @@ export interface OutgoingEmail {
   tags: { name: string; value: string }[];
 }
 
-export type SendResult =
-  | { ok: true; providerId: string }
-  /** `retry`: the provider may accept the same request later (429, 5xx, network); otherwise it never will. */
-  | { ok: false; retry: boolean; status: number | null; code: string; message: string; retryAfterSeconds: number | null };
+/** Why a request did not go through; `retry`: Resend may accept the same request later (429, 5xx, network). */
+export interface SendFailure {
+  ok: false;
+  retry: boolean;
+  status: number | null;
+  code: string;
+  message: string;
+  retryAfterSeconds: number | null;
+}
+
+export type SendResult = { ok: true; providerId: string } | SendFailure;
+export type BatchResult = { ok: true; providerIds: string[] } | SendFailure;
 
 /** Errors worth retrying: rate limits, the provider's own failures, and no answer at all. */
 export function retryable(status: number | null, code: string): boolean {
@@ -56,50 +64,34 @@ export function retryable(status: number | null, code: string): boolean {
   return code === "concurrent_idempotent_requests";
 }
 
-function retryAfter(headers: Record<string, string> | null): number | null {
+function failure(
+  error: { statusCode: number | null; name: string; message: string } | null,
+  headers: Record<string, string> | null,
+): SendFailure {
+  const status = error?.statusCode ?? null;
+  const code = error?.name ?? "application_error";
   const value = headers?.["retry-after"];
   const seconds = value === undefined ? NaN : Number(value);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
+  return {
+    ok: false,
+    retry: retryable(status, code),
+    status,
+    code,
+    message: error?.message ?? "no answer",
+    retryAfterSeconds: Number.isFinite(seconds) && seconds >= 0 ? seconds : null,
+  };
 }
 
 /** One `POST /emails` with Resend's Idempotency-Key: the same key and body within 24 h sends once. */
 export async function sendEmail(settings: EmailSettings, email: OutgoingEmail, idempotencyKey: string): Promise<SendResult> {
   const { data, error, headers } = await resend(settings).emails.send(email, { idempotencyKey });
-  if (error || !data) {
-    const status = error?.statusCode ?? null;
-    const code = error?.name ?? "application_error";
-    return {
-      ok: false,
-      retry: retryable(status, code),
-      status,
-      code,
-      message: error?.message ?? "no answer",
-      retryAfterSeconds: retryAfter(headers),
-    };
-  }
-  return { ok: true, providerId: data.id };
+  return error || !data ? failure(error, headers) : { ok: true, providerId: data.id };
 }
-
-export type BatchResult =
-  | { ok: true; providerIds: string[] }
-  | { ok: false; retry: boolean; status: number | null; code: string; message: string; retryAfterSeconds: number | null };
 
 /** `POST /emails/batch` (≤ 100 emails, one request against the rate limit), with one Idempotency-Key. */
 export async function sendBatch(settings: EmailSettings, emails: readonly OutgoingEmail[], idempotencyKey: string): Promise<BatchResult> {
   if (emails.length === 0) return { ok: true, providerIds: [] };
   if (emails.length > 100) throw new Error("a batch holds at most 100 emails");
   const { data, error, headers } = await resend(settings).batch.send([...emails], { idempotencyKey });
-  if (error || !data) {
-    const status = error?.statusCode ?? null;
-    const code = error?.name ?? "application_error";
-    return {
-      ok: false,
-      retry: retryable(status, code),
-      status,
-      code,
-      message: error?.message ?? "no answer",
-      retryAfterSeconds: retryAfter(headers),
-    };
-  }
-  return { ok: true, providerIds: data.data.map((d) => d.id) };
+  return error || !data ? failure(error, headers) : { ok: true, providerIds: data.data.map((d) => d.id) };
 }

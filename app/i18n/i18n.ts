@@ -13,16 +13,22 @@ import fr from "./locales/fr.json";
 import emailEn from "./locales/email/en.json";
 import emailEs from "./locales/email/es.json";
 import emailFr from "./locales/email/fr.json";
+import alertsEn from "./locales/alerts/en.json";
+import alertsEs from "./locales/alerts/es.json";
+import alertsFr from "./locales/alerts/fr.json";
+import alertsAnalyticsEn from "./locales/alerts-analytics/en.json";
+import alertsAnalyticsEs from "./locales/alerts-analytics/es.json";
+import alertsAnalyticsFr from "./locales/alerts-analytics/fr.json";
 
 export const SUPPORTED_LOCALES = ["en", "es", "fr"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
-/** `translation` (the default) holds the app's text; `email` the alert emails' (app/email/). */
+/** `translation` (the default) holds the app's text; `email` the alert emails' (app/email/); `alerts` the alert settings page's; `alerts-analytics` the analytics page's. */
 const RESOURCES = {
-  en: { translation: en, email: emailEn },
-  es: { translation: es, email: emailEs },
-  fr: { translation: fr, email: emailFr },
+  en: { translation: en, email: emailEn, alerts: alertsEn, "alerts-analytics": alertsAnalyticsEn },
+  es: { translation: es, email: emailEs, alerts: alertsEs, "alerts-analytics": alertsAnalyticsEs },
+  fr: { translation: fr, email: emailFr, alerts: alertsFr, "alerts-analytics": alertsAnalyticsFr },
 } as const;
 const POLARIS = { en: polarisEn, es: polarisEs, fr: polarisFr } as const;
 
@@ -56,7 +62,7 @@ export function createI18n(locale: Locale): I18n {
     lng: locale,
     fallbackLng: DEFAULT_LOCALE,
     resources: RESOURCES,
-    ns: ["translation", "email"],
+    ns: ["translation", "email", "alerts", "alerts-analytics"],
     defaultNS: "translation",
     initAsync: false,
     showSupportNotice: false,

@@ -9,6 +9,7 @@ import { I18nextProvider, useTranslation } from "react-i18next";
 import { PageSkeleton } from "../components/PageSkeleton";
 import { FormatProvider } from "../dashboard/FormatContext";
 import { currentShop } from "../dashboard/shop.server";
+import { rememberAdminLocale } from "../shops/lifecycle.server";
 import { createI18n, formattingLocale, localeFromRequest, polarisTranslations } from "../i18n/i18n";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -16,6 +17,7 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await currentShop(request);
   const locale = localeFromRequest(request);
+  if (shop) await rememberAdminLocale(shop.domain, request);
   return {
     apiKey: process.env.SHOPIFY_API_KEY || "",
     locale,
@@ -60,6 +62,8 @@ function Navigation() {
       </Link>
       <Link to="/app/variants">{t("nav.variants")}</Link>
       <Link to="/app/settings">{t("nav.settings")}</Link>
+      <Link to="/app/alerts">{t("alerts:nav")}</Link>
+      <Link to="/app/alerts/analytics">{t("nav.alertAnalytics")}</Link>
       <Link to="/app/sync">{t("nav.sync")}</Link>
     </NavMenu>
   );
