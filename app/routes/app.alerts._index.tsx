@@ -168,6 +168,9 @@ function AlertSettingsForm({ save }: { save: SaveFetcher }) {
   useEffect(() => {
     if (save.state === "idle" && save.data?.intent === "save" && !save.data.ok) banner.current?.scrollIntoView({ block: "start" });
   }, [save.data, save.state]);
+  // Set once the form is interactive: input typed before hydration would be replaced by the loader's values.
+  const [interactive, setInteractive] = useState(false);
+  useEffect(() => setInteractive(true), []);
 
   return (
     <Page
@@ -175,6 +178,7 @@ function AlertSettingsForm({ save }: { save: SaveFetcher }) {
       subtitle={t("subtitle")}
       primaryAction={{ content: t("save"), onAction: submit, loading: saving, id: "save-alerts-top" }}
     >
+      <span hidden data-testid="alerts-interactive" data-interactive={interactive ? "yes" : "no"} />
       <Layout>
         {hasErrors ? (
           <Layout.Section>

@@ -40,7 +40,10 @@ test.describe.configure({ mode: "serial" });
 
 async function openAlerts(page: Page, locale: Locale): Promise<FrameLocator> {
   await page.goto(`${ADMIN_PATH}/app/alerts?locale=${locale}`);
-  return page.frameLocator(APP_FRAME);
+  const app = page.frameLocator(APP_FRAME);
+  // Typing before the form hydrates would be lost (React renders the loader's values over it).
+  await expect(app.getByTestId("alerts-interactive")).toHaveAttribute("data-interactive", "yes", { timeout: 30_000 });
+  return app;
 }
 
 /** The demo's inbox (the Resend stand-in on the admin's port + 4, tests/demo/stack.ts). */
