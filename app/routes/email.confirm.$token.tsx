@@ -4,12 +4,12 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { AppProvider as PolarisAppProvider, Banner, BlockStack, Button, Card, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Page, Text } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
-import { useMemo } from "react";
-import { I18nextProvider, useTranslation } from "react-i18next";
+import { useTranslation } from "react-i18next";
 import { checkConfirmLink, confirmByLink } from "../alerts/preferences.server";
-import { createI18n, localeFromRequest, polarisTranslations, type Locale } from "../i18n/i18n";
+import { StandaloneProviders } from "../components/StandaloneProviders";
+import { localeFromRequest, type Locale } from "../i18n/i18n";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }];
@@ -36,13 +36,10 @@ interface LoaderData {
 
 export default function ConfirmRecipient() {
   const { locale } = useLoaderData<LoaderData>();
-  const i18n = useMemo(() => createI18n(locale), [locale]);
   return (
-    <I18nextProvider i18n={i18n}>
-      <PolarisAppProvider i18n={polarisTranslations(locale)}>
-        <ConfirmPage />
-      </PolarisAppProvider>
-    </I18nextProvider>
+    <StandaloneProviders locale={locale}>
+      <ConfirmPage />
+    </StandaloneProviders>
   );
 }
 

@@ -6,13 +6,14 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { AppProvider as PolarisAppProvider, Banner, BlockStack, Box, Button, Card, Checkbox, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, Checkbox, Page, Text } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
-import { useMemo, useState } from "react";
-import { I18nextProvider, useTranslation } from "react-i18next";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { loadPreferences, oneClickUnsubscribe, PreferencesForm, savePreferences } from "../alerts/preferences.server";
 import { RECIPIENT_TOPICS, type RecipientTopic } from "../alerts/rules";
-import { createI18n, localeFromRequest, polarisTranslations } from "../i18n/i18n";
+import { StandaloneProviders } from "../components/StandaloneProviders";
+import { localeFromRequest, type Locale } from "../i18n/i18n";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }];
@@ -44,19 +45,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 interface LoaderData {
-  locale: Parameters<typeof createI18n>[0];
+  locale: Locale;
   preferences: { shopName: string; email: string; stoppedAll: boolean; blockedBy: "bounce" | "complaint" | null; topics: RecipientTopic[] };
 }
 
 export default function EmailPreferences() {
   const { locale } = useLoaderData<LoaderData>();
-  const i18n = useMemo(() => createI18n(locale), [locale]);
   return (
-    <I18nextProvider i18n={i18n}>
-      <PolarisAppProvider i18n={polarisTranslations(locale)}>
-        <PreferencesPage />
-      </PolarisAppProvider>
-    </I18nextProvider>
+    <StandaloneProviders locale={locale}>
+      <PreferencesPage />
+    </StandaloneProviders>
   );
 }
 

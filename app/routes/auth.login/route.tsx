@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { AppProvider as PolarisAppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
+import { Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
-import { useMemo, useState } from "react";
-import { I18nextProvider, useTranslation } from "react-i18next";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { audit } from "../../auth/audit.server";
 import { auditRefusals, limitAuthAttempts } from "../../auth/guard.server";
-import { createI18n, localeFromRequest, polarisTranslations } from "../../i18n/i18n";
+import { StandaloneProviders } from "../../components/StandaloneProviders";
+import { localeFromRequest } from "../../i18n/i18n";
 import { login } from "../../shopify.server";
 import { loginErrorMessage, type LoginErrorMessage } from "./error.server";
 
@@ -32,13 +33,10 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
 
 export default function Auth() {
   const { locale } = useLoaderData<typeof loader>();
-  const i18n = useMemo(() => createI18n(locale), [locale]);
   return (
-    <I18nextProvider i18n={i18n}>
-      <PolarisAppProvider i18n={polarisTranslations(locale)}>
-        <LoginForm />
-      </PolarisAppProvider>
-    </I18nextProvider>
+    <StandaloneProviders locale={locale}>
+      <LoginForm />
+    </StandaloneProviders>
   );
 }
 
