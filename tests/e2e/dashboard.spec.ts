@@ -196,6 +196,11 @@ function pounds(text: string): number {
   return Number(match[1].replace(/,/g, ""));
 }
 
+/** Two amounts of the same figure read at different moments: equal to within 1 %. */
+function near(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 0.01 * Math.max(Math.abs(a), Math.abs(b));
+}
+
 test("out-of-stock variants: the overview's card, the filter ranked by lost revenue, and the variant page", async ({ page }, testInfo) => {
   test.setTimeout(FIRST_DATA_TIMEOUT + 120_000);
   const errors = collectConsoleErrors(page);
@@ -211,25 +216,30 @@ test("out-of-stock variants: the overview's card, the filter ranked by lost reve
   await expect(rows.first()).toBeVisible();
   expect(await rows.count()).toBe(count);
   const losses = (await app.getByTestId("lost-per-day").allTextContents()).map(pounds);
+  const titles = await rows.allTextContents();
   expect(losses).toHaveLength(count);
   expect(losses).toEqual([...losses].sort((a, b) => b - a));
   expect(losses.every((loss) => loss > 0)).toBe(true);
   await screenshot(page, testInfo, "variants-out-of-stock");
-  // The same rows lead the default list.
+  // The same rows lead the default list, in the same order. The amounts are compared to within 1 %: a shop's
+  // first sync publishes a second run once its refunds are in, which may land between two page loads.
   app = await openApp(page, "en", "/app/variants");
   await expect(app.getByTestId("lost-per-day")).toHaveCount(count);
-  expect((await app.getByTestId("lost-per-day").allTextContents()).map(pounds)).toEqual(losses);
+  expect((await app.getByTestId("variant-link").allTextContents()).slice(0, count)).toEqual(titles);
+  const again = (await app.getByTestId("lost-per-day").allTextContents()).map(pounds);
+  again.forEach((loss, i) => expect(near(loss, losses[i]!), `${loss} vs ${losses[i]}`).toBe(true));
 
   // The best of them: out of stock since an estimated day, no cover, no projected stockout, its lost sales, the shaded chart.
   await app.getByRole("tab", { name: "Out of stock" }).click();
   await expect(app.getByRole("tab", { name: "Out of stock" })).toHaveAttribute("aria-selected", "true");
   await expect(app.getByTestId("lost-per-day")).toHaveCount(count);
+  const best = pounds((await app.getByTestId("lost-per-day").first().textContent()) ?? "");
   await app.getByTestId("variant-link").first().click();
   await expect(app.getByTestId("variant-out-of-stock")).toContainText(/Out of stock since \d{1,2} \w+ \d{4} \(estimated\)/);
   await expect(app.getByTestId("variant-cover")).toHaveText("0");
   await expect(app.getByTestId("variant-stockout")).toHaveText("Already out of stock");
   await expect(app.getByTestId("variant-lost-per-day")).toHaveText(/^Lost sales: [\d.,]+ units \(£[\d,]+\.\d\d\) a day$/);
-  expect(pounds((await app.getByTestId("variant-lost-per-day").textContent()) ?? "")).toBe(losses[0]);
+  expect(near(pounds((await app.getByTestId("variant-lost-per-day").textContent()) ?? ""), best)).toBe(true);
   await expect(app.getByTestId("variant-lost-to-date")).toHaveText(/^Lost so far: [\d,]+ units \(£[\d,]+\.\d\d\)$/);
   await expect(app.getByTestId("variant-reorder-qty")).not.toHaveText("0");
   const chart = app.getByTestId("forecast-chart");
