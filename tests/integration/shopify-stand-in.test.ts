@@ -449,6 +449,7 @@ describe("admin shell, App Bridge and tunnel", () => {
 const BULK_RUN = `mutation Run($query: String!) { bulkOperationRunQuery(query: $query) { bulkOperation { id status } userErrors { field message code } } }`;
 const BULK_POLL = `query Poll($id: ID!) { node(id: $id) { ... on BulkOperation { id status errorCode objectCount rootObjectCount url partialDataUrl createdAt completedAt } } }`;
 const BULK_PRODUCTS = `{ products { edges { node { __typename id title handle status productType vendor createdAt updatedAt
+  featuredMedia { ... on MediaImage { image { url altText } } }
   variants { edges { node { __typename id title sku price updatedAt inventoryItem { id } } } } } } } }`;
 const BULK_INVENTORY = `{ locations(includeInactive: true) { edges { node { __typename id inventoryLevels { edges { node {
   __typename id updatedAt item { id } quantities(names: ["available", "on_hand"]) { name quantity } } } } } } } }`;
@@ -550,7 +551,18 @@ describe("store sync contract", () => {
       "vendor",
       "createdAt",
       "updatedAt",
+      "featuredMedia",
     ]);
+    // Every demo product has a featured MediaImage whose file the stand-in serves itself.
+    const product = state.product(Number(lines[0]!.id.split("/").pop()))!;
+    expect(lines[0]!.featuredMedia).toEqual({
+      image: { url: `${standIn.url}/cdn/shop/files/${product.image!.id}.png`, altText: product.image!.altText },
+    });
+    const picture = await fetch((lines[0]!.featuredMedia as { image: { url: string } }).image.url);
+    expect(picture.status).toBe(200);
+    expect(picture.headers.get("content-type")).toBe("image/png");
+    expect([...new Uint8Array(await picture.arrayBuffer()).slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect((await fetch(`${standIn.url}/cdn/shop/files/1.png`)).status).toBe(404);
     // bulk_operations/finish reaches the app with Shopify's payload.
     await standIn.webhooks.idle();
     const hook = webhookResults.filter((r) => r.topic === "bulk_operations/finish").at(-1);

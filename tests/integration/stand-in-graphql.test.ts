@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/ports";
 import { redirectShopifyFetch, startShopifyStandIn, type ShopifyStandIn } from "../mocks/shopify";
+import { productPayload } from "../mocks/shopify/store/rest";
 
 const SHOP = "stand-in-test.myshopify.com";
 let standIn: ShopifyStandIn;
@@ -187,6 +188,70 @@ describe("Admin GraphQL stand-in", () => {
       }
     `);
     expect((recovered.body.data as { shop: { name: string } }).shop.name).toBe("Stand In Test");
+  });
+
+  it("gives each product a featured image (featuredMedia, deprecated featuredImage, REST image/images/media) served as a PNG", async () => {
+    type Node = {
+      id: string;
+      title: string;
+      featuredMedia: {
+        __typename: string;
+        mediaContentType: string;
+        alt: string | null;
+        image: { url: string; altText: string | null; width: number; height: number };
+      } | null;
+      featuredImage: { url: string; altText: string | null } | null;
+    };
+    const query = `query($id: ID!) { product(id: $id) { id title
+      featuredMedia { __typename mediaContentType alt ... on MediaImage { image { url altText width height } } }
+      featuredImage { url altText } } }`;
+    const state = standIn.store(SHOP).state;
+    const first = state.products()[0]!;
+    const read = async () => ((await graphql(query, { id: `gid://shopify/Product/${first.id}` })).body.data as { product: Node }).product;
+    const product = await read();
+    const url = `${standIn.url}/cdn/shop/files/${first.image!.id}.png`;
+    expect(product.featuredMedia).toEqual({
+      __typename: "MediaImage",
+      mediaContentType: "IMAGE",
+      alt: first.image!.altText,
+      image: { url, altText: first.image!.altText, width: 256, height: 256 },
+    });
+    expect(product.featuredImage).toEqual({ url, altText: first.image!.altText });
+    // Every product has one; one in five has no alt text, like real catalogues.
+    expect(state.products().every((p) => p.image !== null)).toBe(true);
+    expect(state.products().filter((p) => p.image!.altText === null).length).toBeGreaterThan(100);
+
+    // The file: a deterministic PNG of the declared size.
+    const png = Buffer.from(await (await fetch(`${url}?width=160`)).arrayBuffer());
+    expect(png.subarray(1, 4).toString("ascii")).toBe("PNG");
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([256, 256]);
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(png)).toBe(true);
+
+    // The products/update payload carries it in REST's image, images and media.
+    const rest = productPayload(first, state) as {
+      image: { src: string; alt: string | null };
+      images: { src: string }[];
+      media: { preview_image: { src: string } }[];
+    };
+    expect(rest.image).toMatchObject({
+      src: url,
+      alt: first.image!.altText,
+      admin_graphql_api_id: `gid://shopify/MediaImage/${first.image!.id}`,
+    });
+    expect(rest.images.map((image) => image.src)).toEqual([url]);
+    expect(rest.media.map((media) => media.preview_image.src)).toEqual([url]);
+
+    // A new image gets a new id (a new file); removing it leaves featuredMedia null and REST image null.
+    const replaced = state.updateProduct(first.id, { image: { altText: "Side view" } });
+    expect(replaced.image!.id).not.toBe(first.image!.id);
+    expect((await read()).featuredMedia?.image).toMatchObject({
+      url: `${standIn.url}/cdn/shop/files/${replaced.image!.id}.png`,
+      altText: "Side view",
+    });
+    expect((await fetch(`${standIn.url}/cdn/shop/files/${replaced.image!.id}.png`)).status).toBe(200);
+    const removed = state.updateProduct(first.id, { image: null });
+    expect(await read()).toMatchObject({ featuredMedia: null, featuredImage: null });
+    expect(productPayload(removed, state)).toMatchObject({ image: null, images: [], media: [] });
   });
 
   it("answers GraphQL validation errors like Shopify and 401 for a bad token", async () => {

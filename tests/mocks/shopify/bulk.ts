@@ -19,6 +19,7 @@ import {
   getNamedType,
   getNullableType,
   GraphQLError,
+  isAbstractType,
   isLeafType,
   isListType,
   isObjectType,
@@ -29,6 +30,7 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
+  type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLResolveInfo,
@@ -198,6 +200,15 @@ interface Walker {
   context: AdminContext;
 }
 
+/** The object type of a value: the field's own, or for an interface or union the one its `__typename` names. */
+function objectTypeOf(walker: Walker, named: GraphQLNamedType, value: unknown): GraphQLObjectType | undefined {
+  if (isObjectType(named)) return named;
+  if (!isAbstractType(named)) return undefined;
+  const name = (value as { __typename?: unknown }).__typename;
+  const type = typeof name === "string" ? walker.schema.getType(name) : undefined;
+  return isObjectType(type) ? type : undefined;
+}
+
 function project(walker: Walker, type: GraphQLObjectType, fields: FieldNode[], source: unknown): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
   for (const field of fields) {
@@ -211,10 +222,13 @@ function project(walker: Walker, type: GraphQLObjectType, fields: FieldNode[], s
     const value = resolve(def, field, source, walker.context);
     const named = getNamedType(def.type);
     if (isLeafType(named)) out[key] = serialize(def.type, value);
-    else if (!isObjectType(named) || value === null || value === undefined) out[key] = null;
+    else if (value === null || value === undefined) out[key] = null;
     else {
-      const inner = fieldsOf(field.selectionSet, named, walker.plan.fragments);
-      out[key] = Array.isArray(value) ? value.map((item) => project(walker, named, inner, item)) : project(walker, named, inner, value);
+      const one = (item: unknown): Json => {
+        const concrete = objectTypeOf(walker, named, item);
+        return concrete ? project(walker, concrete, fieldsOf(field.selectionSet, concrete, walker.plan.fragments), item) : null;
+      };
+      out[key] = Array.isArray(value) ? value.map(one) : one(value);
     }
   }
   return out;

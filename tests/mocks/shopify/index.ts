@@ -11,3 +11,4 @@ export { compileBulkQuery, bulkLines, type BulkFailure, type DownloadCut } from 
 export { WebhookDispatcher, type DeliveryMode, type DeliveryAttempt, type WebhookStats, type DeliveryResult } from "./webhooks";
 export { Simulator, type SimulatorOptions, type SimEvent, type SimEventKind } from "./simulator";
 export { LeakyBucket } from "./graphql/bucket";
+export { BillingHub, type BillingFault, type SubscriptionView } from "./billing";

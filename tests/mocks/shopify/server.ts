@@ -3,7 +3,7 @@
  * @shopify/shopify-app-remix talk to. A shop's own endpoints live under `/shops/{shop}/…` (redirect.ts
  * sends `https://{shop}/…` there); the admin shell under `/store/{handle}/apps/{app}/…` and product pages
  * with the app's admin blocks under `/store/{handle}/products/…` (admin-block-harness.ts); App Bridge
- * under `/cdn/…`; bulk operation files under `/bulk-results/…`. Dev/test tool only.
+ * under `/cdn/…` (product images: `/cdn/shop/files/<id>.png`); bulk operation files under `/bulk-results/…`. Dev/test tool only.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import path from "node:path";
 import type { GraphQLSchema } from "graphql";
 import { adminBlockRoute } from "./admin-block-harness";
 import { adminShellHtml } from "./admin-shell";
+import { BillingHub } from "./billing";
 import { BulkOperations, serveBulkFile, type BulkFailure, type DownloadCut } from "./bulk";
 import type { AppConfig } from "./config";
 import { hostParam, mintSessionToken, randomToken, signedQuery, storeHandle, type MintOptions } from "./crypto";
@@ -22,6 +23,7 @@ import { runAdminGraphql, type GraphqlRequest } from "./graphql/execute";
 import { MUTATIONS } from "./graphql/mutations";
 import { buildAdminSchema } from "./graphql/schema";
 import { readBody, sendHtml, sendJson } from "./http";
+import { serveProductImage } from "./images";
 import { handleAccessToken, handleAuthorize } from "./oauth";
 import { Simulator, type SimulatorOptions } from "./simulator";
 import { buildDemoStore, type DemoStore, type ScaleOptions } from "./store/demo-store";
@@ -79,12 +81,18 @@ interface Shop extends HostedShop {
 const APP_BRIDGE_JS = readFileSync(path.join(import.meta.dirname, "app-bridge.js"), "utf8");
 const API_VERSION = /^(\d{4}-(01|04|07|10)|unstable)$/;
 let sharedSchema: GraphQLSchema | undefined;
+/** The admin passes `charge_id` (the return from a billing approval) on to the app, signed with the rest. */
+const chargeParam = (url: URL): Record<string, string> => {
+  const id = url.searchParams.get("charge_id");
+  return id ? { charge_id: id } : {};
+};
 
 export async function startShopifyStandIn(options: StandInOptions) {
   const app = options.app;
   const schema = (sharedSchema ??= buildAdminSchema(MUTATIONS));
   const tokens = new TokenRegistry();
   const webhooks = new WebhookDispatcher(app, options.webhooks);
+  const billing = new BillingHub({ app, baseUrl: () => baseUrl, emit: (domain, topic, payload) => webhooks.emit(domain, topic, payload) });
   const shops = new Map<string, Shop>();
   let baseUrl = "";
 
@@ -142,6 +150,7 @@ export async function startShopifyStandIn(options: StandInOptions) {
     });
     state.onChange((change) => toWebhooks(shop, change));
     shops.set(store.domain, shop);
+    billing.attach(shop);
   }
 
   const shopState = (domain: string): Shop => {
@@ -166,12 +175,13 @@ export async function startShopifyStandIn(options: StandInOptions) {
     }),
   };
 
-  const embeddedParams = (shop: string, locale = "en"): URLSearchParams =>
+  const embeddedParams = (shop: string, locale = "en", extra: Record<string, string> = {}): URLSearchParams =>
     signedQuery(app.apiSecret, {
       embedded: "1",
       host: hostParam(shop),
       id_token: mintSessionToken(app, shop),
       locale,
+      ...extra,
       session: randomToken("", 16),
       shop,
       timestamp: String(Math.floor(Date.now() / 1000)),
@@ -204,6 +214,8 @@ export async function startShopifyStandIn(options: StandInOptions) {
     } catch {
       return sendJson(res, 400, { errors: "Bad Request" });
     }
+    const intercepted = billing.intercept(shop.domain, request, shop.bucket.status());
+    if (intercepted) return sendJson(res, intercepted.status, intercepted.body, intercepted.headers);
     const answer = await runAdminGraphql(
       schema,
       shop.bucket,
@@ -235,12 +247,14 @@ export async function startShopifyStandIn(options: StandInOptions) {
       return void res.end(APP_BRIDGE_JS);
     }
     if (method === "GET" && serveBulkFile(url.pathname, res)) return;
+    if (method === "GET" && serveProductImage(url.pathname, res, (id) => [...shops.values()].some((s) => s.state.hasImage(id)))) return;
     if (url.pathname === "/admin-shell/id-token") {
       const shop = url.searchParams.get("shop") ?? "";
       if (!shops.has(shop)) return sendJson(res, 404, { error: "unknown shop" });
       return sendJson(res, 200, { token: mintSessionToken(app, shop) }, { "Cache-Control": "no-store" });
     }
     if (method === "GET" && (await adminBlockRoute(harness, url, res))) return;
+    if (await billing.route(url, req, res)) return;
     const shell = /^\/store\/([a-z0-9][a-z0-9-]*)\/apps\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (shell && method === "GET") {
       const domain = `${shell[1]}.myshopify.com`;
@@ -248,7 +262,7 @@ export async function startShopifyStandIn(options: StandInOptions) {
       if (!shop || (shell[2] !== app.handle && shell[2] !== app.apiKey))
         return sendHtml(res, 404, "<h1>There’s no page at this address</h1>");
       const appPath = shell[3] && shell[3] !== "/" ? shell[3] : "/app";
-      const src = `${app.appUrl.replace(/\/$/, "")}${appPath}?${embeddedParams(domain, url.searchParams.get("locale") ?? "en")}`;
+      const src = `${app.appUrl.replace(/\/$/, "")}${appPath}?${embeddedParams(domain, url.searchParams.get("locale") ?? "en", chargeParam(url))}`;
       return sendHtml(res, 200, adminShellHtml({ domain, name: shop.store.info.name }, app, src, `/store/${shell[1]}/apps/${shell[2]}`));
     }
     const shopRoute = /^\/shops\/([a-z0-9][a-z0-9-]*\.myshopify\.com)(\/.*)$/.exec(url.pathname);
@@ -285,6 +299,8 @@ export async function startShopifyStandIn(options: StandInOptions) {
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
   });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Product images point at the stand-in, which serves their files (images.ts).
+  for (const shop of shops.values()) shop.state.mediaOrigin = baseUrl;
 
   const send = (domain: string, topic: string, payload: unknown, opts?: DeliverOptions): Promise<DeliveryResult> => {
     shopState(domain);
@@ -325,6 +341,8 @@ export async function startShopifyStandIn(options: StandInOptions) {
     },
     /** Webhook delivery: `deliver`/`emit`, `setMode`, `idle()`, `attempts()`, `stats()`. */
     webhooks,
+    /** The Billing API (billing/): approve, decline, freeze, advance, subscriptions, usageRecords, charges, failNext, … */
+    billing: billing.api,
     /** Delivers one webhook now (`times` > 1: the same webhook id again). */
     deliverWebhook: send,
     faults: {
@@ -352,6 +370,7 @@ export async function startShopifyStandIn(options: StandInOptions) {
       const shop = shopState(domain);
       tokens.revokeShop(domain);
       shop.installed = false;
+      billing.uninstalled(domain);
       return send(domain, "app/uninstalled", {
         id: shopId(domain),
         name: shop.store.info.name,

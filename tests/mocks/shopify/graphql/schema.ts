@@ -5,11 +5,13 @@
  */
 import { buildSchema, GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
 import type { DemoLineItem, DemoOrder, DemoRefund } from "../store/orders";
-import type { LevelRecord, LocationRecord, ProductRecord, QuantityChange, VariantRecord } from "../store/state";
+import type { ImageRecord, LevelRecord, LocationRecord, ProductRecord, QuantityChange, VariantRecord } from "../store/state";
 import { ALL, arrayConnection, streamConnection, type ConnectionArgs } from "./connection";
 import { gid, parseGid, requireScope, type AdminContext, type BulkOperationRecord } from "./context";
 import { parseOrderQuery } from "./search";
 import { SDL } from "./sdl";
+import { BILLING_RESOLVERS, billingNode } from "../billing/resolvers";
+import { BILLING_SDL } from "../billing/sdl";
 
 type Resolver = (source: unknown, args: Record<string, unknown>, context: AdminContext, info: GraphQLResolveInfo) => unknown;
 
@@ -23,6 +25,11 @@ function f<TSource, TArgs = Record<string, never>>(
 interface VariantSource {
   product: ProductRecord;
   variant: VariantRecord;
+}
+/** A product's featured image, as `MediaImage` (tagged for the `Media` interface) and as `Image`. */
+interface ImageSource {
+  product: ProductRecord;
+  image: ImageRecord;
 }
 interface LineSource {
   order: DemoOrder;
@@ -91,7 +98,7 @@ function lookup(context: AdminContext, id: string): unknown {
     case "Shop":
       return parsed.id === context.shop.state.store.info.shopId ? tag("Shop", { shop: true }) : null;
     default:
-      return null;
+      return billingNode(context, parsed.type, parsed.id, id);
   }
 }
 
@@ -230,6 +237,27 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
         context.bulk,
       ),
     ),
+    featuredMedia: f<ProductRecord>((p) => (p.image ? { __typename: "MediaImage", product: p, image: p.image } : null)),
+    featuredImage: f<ProductRecord>((p) => (p.image ? { product: p, image: p.image } : null)),
+  },
+
+  MediaImage: {
+    id: f<ImageSource>((m) => gid("MediaImage", m.image.id)),
+    alt: f<ImageSource>((m) => m.image.altText),
+    mediaContentType: f(() => "IMAGE"),
+    status: f(() => "READY"),
+    preview: f<ImageSource>((m) => ({ image: m, status: "READY" })),
+    image: f<ImageSource>((m) => m),
+    mimeType: f(() => "image/png"),
+    createdAt: f<ImageSource>((m) => m.product.createdAt),
+    updatedAt: f<ImageSource>((m) => m.product.updatedAt),
+  },
+  Image: {
+    id: f<ImageSource>((m) => gid("ImageSource", m.image.id)),
+    url: f<ImageSource>((m, _a, c) => c.view.imageUrl(m.image)),
+    altText: f<ImageSource>((m) => m.image.altText),
+    width: f<ImageSource>((m) => m.image.width),
+    height: f<ImageSource>((m) => m.image.height),
   },
 
   ProductVariant: {
@@ -396,8 +424,8 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
 };
 
 export function buildAdminSchema(extra: Record<string, Record<string, Resolver>> = {}): GraphQLSchema {
-  const schema = buildSchema(SDL);
-  for (const byType of [RESOLVERS, extra]) {
+  const schema = buildSchema(SDL + BILLING_SDL);
+  for (const byType of [RESOLVERS, BILLING_RESOLVERS, extra]) {
     for (const [typeName, fields] of Object.entries(byType)) {
       const type = schema.getType(typeName);
       if (!isObjectType(type)) throw new Error(`schema: resolvers for unknown object type ${typeName}`);

@@ -197,6 +197,56 @@ export const SDL = /* GraphQL */ `
     totalInventory: Int!
     variantsCount: Count
     variants(first: Int, after: String, last: Int, before: String, reverse: Boolean = false): ProductVariantConnection!
+    "The featured media (null without media). Image files are served by the stand-in at /cdn/shop/files/<id>.png."
+    featuredMedia: Media
+    featuredImage: Image @deprecated(reason: "Use \`featuredMedia\` instead.")
+  }
+  enum MediaContentType {
+    EXTERNAL_VIDEO
+    IMAGE
+    MODEL_3D
+    VIDEO
+  }
+  enum MediaStatus {
+    UPLOADED
+    PROCESSING
+    READY
+    FAILED
+  }
+  enum MediaPreviewImageStatus {
+    UPLOADED
+    PROCESSING
+    READY
+    FAILED
+  }
+  interface Media {
+    id: ID!
+    alt: String
+    mediaContentType: MediaContentType!
+    status: MediaStatus!
+    preview: MediaPreviewImage
+  }
+  type MediaPreviewImage {
+    image: Image
+    status: MediaPreviewImageStatus!
+  }
+  type MediaImage implements Media & Node {
+    id: ID!
+    alt: String
+    mediaContentType: MediaContentType!
+    status: MediaStatus!
+    preview: MediaPreviewImage
+    image: Image
+    mimeType: String
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
+  type Image {
+    id: ID
+    url: URL!
+    altText: String
+    width: Int
+    height: Int
   }
   type ProductEdge {
     cursor: String!

@@ -38,7 +38,37 @@ const moneySet = (amount: string, currency: string) => ({
   presentment_money: { amount, currency_code: currency },
 });
 
+/** The featured image as REST prints it in `image` / `images[]` (its admin id is the MediaImage's since 2025-01), and as `media[]`. */
+function productImagePayloads(
+  product: ProductRecord,
+  view: StoreView,
+): { image: Record<string, unknown>; media: Record<string, unknown> } | null {
+  const image = product.image;
+  if (!image) return null;
+  const src = view.imageUrl(image);
+  const common = {
+    id: image.id,
+    product_id: product.id,
+    position: 1,
+    created_at: restTime(product.createdAt),
+    updated_at: restTime(product.updatedAt),
+    alt: image.altText,
+    admin_graphql_api_id: `gid://shopify/MediaImage/${image.id}`,
+    variant_ids: [],
+  };
+  return {
+    image: { ...common, width: image.width, height: image.height, src },
+    media: {
+      ...common,
+      status: "READY",
+      media_content_type: "IMAGE",
+      preview_image: { width: image.width, height: image.height, src, status: "READY" },
+    },
+  };
+}
+
 export function productPayload(product: ProductRecord, stock: StoreView): Record<string, unknown> {
+  const picture = productImagePayloads(product, stock);
   return {
     admin_graphql_api_id: `gid://shopify/Product/${product.id}`,
     body_html: "",
@@ -77,9 +107,9 @@ export function productPayload(product: ProductRecord, stock: StoreView): Record
       old_inventory_quantity: stock.levelsOfItem(variant.inventoryItemId).reduce((sum, level) => sum + level.available, 0),
     })),
     options: [{ name: product.variants.length > 1 ? "Option" : "Title", position: 1, values: product.variants.map((v) => v.title) }],
-    images: [],
-    image: null,
-    media: [],
+    images: picture ? [picture.image] : [],
+    image: picture?.image ?? null,
+    media: picture ? [picture.media] : [],
     variant_gids: product.variants.map((variant) => ({
       admin_graphql_api_id: `gid://shopify/ProductVariant/${variant.id}`,
       updated_at: variant.updatedAt,

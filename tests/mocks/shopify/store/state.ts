@@ -33,6 +33,14 @@ export interface VariantRecord {
   createdAt: string;
   updatedAt: string;
 }
+/** A product's featured image (a MediaImage). Its file is served by the stand-in at `/cdn/shop/files/<id>.png`. */
+export interface ImageRecord {
+  /** The MediaImage id (a new image gets a new id, so a new URL). */
+  id: number;
+  altText: string | null;
+  width: number;
+  height: number;
+}
 export interface ProductRecord {
   id: number;
   title: string;
@@ -43,6 +51,8 @@ export interface ProductRecord {
   createdAt: string;
   updatedAt: string;
   variants: VariantRecord[];
+  /** The featured image; null when the product has no media. */
+  image: ImageRecord | null;
 }
 export interface LevelRecord {
   inventoryItemId: number;
@@ -68,6 +78,15 @@ export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/** Side of the generated product images, in pixels. */
+export const IMAGE_SIZE = 256;
+/** The first MediaImage id; the demo products' images follow in product order. */
+const MEDIA_ID_BASE = 30_000_000_001;
+/** Path of an image's file on the stand-in (Shopify's storefront CDN path on a shop's own domain). */
+export function imagePath(image: Pick<ImageRecord, "id">): string {
+  return `/cdn/shop/files/${image.id}.png`;
+}
+
 function key(item: number, location: number): string {
   return `${item}:${location}`;
 }
@@ -83,6 +102,17 @@ export class StoreView {
     readonly locations: LocationRecord[],
     protected readonly dayCache: Map<number, DemoOrder[]>,
   ) {}
+
+  /**
+   * Where image URLs point: the stand-in's own origin once it listens (it serves the files), otherwise the
+   * shop's domain (what Shopify's storefront CDN URLs look like).
+   */
+  mediaOrigin: string | null = null;
+
+  /** The absolute URL of an image's file. */
+  imageUrl(image: ImageRecord): string {
+    return `${this.mediaOrigin ?? `https://${this.store.domain}`}${imagePath(image)}`;
+  }
 
   get historyStartMs(): number {
     return Date.parse(`${this.store.historyStart}T00:00:00Z`);
@@ -310,6 +340,9 @@ export class StoreState extends StoreView {
   private nextVariantId: number;
   private nextLiveOrder = 0;
   private nextRefundId = 9_000_000_000_000;
+  private nextMediaId: number;
+  /** Every image id ever given (a replaced image's file stays on the CDN). */
+  private readonly mediaIds = new Set<number>();
   private readonly builtAt = Date.now();
 
   constructor(
@@ -324,6 +357,7 @@ export class StoreState extends StoreView {
     const stockAt = isoSeconds(end - 1000);
     let maxProduct = 0;
     let maxVariant = 0;
+    let mediaId = MEDIA_ID_BASE;
     for (const product of store.products) {
       // Seeded new products were created recently (their variants with them); the rest with the history.
       const createdAt = product.createdAt ?? historyStart;
@@ -361,6 +395,7 @@ export class StoreState extends StoreView {
         createdAt,
         updatedAt: createdAt,
         variants,
+        image: StoreState.newImage(mediaId++, product.title),
       });
     }
     const locations: LocationRecord[] = store.locations.map((location) => ({
@@ -375,6 +410,18 @@ export class StoreState extends StoreView {
     super(store, productsById, levels, new Map(), new Map(), locations, new Map());
     this.nextProductId = maxProduct + 1;
     this.nextVariantId = maxVariant + 1;
+    this.nextMediaId = mediaId;
+    for (const product of productsById.values()) if (product.image) this.mediaIds.add(product.image.id);
+  }
+
+  /** A product image; alt text as merchants leave it: the title, or none for one product in five. */
+  private static newImage(id: number, title: string, altText?: string | null): ImageRecord {
+    return { id, altText: altText !== undefined ? altText : id % 5 === 0 ? null : title, width: IMAGE_SIZE, height: IMAGE_SIZE };
+  }
+
+  /** Whether an image file exists (the CDN route answers 404 otherwise). */
+  hasImage(id: number): boolean {
+    return this.mediaIds.has(id);
   }
 
   /** The shop's clock: real time, or (for a store built with a fixed `today`) that day plus the time since it was built. */
@@ -399,7 +446,7 @@ export class StoreState extends StoreView {
 
   /** A frozen copy of the current state (records are shared: they are never mutated). */
   snapshot(): StoreView {
-    return new StoreView(
+    const view = new StoreView(
       this.store,
       new Map(this.productsById),
       new Map(this.levels),
@@ -408,6 +455,8 @@ export class StoreState extends StoreView {
       this.locations.map((l) => ({ ...l })),
       this.dayCache,
     );
+    view.mediaOrigin = this.mediaOrigin;
+    return view;
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -441,7 +490,16 @@ export class StoreState extends StoreView {
   // ---------------------------------------------------------------------------------------------------
   // Products
 
-  updateProduct(id: number, patch: { title?: string; status?: ProductRecord["status"]; prices?: Record<number, string> }): ProductRecord {
+  /** `image`: a new featured image (new id, new file; alt text given or the usual default), or null to remove it. */
+  updateProduct(
+    id: number,
+    patch: {
+      title?: string;
+      status?: ProductRecord["status"];
+      prices?: Record<number, string>;
+      image?: { altText?: string | null } | null;
+    },
+  ): ProductRecord {
     const product = this.product(id);
     if (!product) throw new Error(`no product ${id}`);
     const now = this.now();
@@ -455,12 +513,19 @@ export class StoreState extends StoreView {
       ...product,
       ...(patch.title ? { title: patch.title } : {}),
       ...(patch.status ? { status: patch.status } : {}),
+      ...(patch.image !== undefined ? { image: patch.image === null ? null : this.addImage(product.title, patch.image.altText) } : {}),
       variants,
       updatedAt: now,
     };
     this.productsById.set(id, next);
     this.emit({ kind: "product-update", product: next });
     return next;
+  }
+
+  private addImage(title: string, altText?: string | null): ImageRecord {
+    const image = StoreState.newImage(this.nextMediaId++, title, altText);
+    this.mediaIds.add(image.id);
+    return image;
   }
 
   createProduct(input: {
@@ -498,6 +563,7 @@ export class StoreState extends StoreView {
       createdAt: now,
       updatedAt: now,
       variants,
+      image: this.addImage(input.title),
     };
     this.productsById.set(id, product);
     this.forgetVariantIndex();
