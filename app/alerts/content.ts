@@ -24,7 +24,7 @@ function item(s: AlertSubject) {
     productTitle: s.productTitle,
     variantTitle: s.variantTitle === "Default Title" || s.variantTitle.trim() === "" ? null : s.variantTitle,
     sku: s.sku,
-    imageUrl: null,
+    imageUrl: s.imageUrl ?? null,
     available: Math.round(s.available),
     daysOfCover: out ? 0 : s.daysOfCover === null ? null : Math.max(0, s.daysOfCover),
     stockoutDate: out ? null : s.stockoutDate,

@@ -70,6 +70,8 @@ export interface AlertSubject {
   productTitle: string;
   variantTitle: string;
   sku: string | null;
+  /** The product's featured image (absolute http(s) URL); null without one, absent in notifications recorded before images were synced. */
+  imageUrl?: string | null;
   vendor: string;
   productType: string;
   abcClass: (typeof ABC_CLASSES)[number];

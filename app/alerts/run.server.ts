@@ -65,14 +65,18 @@ interface RunRow {
 export async function loadSubjects(db: Queryable, shopId: string, runId: string, rules: readonly AlertRule[]): Promise<AlertSubject[]> {
   const locations = new Set<string>(["0"]);
   for (const rule of rules) if (rule.enabled && "scope" in rule) for (const id of rule.scope.locationIds) locations.add(id);
+  // The product's image is today's (the advice row does not carry it): the email shows the picture the shop has now.
   const { rows } = await db.query<AlertSubject>(
-    `SELECT "variantId"::text AS "variantId", "productId"::text AS "productId", "locationId"::text AS "locationId",
-            "productTitle", "variantTitle", sku, vendor, "productType", "abcClass", price::float8 AS price, available,
-            "dailyMean", "daysOfCover", to_char("stockoutDate", 'YYYY-MM-DD') AS "stockoutDate", "reorderPoint", "reorderQty",
-            "leadTimeDays", risk, to_char("lastSaleDay", 'YYYY-MM-DD') AS "lastSaleDay", "stockValue"::float8 AS "stockValue",
-            to_char("outOfStockSince", 'YYYY-MM-DD') AS "outOfStockSince", "sinceEstimated", "lostUnitsPerDay", "lostUnitsToDate",
-            "lostRevenuePerDay"::float8 AS "lostRevenuePerDay", "lostRevenueToDate"::float8 AS "lostRevenueToDate"
-       FROM "VariantAdvice" WHERE "runId" = $1 AND "shopId" = $2 AND "locationId" = ANY($3::bigint[])`,
+    `SELECT a."variantId"::text AS "variantId", a."productId"::text AS "productId", a."locationId"::text AS "locationId",
+            a."productTitle", a."variantTitle", a.sku, p."imageUrl", a.vendor, a."productType", a."abcClass", a.price::float8 AS price,
+            a.available, a."dailyMean", a."daysOfCover", to_char(a."stockoutDate", 'YYYY-MM-DD') AS "stockoutDate", a."reorderPoint",
+            a."reorderQty", a."leadTimeDays", a.risk, to_char(a."lastSaleDay", 'YYYY-MM-DD') AS "lastSaleDay",
+            a."stockValue"::float8 AS "stockValue", to_char(a."outOfStockSince", 'YYYY-MM-DD') AS "outOfStockSince", a."sinceEstimated",
+            a."lostUnitsPerDay", a."lostUnitsToDate", a."lostRevenuePerDay"::float8 AS "lostRevenuePerDay",
+            a."lostRevenueToDate"::float8 AS "lostRevenueToDate"
+       FROM "VariantAdvice" a
+       LEFT JOIN "Product" p ON p."shopId" = a."shopId" AND p.id = a."productId"
+      WHERE a."runId" = $1 AND a."shopId" = $2 AND a."locationId" = ANY($3::bigint[])`,
     [runId, shopId, [...locations]],
   );
   return rows;

@@ -38,7 +38,8 @@ const outOfStock: ItemInput<"out_of_stock">[] = [
     productTitle: "Colouring Pencils Brown Tube",
     variantTitle: "Default Title",
     sku: "10133",
-    imageUrl: `${IMAGES}/colouring-pencils.png`,
+    // As Shopify gives it: a version parameter that the thumbnail's `width` joins.
+    imageUrl: `${IMAGES}/colouring-pencils.png?v=1709550000`,
     available: 0,
     daysOfCover: 0,
     stockoutDate: null,

@@ -19,6 +19,12 @@ export interface ProductRow {
   vendor: string;
   createdAt: string;
   updatedAt: string;
+  /** The featured image; null: the product has none; undefined: the record does not say (what we hold stays). */
+  image?: ProductImage | null;
+}
+export interface ProductImage {
+  url: string;
+  alt: string | null;
 }
 export interface VariantRow {
   id: string;
@@ -76,6 +82,39 @@ const DateTime = z.iso.datetime({ offset: true });
 const Money = z.union([z.string(), z.number()]).transform((value) => String(value));
 const Ref = z.object({ id: Gid }).nullable().optional();
 
+// ---------------------------------------------------------------------------------------------------
+// Product images. The URL goes into emails and pages as it is, so only an absolute http(s) URL of a
+// sensible length is kept (Shopify's are https://cdn.shopify.com/…; the local stand-in serves its own over
+// http); anything else counts as no image, without failing the product.
+
+export const IMAGE_URL_MAX = 2048;
+export const IMAGE_ALT_MAX = 512;
+
+/** An absolute http(s) URL with a host, no credentials and no white space, at most IMAGE_URL_MAX long. */
+export function isImageUrl(value: unknown): value is string {
+  if (typeof value !== "string" || value.length > IMAGE_URL_MAX || !/^https?:\/\/\S+$/i.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "" && url.username === "" && url.password === "";
+  } catch {
+    return false;
+  }
+}
+
+/** A featured image from what Shopify sent: null when there is none or its URL is not one we keep. */
+export function productImage(url: string | null | undefined, alt: string | null | undefined): ProductImage | null {
+  if (!isImageUrl(url)) return null;
+  const text = alt?.trim().slice(0, IMAGE_ALT_MAX) ?? "";
+  return { url, alt: text === "" ? null : text };
+}
+
+/** `featuredMedia { ... on MediaImage { image { url altText } } }`: other media (video, 3D model) have no `image`. */
+const FeaturedMedia = z
+  .object({ image: z.object({ url: z.string().nullable().optional(), altText: z.string().nullable().optional() }).nullable().optional() })
+  .nullable()
+  .optional()
+  .catch(null);
+
 export const BulkProduct = z.object({
   __typename: z.literal("Product").optional(),
   id: Gid.refine((id) => id.includes("/Product/")),
@@ -86,6 +125,7 @@ export const BulkProduct = z.object({
   vendor: z.string().nullable().optional(),
   createdAt: DateTime,
   updatedAt: DateTime,
+  featuredMedia: FeaturedMedia,
 });
 export const BulkVariant = z.object({
   __typename: z.literal("ProductVariant").optional(),
@@ -142,6 +182,8 @@ export function productFromBulk(p: z.infer<typeof BulkProduct>): ProductRow {
     vendor: p.vendor ?? "",
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
+    // The query always asks for featuredMedia: its absence means no featured image.
+    image: productImage(p.featuredMedia?.image?.url, p.featuredMedia?.image?.altText),
   };
 }
 export function variantFromBulk(v: z.infer<typeof BulkVariant>): VariantRow {
@@ -239,6 +281,14 @@ export function refundLinesFromNode(node: z.infer<typeof RefundLinesNode>, order
 const Id = z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]).transform((value) => String(value));
 const OptionalId = z.union([Id, z.null()]).optional();
 
+/**
+ * REST image fields of a product payload: `image` (the featured one) and `images`, and since 2024-07 `media`
+ * (`preview_image`). Only the first of each list is kept in the stored event; a malformed one counts as absent.
+ */
+const RestImage = z.object({ src: z.string(), alt: z.string().nullable().optional() });
+const RestMedia = z.object({ alt: z.string().nullable().optional(), preview_image: z.object({ src: z.string() }).nullable().optional() });
+const firstOnly = <T>(list: T[] | undefined) => list?.slice(0, 1);
+
 export const ProductPayload = z.object({
   id: Id,
   title: z.string(),
@@ -258,6 +308,9 @@ export const ProductPayload = z.object({
       updated_at: DateTime,
     }),
   ),
+  image: RestImage.nullable().optional().catch(null),
+  images: z.array(RestImage).optional().catch(undefined).transform(firstOnly),
+  media: z.array(RestMedia).optional().catch(undefined).transform(firstOnly),
 });
 export const ProductDeletePayload = z.object({ id: Id });
 
@@ -446,6 +499,16 @@ export function refundLinesFromPayload(p: {
   }));
 }
 
+/** The featured image of a product payload: `image`, else the first of `images`, else of `media`; undefined when it names none of them. */
+export function imageFromPayload(p: Pick<z.infer<typeof ProductPayload>, "image" | "images" | "media">): ProductImage | null | undefined {
+  if (p.image === undefined && p.images === undefined && p.media === undefined) return undefined;
+  if (p.image) return productImage(p.image.src, p.image.alt);
+  const first = p.images?.[0];
+  if (first) return productImage(first.src, first.alt);
+  const media = p.media?.[0];
+  return media?.preview_image ? productImage(media.preview_image.src, media.alt) : null;
+}
+
 export function productFromPayload(p: z.infer<typeof ProductPayload>): { product: ProductRow; variants: VariantRow[] } {
   return {
     product: {
@@ -457,6 +520,7 @@ export function productFromPayload(p: z.infer<typeof ProductPayload>): { product
       vendor: p.vendor ?? "",
       createdAt: p.created_at,
       updatedAt: p.updated_at,
+      image: imageFromPayload(p),
     },
     variants: p.variants.map((v) => ({
       id: v.id,

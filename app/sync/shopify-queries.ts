@@ -92,7 +92,9 @@ export const CURRENT_BULK_OPERATION_QUERY = /* GraphQL */ `
 
 /**
  * Bulk: products and their variants (SKU ↔ variant ↔ inventory item). JSONL: one Product line, then
- * its ProductVariant lines with `__parentId` = the product's id.
+ * its ProductVariant lines with `__parentId` = the product's id. The featured image comes from
+ * `featuredMedia` (`featuredImage` is deprecated in 2025-10): a MediaImage has `image { url altText }`,
+ * other media (video, 3D model) an empty object, a product without media null.
  */
 export const BULK_PRODUCTS = /* GraphQL */ `
   {
@@ -108,6 +110,14 @@ export const BULK_PRODUCTS = /* GraphQL */ `
           vendor
           createdAt
           updatedAt
+          featuredMedia {
+            ... on MediaImage {
+              image {
+                url
+                altText
+              }
+            }
+          }
           variants {
             edges {
               node {

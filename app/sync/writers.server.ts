@@ -41,12 +41,21 @@ export async function upsertProducts(db: Queryable, shopId: string, input: Produ
     (r) => r.id,
     (r) => r.updatedAt,
   );
+  // A record that does not say whether the product has an image (image undefined) leaves the stored one alone.
+  const withImage = rows.filter((r) => r.image !== undefined);
+  const withoutImage = rows.filter((r) => r.image === undefined);
+  return (await writeProducts(db, shopId, withImage, true)) + (await writeProducts(db, shopId, withoutImage, false));
+}
+
+async function writeProducts(db: Queryable, shopId: string, rows: ProductRow[], setImage: boolean): Promise<number> {
   if (rows.length === 0) return 0;
+  const image = setImage ? `, "imageUrl" = excluded."imageUrl", "imageAlt" = excluded."imageAlt"` : "";
   const result = await db.query(
-    `INSERT INTO "Product" ("shopId", id, title, handle, status, "productType", vendor, "shopifyCreatedAt", "shopifyUpdatedAt", "syncedAt")
-     SELECT $1, *, now() FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[])
+    `INSERT INTO "Product" ("shopId", id, title, handle, status, "productType", vendor, "shopifyCreatedAt", "shopifyUpdatedAt", "imageUrl", "imageAlt", "syncedAt")
+     SELECT $1, *, now() FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[],
+                                     $10::text[], $11::text[])
      ON CONFLICT ("shopId", id) DO UPDATE SET title = excluded.title, handle = excluded.handle, status = excluded.status,
-       "productType" = excluded."productType", vendor = excluded.vendor, "shopifyUpdatedAt" = excluded."shopifyUpdatedAt", "syncedAt" = now()
+       "productType" = excluded."productType", vendor = excluded.vendor, "shopifyUpdatedAt" = excluded."shopifyUpdatedAt"${image}, "syncedAt" = now()
      WHERE excluded."shopifyUpdatedAt" >= "Product"."shopifyUpdatedAt"`,
     [
       shopId,
@@ -58,6 +67,8 @@ export async function upsertProducts(db: Queryable, shopId: string, input: Produ
       rows.map((r) => r.vendor),
       rows.map((r) => r.createdAt),
       rows.map((r) => r.updatedAt),
+      rows.map((r) => r.image?.url ?? null),
+      rows.map((r) => r.image?.alt ?? null),
     ],
   );
   return result.rowCount ?? 0;

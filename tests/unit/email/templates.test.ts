@@ -17,6 +17,7 @@ import {
   type RenderedEmail,
 } from "../../../app/email/model";
 import { renderEmail } from "../../../app/email/render.server";
+import { thumbnailUrl } from "../../../app/email/templates/items";
 
 /** Renders, with no-break spaces ("14\u00a0days", "2\u202f594,80\u00a0£") read as spaces for the assertions. */
 async function render(input: EmailContentInput): Promise<RenderedEmail> {
@@ -181,7 +182,12 @@ describe("email templates", () => {
           expect(part, template).toContain(item.productTitle);
         }
         if (item.sku) expect(email.text).toContain(`SKU ${item.sku}`);
-        if (item.imageUrl) expect(email.html).toMatch(new RegExp(`<img alt="${item.productTitle}[^"]*"[^>]* src="${item.imageUrl}"`));
+        if (item.imageUrl) {
+          // Shopify's CDN resizes: the thumbnail asks for 160 px, keeping the image's other parameters.
+          const src = `${item.imageUrl}${item.imageUrl.includes("?") ? "&amp;" : "?"}width=160`.replace(/[.?]/g, "\\$&");
+          expect(email.html).toMatch(new RegExp(`<img alt="${item.productTitle}[^"]*"[^>]* src="${src}"`));
+          expect(email.text).not.toContain(item.imageUrl.split("?")[0]);
+        }
       }
       expect(email.html, template).toContain("Open in Fluxor");
       expect(email.html, template).toContain("Open in Shopify admin");
@@ -339,10 +345,50 @@ describe("email templates", () => {
     expect(email.text).toContain("It loses about £56 in sales every day it stays out of stock.");
   });
 
+  it("shows a product's image at its own address when it is not on Shopify's CDN, and the placeholder without one", async () => {
+    const standIn = "http://127.0.0.1:5501/cdn/shop/files/30000000001.png";
+    const email = await render({
+      ...EMAIL_FIXTURES.out_of_stock,
+      section: {
+        alertType: "out_of_stock",
+        items: [
+          outOfStockItem(1, { productTitle: "Stand-in Mug", variantTitle: null, imageUrl: standIn }),
+          outOfStockItem(2, { productTitle: "Lookalike Host", variantTitle: null, imageUrl: "https://cdn.shopify.com.example.net/a.png" }),
+          outOfStockItem(3, { productTitle: "No Picture", variantTitle: null, imageUrl: null }),
+        ],
+      },
+    });
+    expect(email.html).toMatch(new RegExp(`<img alt="Stand-in Mug"[^>]* src="${standIn.replace(/[.?]/g, "\\$&")}"`));
+    expect(email.html).toContain('src="https://cdn.shopify.com.example.net/a.png"');
+    expect(email.html).toMatch(/<img alt="Stand-in Mug"[^>]* width="64"/);
+    expect(email.html).toMatch(/<div aria-hidden="true"[^>]*>N<\/div>/);
+    // The text part names the products, never their pictures.
+    expect(email.text).toContain("Stand-in Mug");
+    expect(email.text).not.toMatch(/\.png/);
+  });
+
   it("makes images accessible: alt text on pictures, a hidden placeholder without one", async () => {
     const email = await render(EMAIL_FIXTURES.out_of_stock);
     expect(email.html).toMatch(/<img alt="Trail Runner Socks – M \/ Blue"[^>]* height="64"/);
     expect(email.html).toMatch(/<div aria-hidden="true"[^>]*>M<\/div>/);
     expect([...email.html.matchAll(/<img (?![^>]*\balt=")/g)]).toHaveLength(0);
+  });
+});
+
+describe("thumbnailUrl", () => {
+  it("asks Shopify's CDN for a 160 px image and leaves other hosts alone", () => {
+    expect(thumbnailUrl("https://cdn.shopify.com/s/files/1/0612/files/mug.png")).toBe(
+      "https://cdn.shopify.com/s/files/1/0612/files/mug.png?width=160",
+    );
+    expect(thumbnailUrl("https://cdn.shopify.com/s/files/1/files/mug.png?v=17&width=1200")).toBe(
+      "https://cdn.shopify.com/s/files/1/files/mug.png?v=17&width=160",
+    );
+    for (const other of [
+      "http://127.0.0.1:5501/cdn/shop/files/30000000001.png",
+      "https://shop.example.com/cdn/shop/files/mug.png",
+      "https://cdn.shopify.com.example.net/mug.png",
+      "https://images.example.com/mug.png?width=2000",
+    ])
+      expect(thumbnailUrl(other)).toBe(other);
   });
 });

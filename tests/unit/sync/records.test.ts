@@ -19,6 +19,8 @@ import {
   refundLinesFromNode,
   variantFromBulk,
   InventoryLevelPayload,
+  isImageUrl,
+  IMAGE_ALT_MAX,
 } from "../../../app/sync/records";
 
 // Shapes as Shopify documents them for API 2025-10 (bulk JSONL lines and REST webhook payloads).
@@ -256,5 +258,72 @@ describe("webhook payloads", () => {
       InventoryLevelPayload.safeParse({ inventory_item_id: 1, location_id: 2, available: 5, updated_at: "2025-11-01T09:30:00Z" }).success,
     ).toBe(true);
     expect(InventoryLevelPayload.safeParse({ inventory_item_id: "x", location_id: 2, available: 5 }).success).toBe(false);
+  });
+});
+
+describe("product images", () => {
+  const CDN = "https://cdn.shopify.com/s/files/1/0612/3581/files/jumbo-bag.png?v=1730450000";
+  const payload = (extra: Record<string, unknown>) =>
+    ProductPayload.parse({
+      id: 108828309,
+      title: "Jumbo Bag",
+      handle: "jumbo-bag",
+      created_at: "2024-01-02T10:00:00Z",
+      updated_at: "2025-11-01T09:30:00Z",
+      variants: [],
+      ...extra,
+    });
+  /** As the webhook route stores it and the job reads it back: parsed, JSON, parsed again. */
+  const stored = (extra: Record<string, unknown>) =>
+    productFromPayload(ProductPayload.parse(JSON.parse(JSON.stringify(payload(extra))))).product;
+
+  it("reads featuredMedia's image from a bulk line; other media or none mean no image", () => {
+    const image = (featuredMedia: unknown) => productFromBulk(BulkProduct.parse({ ...productLine, featuredMedia })).image;
+    expect(image({ image: { url: CDN, altText: " Red bag " } })).toEqual({ url: CDN, alt: "Red bag" });
+    expect(image({ image: { url: CDN, altText: "" } })).toEqual({ url: CDN, alt: null });
+    expect(image({})).toBeNull(); // a video or 3D model: no `image` on it
+    expect(image(null)).toBeNull();
+    expect(image(undefined)).toBeNull();
+    // A malformed image never fails the product.
+    expect(BulkProduct.safeParse({ ...productLine, featuredMedia: { image: "nope" } }).success).toBe(true);
+    expect(image({ image: { url: "javascript:alert(1)", altText: "x" } })).toBeNull();
+    expect(image({ image: { url: CDN, altText: "a".repeat(2000) } })?.alt).toHaveLength(IMAGE_ALT_MAX);
+  });
+
+  it("reads REST image, then images[0], then media[0]; a payload without any of them keeps the stored image", () => {
+    expect(stored({ image: { src: CDN, alt: "Red bag" }, images: [{ src: CDN, alt: "Red bag" }] }).image).toEqual({
+      url: CDN,
+      alt: "Red bag",
+    });
+    expect(stored({ images: [{ src: "https://cdn.shopify.com/a.png" }, { src: "https://cdn.shopify.com/b.png" }] }).image).toEqual({
+      url: "https://cdn.shopify.com/a.png",
+      alt: null,
+    });
+    expect(stored({ media: [{ alt: "Side", preview_image: { src: CDN } }] }).image).toEqual({ url: CDN, alt: "Side" });
+    expect(stored({ image: null, images: [], media: [] }).image).toBeNull();
+    expect(stored({}).image).toBeUndefined();
+    // The stored event keeps only the first of each list, and a malformed image counts as none.
+    expect(payload({ images: [{ src: CDN }, { src: CDN }, { src: CDN }] }).images).toHaveLength(1);
+    expect(stored({ image: { src: 42 } }).image).toBeNull();
+    expect(stored({ image: { src: "ftp://cdn.shopify.com/a.png" } }).image).toBeNull();
+  });
+
+  it("keeps any absolute http(s) URL with a host, up to 2 048 characters", () => {
+    for (const good of [CDN, "http://127.0.0.1:5501/cdn/shop/files/30000000001.png", "https://images.example.com/a.jpg"])
+      expect(isImageUrl(good), good).toBe(true);
+    for (const bad of [
+      "",
+      "/cdn/shop/files/1.png",
+      "//cdn.shopify.com/a.png",
+      "data:image/png;base64,AAAA",
+      "javascript:alert(1)",
+      "http:cdn.shopify.com/a.png",
+      "https://user:secret@cdn.shopify.com/a.png",
+      "https://cdn.shopify.com/a b.png",
+      `https://cdn.shopify.com/${"a".repeat(2048)}.png`,
+      null,
+      42,
+    ])
+      expect(isImageUrl(bad), String(bad)).toBe(false);
   });
 });

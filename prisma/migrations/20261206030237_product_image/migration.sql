@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Product" ADD COLUMN     "imageAlt" TEXT,
+ADD COLUMN     "imageUrl" TEXT;
