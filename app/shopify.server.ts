@@ -2,6 +2,7 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { EncryptedSessionStorage } from "./auth/encrypted-session-storage.server";
+import { SHOPIFY_BILLING } from "./billing/shopify-plans";
 import { keyRingFromEnv } from "./auth/token-cipher.server";
 import { prisma } from "./db/prisma.server";
 import { onAuthorized } from "./shops/lifecycle.server";
@@ -19,6 +20,8 @@ const config = {
   authPathPrefix: "/auth",
   sessionStorage,
   distribution: AppDistribution.AppStore,
+  // The Shopify rail's plans (app/billing/, decision 0045).
+  billing: SHOPIFY_BILLING,
   logger: { level: process.env.SHOPIFY_LOG_LEVEL === "debug" ? LogSeverity.Debug : LogSeverity.Warning },
   hooks: {
     // Runs whenever Shopify hands us a new offline token: on install, re-install and token refresh.

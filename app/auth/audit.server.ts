@@ -20,6 +20,11 @@ export const AUDIT_EVENTS = [
   "customer_data_request",
   "alert_settings_update",
   "alert_preferences_update",
+  "ops_login",
+  "ops_login_failed",
+  "ops_logout",
+  "ops_export",
+  "billing_change",
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

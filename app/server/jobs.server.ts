@@ -1,20 +1,26 @@
 /** The one list of job handlers and recurring jobs. A domain's handlers are added here and nowhere else. */
 import type { CronItem } from "graphile-worker";
 import { ALERTS_CRON, alertHandlers } from "../alerts/tasks.server";
+import { BILLING_CRON, billingHandlers } from "../billing/tasks.server";
 import { EMAIL_CRON, emailHandlers } from "../email/tasks.server";
 import { forecastCron, forecastHandlers } from "../forecasts/tasks.server";
 import type { JobHandler } from "../jobs/handler";
 import { startWorker } from "../jobs/runner.server";
+import { unauthenticated } from "../shopify.server";
 import { shopHandlers } from "../shops/tasks.server";
 import { SYNC_CRON, syncHandlers } from "../sync/tasks.server";
 
 export function jobHandlers(): readonly JobHandler[] {
-  return [...shopHandlers, ...syncHandlers, ...forecastHandlers, ...alertHandlers, ...emailHandlers];
+  const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
+  return [...shopHandlers, ...syncHandlers, ...forecastHandlers, ...alertHandlers, ...emailHandlers, ...billingHandlers(adminFor)];
 }
 
-/** The schedule (UTC): the store sync's reconciliation, the nightly forecast fan-out, the digest tick, the email log's pruning. */
+/**
+ * The schedule (UTC): the store sync's reconciliation, the nightly forecast fan-out, the digest tick, the email
+ * log's pruning, the hourly billing tick.
+ */
 export function cronItems(): CronItem[] {
-  return [...SYNC_CRON, ...forecastCron(), ...ALERTS_CRON, ...EMAIL_CRON];
+  return [...SYNC_CRON, ...forecastCron(), ...ALERTS_CRON, ...EMAIL_CRON, ...BILLING_CRON];
 }
 
 export function startJobWorker(options: { connectionString: string; concurrency?: number }) {

@@ -5,6 +5,7 @@
 import { prisma } from "../db/prisma.server";
 import { audit } from "../auth/audit.server";
 import { pool } from "../db/pool.server";
+import { billingOpenJob } from "../jobs/contracts/billing";
 import { shopSyncInfoJob } from "../jobs/contracts/shops";
 import { syncInitialJob } from "../jobs/contracts/sync";
 import { addJob } from "../jobs/queue.server";
@@ -42,13 +43,16 @@ export async function recordAuthorization(domain: string, scopes: string): Promi
 /**
  * The login hook (app/shopify.server.ts afterAuth): Shopify handed us a new offline token. Records the
  * install, audits it, refreshes the shop's details and, on a first install or a re-install, starts the
- * store sync.
+ * store sync and opens the billing account (Fluxor's trial starts at the first install only).
  */
 export async function onAuthorized(domain: string, scopes: string): Promise<InstallOutcome> {
   const outcome = await recordAuthorization(domain, scopes);
   await audit({ event: outcome, outcome: "success", shopDomain: domain, detail: { scopes } });
   await addJob(pool(), shopSyncInfoJob, { shop: domain });
-  if (outcome !== "login") await addJob(pool(), syncInitialJob, { shop: domain });
+  if (outcome !== "login") {
+    await addJob(pool(), syncInitialJob, { shop: domain });
+    await addJob(pool(), billingOpenJob, { shop: domain });
+  }
   return outcome;
 }
 
@@ -127,6 +131,10 @@ export async function eraseShop(domain: string, requestedAt?: Date): Promise<Era
       await tx.alertEpisode.deleteMany({ where });
       await tx.alertNotification.deleteMany({ where });
       await tx.alertSettings.deleteMany({ where });
+      // Billing (app/billing/, decision 0045): usage goes; the account is detached from the shop and its
+      // append-only ledger is kept, pseudonymous, for the bookkeeping period.
+      await tx.usageDay.deleteMany({ where });
+      await tx.billingAccount.updateMany({ where, data: { shopId: null } });
       // Read cache (app/shops/cache.server.ts).
       await tx.shopCache.deleteMany({ where });
       await tx.shop.deleteMany({ where: { domain } });

@@ -1,0 +1,277 @@
+/**
+ * The merchant's billing page (issue 15 item 5): its read model and its actions, the same for both rails where
+ * they agree. The route passes in what the admin request authenticated (`admin`, `billing`), so this folder does
+ * not import app/shopify.server.ts.
+ */
+import { z } from "zod";
+import { fluxorAdminUrl, shopifyAdminUrl } from "../alerts/envelope.server";
+import { audit } from "../auth/audit.server";
+import { csvLine } from "../csv/writer";
+import { inTransaction, pool } from "../db/pool.server";
+import type { Shop } from "../shops/lookup.server";
+import { configuredCoupons, findCoupon } from "./coupons";
+import { access, type Access } from "./dunning";
+import { displayPrice, type DisplayPrice } from "./plans";
+import { FX_RATES } from "./fx-rates";
+import { accountOfShop, openAccount, type BillingAccount } from "./ledger.server";
+import type { SubscriptionState } from "./ledger";
+import { checkLimits, type LimitCheck } from "./limits";
+import { CATALOGUE, INTERVALS, overageApplies, PLAN_IDS, planFor, trialWindow, type Interval, type PlanId, type PlanQuote } from "./plans";
+import type { AppSubscription } from "./shopify-events";
+import { parseShopifyPlanName } from "./shopify-plans";
+import {
+  chargesAreTests,
+  fetchShopifySubscription,
+  recordShopifySubscription,
+  requestShopifyPlan,
+  type AdminGraphql,
+  type ShopifyBilling,
+} from "./shopify-rail.server";
+import { countUsage, localDay, usageHistory, type UsageCounts } from "./usage.server";
+
+export interface PlanOffer {
+  id: PlanId;
+  priceCents: Record<Interval, number>;
+  /** The same prices in the shop's currency, for display (charged in USD). */
+  display: Record<Interval, DisplayPrice>;
+  limits: { variants: number; locations: number };
+  features: (typeof CATALOGUE.plans)[PlanId]["features"];
+  overage: { blockVariants: number; blockPriceCents: number; capCents: number } | null;
+}
+
+export interface BillingPage {
+  rail: BillingAccount["rail"];
+  state: SubscriptionState | null;
+  access: Access;
+  trial: { endsAt: string; daysLeft: number } | null;
+  /** The next recurring charge, as far as Fluxor knows it (Shopify bills it; Stripe's invoice preview on that rail). */
+  nextCharge: { at: string; amountCents: number; display: DisplayPrice } | null;
+  /** The current subscription's price (`state.priceCents`) in the shop's currency, for display. */
+  priceDisplay: DisplayPrice | null;
+  currency: string;
+  today: string;
+  usage: UsageCounts;
+  history: (UsageCounts & { day: string })[];
+  limits: LimitCheck | null;
+  plans: PlanOffer[];
+  recommended: PlanQuote | null;
+  /** Where the merchant sees what Shopify charged (the Shopify rail's invoices are Shopify's). */
+  shopifyChargesUrl: string;
+  testCharges: boolean;
+}
+
+function offers(currency: string): PlanOffer[] {
+  return PLAN_IDS.map((id) => {
+    const p = CATALOGUE.plans[id];
+    return {
+      id,
+      priceCents: p.priceCents,
+      display: {
+        monthly: displayPrice(p.priceCents.monthly, currency, FX_RATES),
+        annual: displayPrice(p.priceCents.annual, currency, FX_RATES),
+      },
+      limits: p.limits,
+      features: p.features,
+      overage: {
+        blockVariants: p.overage.blockVariants,
+        blockPriceCents: p.overage.blockPriceCents,
+        capCents: p.overage.blockPriceCents * p.overage.maxBlocks,
+      },
+    };
+  });
+}
+
+async function ensureAccount(shop: Shop, now: Date): Promise<BillingAccount> {
+  return (await accountOfShop(shop.id, pool(), now)) ?? (await inTransaction((tx) => openAccount(tx, shop, now)));
+}
+
+export async function loadBillingPage(shop: Shop, now: Date = new Date()): Promise<BillingPage> {
+  const account = await ensureAccount(shop, now);
+  const state = account.state;
+  const db = pool();
+  const today = (await localDay(db, shop.id, now)) ?? now.toISOString().slice(0, 10);
+  const usage = await countUsage(db, shop.id, today);
+  const from = new Date(Date.parse(`${today}T00:00:00Z`) - 89 * 86_400_000).toISOString().slice(0, 10);
+  const history = await usageHistory(shop.id, from, today);
+  const granted = access(state, now);
+  const limitPlan = granted.plan;
+  const limits = limitPlan
+    ? checkLimits(
+        limitPlan,
+        { variants: usage.variants, locations: usage.locations },
+        { overage: state?.interval ? overageApplies(account.rail, state.interval) : false },
+      )
+    : null;
+  const trial = account.trialStartedAt ? trialWindow(account.trialStartedAt, now) : null;
+  const live = state && (state.status === "active" || state.status === "trialing") && state.subscriptionId && state.priceCents !== null;
+  const nextAt = state?.trialEndsAt && Date.parse(state.trialEndsAt) > now.getTime() ? state.trialEndsAt : state?.currentPeriodEnd;
+  const currency = shop.currency ?? "USD";
+  const nextAmount = live ? (state.pendingDowngrade?.priceCents ?? state.priceCents!) : 0;
+  return {
+    rail: account.rail,
+    state,
+    access: granted,
+    trial: trial && trial.daysLeft > 0 ? { endsAt: trial.endsAt, daysLeft: trial.daysLeft } : null,
+    nextCharge:
+      live && nextAt && !state.cancelAtPeriodEnd
+        ? { at: nextAt, amountCents: nextAmount, display: displayPrice(nextAmount, currency, FX_RATES) }
+        : null,
+    priceDisplay: state && state.priceCents !== null ? displayPrice(state.priceCents, currency, FX_RATES) : null,
+    currency,
+    today,
+    usage,
+    history,
+    limits,
+    plans: offers(currency),
+    recommended: planFor(usage.variants, usage.locations),
+    shopifyChargesUrl: `${shopifyAdminUrl()}/store/${shop.domain.replace(/\.myshopify\.com$/, "")}/settings/billing`,
+    testCharges: chargesAreTests(shop),
+  };
+}
+
+/** The plan form, the cancel form, and the approval's return. */
+export const BillingForm = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("choose"),
+    plan: z.enum(PLAN_IDS),
+    interval: z.enum(INTERVALS),
+    coupon: z.string().trim().max(32).optional().default(""),
+  }),
+  z.object({
+    intent: z.literal("cancel"),
+    reason: z.enum(["too_expensive", "missing_feature", "not_accurate", "switching", "closing_store", "other"]),
+    feedback: z.string().trim().max(1000).optional().default(""),
+  }),
+]);
+export type BillingForm = z.infer<typeof BillingForm>;
+
+export type BillingActionResult =
+  | { ok: true; message: "cancelled" | "unchanged" }
+  | { ok: false; errors: Partial<Record<"plan" | "interval" | "coupon" | "reason" | "form", string>> };
+
+/** The subscription id of Shopify's `charge_id` (the approval page's return). */
+const ChargeId = z.string().regex(/^\d{1,20}$/);
+
+/** What the approval page's return recorded: the subscription's status at Shopify and its plan (null: not Fluxor's). */
+export type ShopifyReturn =
+  { outcome: "ignored" } | { outcome: "recorded"; status: AppSubscription["status"]; plan: PlanId | null; interval: Interval | null };
+
+/**
+ * Back from Shopify's approval page with `charge_id`: read the subscription and record it (approved or declined).
+ * A forged or unknown id records nothing.
+ */
+export async function confirmShopifyReturn(
+  admin: AdminGraphql,
+  shop: Shop,
+  chargeId: string | null,
+  now: Date = new Date(),
+): Promise<ShopifyReturn> {
+  const id = ChargeId.safeParse(chargeId);
+  if (!id.success) return { outcome: "ignored" };
+  const sub = await fetchShopifySubscription(admin, `gid://shopify/AppSubscription/${id.data}`);
+  if (!sub) return { outcome: "ignored" };
+  await recordShopifySubscription(shop, sub, now, { approved: sub.status !== "DECLINED" && sub.status !== "EXPIRED" });
+  await audit({
+    event: "billing_change",
+    outcome: "success",
+    shopDomain: shop.domain,
+    detail: { action: "approval_return", status: sub.status, name: sub.name },
+  });
+  const terms = parseShopifyPlanName(sub.name);
+  return { outcome: "recorded", status: sub.status, plan: terms?.plan ?? null, interval: terms?.interval ?? null };
+}
+
+/** The part of the admin context's `billing` used to cancel (Shopify rail). */
+export interface ShopifyCancel {
+  cancel(options: { subscriptionId: string; isTest: boolean; prorate: boolean }): Promise<unknown>;
+}
+
+/**
+ * The form's action. Choosing a plan on the Shopify rail throws the redirect to Shopify's approval page. Bad input
+ * answers field errors and changes nothing.
+ */
+export async function billingAction(
+  ctx: { shop: Shop; admin: AdminGraphql; billing: ShopifyBilling & ShopifyCancel; returnUrl: string },
+  form: FormData,
+  now: Date = new Date(),
+): Promise<BillingActionResult> {
+  const parsed = BillingForm.safeParse(Object.fromEntries(form));
+  if (!parsed.success) {
+    const errors: Partial<Record<"plan" | "interval" | "coupon" | "reason" | "form", string>> = {};
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? "form");
+      errors[(["plan", "interval", "coupon", "reason"].includes(key) ? key : "form") as keyof typeof errors] = "invalid";
+    }
+    return { ok: false, errors };
+  }
+  const { shop } = ctx;
+  const account = await ensureAccount(shop, now);
+  const input = parsed.data;
+  if (input.intent === "choose") {
+    const coupon = input.coupon ? findCoupon(input.coupon, configuredCoupons(), now.toISOString().slice(0, 10)) : null;
+    if (coupon && !coupon.ok) return { ok: false, errors: { coupon: coupon.reason } };
+    const state = account.state;
+    if (
+      state?.plan === input.plan &&
+      state.interval === input.interval &&
+      (state.status === "active" || state.status === "trialing") &&
+      state.subscriptionId
+    )
+      return { ok: true, message: "unchanged" };
+    await audit({
+      event: "billing_change",
+      outcome: "success",
+      shopDomain: shop.domain,
+      detail: {
+        action: "choose",
+        plan: input.plan,
+        interval: input.interval,
+        rail: account.rail,
+        coupon: coupon?.ok ? coupon.coupon.code : null,
+      },
+    });
+    if (account.rail !== "shopify") return { ok: false, errors: { form: "stripe_rail" } };
+    return requestShopifyPlan(
+      ctx.billing,
+      shop,
+      { plan: input.plan, interval: input.interval, coupon: coupon?.ok ? coupon.coupon : null, returnUrl: ctx.returnUrl },
+      now,
+    );
+  }
+  // Cancel: the reason is kept in the audit trail (why merchants leave); the data stays (read-only) until uninstall.
+  await audit({
+    event: "billing_change",
+    outcome: "success",
+    shopDomain: shop.domain,
+    detail: { action: "cancel", reason: input.reason, feedback: input.feedback.slice(0, 500) },
+  });
+  const subscriptionId = account.state?.subscriptionId;
+  if (account.rail !== "shopify") return { ok: false, errors: { form: "stripe_rail" } };
+  if (!subscriptionId) return { ok: false, errors: { form: "no_subscription" } };
+  await ctx.billing.cancel({ subscriptionId, isTest: chargesAreTests(shop), prorate: true });
+  const sub = await fetchShopifySubscription(ctx.admin, subscriptionId);
+  if (sub) await recordShopifySubscription(shop, sub, now);
+  return { ok: true, message: "cancelled" };
+}
+
+/** The app's billing page inside the admin: where Shopify's approval page returns to. */
+export function billingReturnUrl(shop: Shop): string {
+  return `${fluxorAdminUrl(shop.domain)}/app/billing`;
+}
+
+export const USAGE_CSV_HEADER = ["day", "variants", "locations", "orders", "forecast_runs", "day_complete"] as const;
+
+/**
+ * The billing page's usage export: the metered days of the last 90 (the shop's local days, oldest first), then
+ * today so far (`day_complete` false), as the page's chart shows them.
+ */
+export async function* usageCsv(shop: Shop, now: Date = new Date()): AsyncGenerator<string> {
+  const db = pool();
+  const today = (await localDay(db, shop.id, now)) ?? now.toISOString().slice(0, 10);
+  const from = new Date(Date.parse(`${today}T00:00:00Z`) - 89 * 86_400_000).toISOString().slice(0, 10);
+  const history = (await usageHistory(shop.id, from, today)).filter((row) => row.day < today);
+  const live = await countUsage(db, shop.id, today);
+  yield csvLine(USAGE_CSV_HEADER);
+  for (const row of history) yield csvLine([row.day, row.variants, row.locations, row.orders, row.forecastRuns, true]);
+  yield csvLine([today, live.variants, live.locations, live.orders, live.forecastRuns, false]);
+}
