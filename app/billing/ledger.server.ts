@@ -33,6 +33,19 @@ interface AccountRow {
 
 const ACCOUNT_COLUMNS = `id, "shopId", rail, "trialStartedAt", "stripeCustomerId", country, state`;
 
+/**
+ * Shops on a direct contract, billed through Stripe (`FLUXOR_STRIPE_RAIL_SHOPS`: comma-separated myshopify
+ * domains, set by an operator). Every other shop is on the Shopify rail, as App Store apps must be.
+ */
+export function stripeRailShops(list: string | undefined = process.env.FLUXOR_STRIPE_RAIL_SHOPS): ReadonlySet<string> {
+  return new Set(
+    (list ?? "")
+      .split(",")
+      .map((d) => d.trim().toLowerCase())
+      .filter((d) => d.length > 0),
+  );
+}
+
 export function domainHash(domain: string): string {
   return createHash("sha256").update(domain.trim().toLowerCase()).digest("hex");
 }
@@ -63,14 +76,15 @@ export async function accountById(accountId: string, db: Queryable = pool(), now
 
 /**
  * The shop's account, created at its first install with Fluxor's trial: 14 days, once per shop (the trial
- * event's id is the domain's hash, so a shop erased and installed again has no second trial). Idempotent.
+ * event's id is the domain's hash, so a shop erased and installed again has no second trial), on the Stripe rail
+ * when an operator listed the shop as a direct contract. Idempotent.
  */
 export async function openAccount(db: Queryable, shop: { id: string; domain: string }, now: Date = new Date()): Promise<BillingAccount> {
   const hash = domainHash(shop.domain);
   const inserted = await db.query<{ id: string }>(
-    `INSERT INTO "BillingAccount" (id, "shopId", "domainHash") VALUES (gen_random_uuid(), $1, $2)
+    `INSERT INTO "BillingAccount" (id, "shopId", "domainHash", rail) VALUES (gen_random_uuid(), $1, $2, $3)
      ON CONFLICT ("shopId") DO NOTHING RETURNING id`,
-    [shop.id, hash],
+    [shop.id, hash, stripeRailShops().has(shop.domain.toLowerCase()) ? "stripe" : "shopify"],
   );
   const accountId = inserted.rows[0]?.id;
   if (accountId) {
