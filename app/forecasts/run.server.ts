@@ -12,6 +12,7 @@
 import { inTransaction, pool, shopTransaction, type Queryable } from "../db/pool.server";
 import { alertsEvaluateJob } from "../jobs/contracts/alerts";
 import { forecastBatchJob, forecastPlanJob, type ForecastTrigger } from "../jobs/contracts/forecasts";
+import { forecastPermit } from "../billing/limits.server";
 import { addJob } from "../jobs/queue.server";
 import { installedShops, shopById, shopByIdOrDomain } from "../shops/lookup.server";
 import type { ShopContext, EvalSums } from "../forecasting";
@@ -95,19 +96,43 @@ export async function planNightly(db: Queryable = pool()): Promise<number> {
   return shops.length;
 }
 
+/** The `limit` variants with the most revenue in the 90 days to `asOf` (ties by id), in id order. */
+async function bestSellers(db: Queryable, shopId: string, asOf: string, limit: number): Promise<{ id: string }[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM (
+       SELECT v.id::text AS id, v.id AS n, coalesce(sum(d.revenue), 0) AS revenue
+         FROM "ProductVariant" v JOIN "Product" p ON p."shopId" = v."shopId" AND p.id = v."productId"
+         LEFT JOIN "DailyDemand" d ON d."shopId" = v."shopId" AND d."variantId" = v.id AND d.day > $2::date - 90 AND d.day <= $2::date
+        WHERE v."shopId" = $1 AND v."deletedAt" IS NULL AND p."deletedAt" IS NULL
+        GROUP BY v.id ORDER BY revenue DESC, v.id LIMIT $3) best
+      ORDER BY n`,
+    [shopId, asOf, limit],
+  );
+  return rows;
+}
+
 /** Creates the run and its batch jobs in one transaction. Returns the run id (null when there is nothing to run). */
 export async function startRun(shopId: string, trigger: ForecastTrigger, log: Log = noLog, requestId?: string): Promise<string | null> {
   const db = pool();
   const shop = await shopById(db, shopId);
   if (!shop || !shop.installed) return null;
+  // The plan's limits (app/billing/limits.server.ts): read-only mode pauses forecasts; over the variant limit the run
+  // covers the best sellers (last 90 days' revenue) up to the allowance, and the rest keep their data and pages.
+  const permit = await forecastPermit(db, shopId);
+  if (!permit.allowed) {
+    log(`forecast run for shop ${shopId} (${trigger}) not started: billing access is ${permit.reason}`);
+    return null;
+  }
   const settings = await readSettings(db, shopId);
   const locations = await countedLocations(db, shopId, settings);
   const asOf = shop.yesterday;
-  const { rows: variants } = await db.query<{ id: string }>(
+  const { rows: all } = await db.query<{ id: string }>(
     `SELECT v.id::text AS id FROM "ProductVariant" v JOIN "Product" p ON p."shopId" = v."shopId" AND p.id = v."productId"
       WHERE v."shopId" = $1 AND v."deletedAt" IS NULL AND p."deletedAt" IS NULL ORDER BY v.id`,
     [shopId],
   );
+  const variants =
+    permit.maxVariants !== null && all.length > permit.maxVariants ? await bestSellers(db, shopId, asOf, permit.maxVariants) : all;
   const context = await measureShopContext(db, shopId, asOf, shop.country, locations);
   const size = batchSize();
   const batches: string[][] = [];
