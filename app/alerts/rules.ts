@@ -85,8 +85,14 @@ export const LowStockRule = z
     frequency: common.frequency.default("daily"),
     /** Fires when available < belowUnits … */
     belowUnits: PositiveCount("units").nullable().default(5),
-    /** … or days of cover < belowDaysOfCover. */
-    belowDaysOfCover: PositiveCount("days").nullable().default(null),
+    /** … or days of cover < belowDaysOfCover (whole days, at most a year: what the email can state). */
+    belowDaysOfCover: z
+      .number({ error: "Enter a number of days" })
+      .int({ error: "Enter a whole number of days" })
+      .min(1, { error: "Must be at least 1 day" })
+      .max(365, { error: "At most 365 days" })
+      .nullable()
+      .default(null),
   })
   .refine((rule) => rule.belowUnits !== null || rule.belowDaysOfCover !== null, {
     error: "Set a number of units or a number of days of cover",

@@ -1,5 +1,6 @@
-/** Forecast-run metrics for /metrics (Prometheus text format 0.0.4, same layout as app/sync/status.server.ts). */
+/** Forecast-run metrics for /metrics (Prometheus text format 0.0.4, written by app/metrics/prometheus.ts). */
 import { pool, type Queryable } from "../db/pool.server";
+import { byLabel, prometheusText, single } from "../metrics/prometheus";
 
 export interface ForecastHealth {
   runsRunning: number;
@@ -61,39 +62,41 @@ export const EMPTY_FORECAST_HEALTH: ForecastHealth = {
 };
 
 export function forecastPrometheusText(h: ForecastHealth): string {
-  const lines: string[] = [];
-  const metric = (name: string, help: string, samples: [Record<string, string>, number][]) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
-    for (const [labels, value] of samples) {
-      const l = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`);
-      lines.push(`${name}${l.length ? `{${l.join(",")}}` : ""} ${Number.isFinite(value) ? value : 0}`);
-    }
-  };
-  metric("fluxor_forecast_runs_running", "Forecast runs in progress", [[{}, h.runsRunning]]);
-  metric(
-    "fluxor_forecast_runs_24h",
-    "Forecast runs started in the last 24 hours, by status",
-    Object.entries(h.runs24h).map(([status, n]) => [{ status }, n]),
-  );
-  metric("fluxor_forecast_last_run_duration_seconds", "Wall time of the last completed forecast run", [[{}, h.lastRunSeconds]]);
-  metric("fluxor_forecast_last_run_series_per_second", "Series forecast per second by the last completed run", [
-    [{}, h.lastRunSeriesPerSecond],
+  return prometheusText([
+    single("fluxor_forecast_runs_running", "Forecast runs in progress", "gauge", h.runsRunning),
+    byLabel("fluxor_forecast_runs_24h", "Forecast runs started in the last 24 hours, by status", "gauge", "status", h.runs24h),
+    single("fluxor_forecast_last_run_duration_seconds", "Wall time of the last completed forecast run", "gauge", h.lastRunSeconds),
+    single(
+      "fluxor_forecast_last_run_series_per_second",
+      "Series forecast per second by the last completed run",
+      "gauge",
+      h.lastRunSeriesPerSecond,
+    ),
+    single(
+      "fluxor_forecast_last_run_timestamp_seconds",
+      "When a forecast run last completed",
+      "gauge",
+      h.lastRunAt ? Date.parse(h.lastRunAt) / 1000 : 0,
+    ),
+    single(
+      "fluxor_forecast_series_errors_24h",
+      "Series whose model failed (flat fallback) in runs of the last 24 hours",
+      "gauge",
+      h.seriesErrors24h,
+    ),
+    byLabel(
+      "fluxor_forecast_backtest_accuracy",
+      "Backtest accuracy of each shop's latest run (mean over shops): acc_total, mase, wape, bias, coverage80, coverage95",
+      "gauge",
+      "metric",
+      h.accuracy,
+    ),
+    byLabel(
+      "fluxor_forecast_recomputes_24h",
+      "On-demand variant recomputes of the last 24 hours, by status",
+      "gauge",
+      "status",
+      h.recomputes24h,
+    ),
   ]);
-  metric("fluxor_forecast_last_run_timestamp_seconds", "When a forecast run last completed", [
-    [{}, h.lastRunAt ? Date.parse(h.lastRunAt) / 1000 : 0],
-  ]);
-  metric("fluxor_forecast_series_errors_24h", "Series whose model failed (flat fallback) in runs of the last 24 hours", [
-    [{}, h.seriesErrors24h],
-  ]);
-  metric(
-    "fluxor_forecast_backtest_accuracy",
-    "Backtest accuracy of each shop's latest run (mean over shops): acc_total, mase, wape, bias, coverage80, coverage95",
-    Object.entries(h.accuracy).map(([m, v]) => [{ metric: m }, v]),
-  );
-  metric(
-    "fluxor_forecast_recomputes_24h",
-    "On-demand variant recomputes of the last 24 hours, by status",
-    Object.entries(h.recomputes24h).map(([status, n]) => [{ status }, n]),
-  );
-  return `${lines.join("\n")}\n`;
 }

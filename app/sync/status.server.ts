@@ -1,5 +1,6 @@
 /** What the sync status page, /healthz and /metrics show. Every per-shop read filters on the shop. */
 import { pool, type Queryable } from "../db/pool.server";
+import { byLabel, prometheusText as writePrometheus, single } from "../metrics/prometheus";
 import { shopByDomain } from "../shops/lookup.server";
 import { PHASES, type PhaseState } from "./initial-sync.server";
 
@@ -204,30 +205,21 @@ export async function loadSyncHealth(db: Queryable = pool()): Promise<SyncHealth
   };
 }
 
-/** Prometheus text exposition (version 0.0.4). */
+/** Prometheus text exposition (version 0.0.4), written by app/metrics/prometheus.ts. */
 export function prometheusText(health: SyncHealth, databaseUp: boolean): string {
-  const lines: string[] = [];
-  const metric = (name: string, help: string, type: "gauge" | "counter", samples: [Record<string, string>, number][]) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) {
-      const l = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`);
-      lines.push(`${name}${l.length ? `{${l.join(",")}}` : ""} ${value}`);
-    }
-  };
-  metric("fluxor_database_up", "1 when the database answers", "gauge", [[{}, databaseUp ? 1 : 0]]);
-  metric("fluxor_job_queue_lag_seconds", "Age of the oldest runnable job not yet picked up", "gauge", [[{}, health.queueLagSeconds]]);
-  metric("fluxor_jobs_waiting", "Jobs queued or retrying", "gauge", [[{}, health.jobsWaiting]]);
-  metric("fluxor_jobs_dead", "Jobs that used all their attempts", "gauge", [[{}, health.jobsDead]]);
-  metric("fluxor_webhook_lag_seconds", "Age of the oldest webhook event not yet processed", "gauge", [[{}, health.webhookLagSeconds]]);
-  metric(
-    "fluxor_webhook_events",
-    "Stored webhook events by status",
-    "gauge",
-    Object.entries(health.webhooksTotal).map(([status, n]) => [{ status }, n]),
-  );
-  metric("fluxor_sync_runs_running", "Initial syncs and reconciliations running", "gauge", [[{}, health.runsRunning]]);
-  metric("fluxor_last_sync_timestamp_seconds", "When a sync or reconciliation last completed", "gauge", [
-    [{}, health.lastSyncAt ? Date.parse(health.lastSyncAt) / 1000 : 0],
+  return writePrometheus([
+    single("fluxor_database_up", "1 when the database answers", "gauge", databaseUp ? 1 : 0),
+    single("fluxor_job_queue_lag_seconds", "Age of the oldest runnable job not yet picked up", "gauge", health.queueLagSeconds),
+    single("fluxor_jobs_waiting", "Jobs queued or retrying", "gauge", health.jobsWaiting),
+    single("fluxor_jobs_dead", "Jobs that used all their attempts", "gauge", health.jobsDead),
+    single("fluxor_webhook_lag_seconds", "Age of the oldest webhook event not yet processed", "gauge", health.webhookLagSeconds),
+    byLabel("fluxor_webhook_events", "Stored webhook events by status", "gauge", "status", health.webhooksTotal),
+    single("fluxor_sync_runs_running", "Initial syncs and reconciliations running", "gauge", health.runsRunning),
+    single(
+      "fluxor_last_sync_timestamp_seconds",
+      "When a sync or reconciliation last completed",
+      "gauge",
+      health.lastSyncAt ? Date.parse(health.lastSyncAt) / 1000 : 0,
+    ),
   ]);
-  return `${lines.join("\n")}\n`;
 }

@@ -1,9 +1,14 @@
 /**
- * The inbox page (`GET <inbox>`): every accepted email, newest first, and the one chosen (`?id=`) rendered: its
- * HTML part in a sandboxed iframe (no scripts; links open in a new tab), its text part, its headers (with
- * `List-Unsubscribe`), tags, attachments and events, and buttons that make Resend report a delay, bounce,
- * complaint, open or click for it. Two columns on a desktop, one on a phone (the list, or the chosen email).
- * New mail reloads the page.
+ * The inbox page (`GET <inbox>`): every accepted email, newest first, and the one chosen (`?id=`) as a mail client
+ * shows it: sender, recipients and date, then three tabs (`&tab=html|text|details`): the HTML part in a sandboxed
+ * iframe as wide as the reading pane and as tall as the email (no scripts; links open in a new tab), the text part,
+ * and the details (headers with `List-Unsubscribe`, tags, attachments, ids, events, and buttons that make Resend
+ * report a delay, bounce, complaint, open or click). Two columns on a desktop, one on a phone (the list, or the
+ * chosen email). Without scripts every part shows, one under the other.
+ *
+ * New mail reloads the list; while an email is open, a "new email" link appears instead, so what is being read (or
+ * screenshot) stays put. Clock-dependent text (times, ids) carries `data-volatile` for screenshots to mask. The
+ * iframe says when it has been sized to its email (`data-fitted`), and the page when it is ready (`data-ready`).
  */
 import { escapeHtml } from "../shopify/http";
 import type { StoredMessage } from "./messages";
@@ -25,6 +30,7 @@ a{color:#0b57d0}
 .bar{display:flex;flex-wrap:wrap;gap:.25rem .75rem;align-items:baseline;padding:.7rem 1rem;background:#1f2328;color:#fff}
 .bar h1{font-size:16px;margin:0}
 .bar span{color:#c9d1d9;font-size:13px}
+.bar .fresh{margin-left:auto;color:#fff;font-weight:600}
 .layout{display:grid;grid-template-columns:minmax(260px,360px) minmax(0,1fr);min-height:calc(100vh - 44px)}
 .list{background:#fff;border-right:1px solid #d8dee4}
 .list ul{list-style:none;margin:0;padding:0}
@@ -44,6 +50,7 @@ a{color:#0b57d0}
 .detail{padding:1rem 1.25rem 2rem;min-width:0}
 .detail h2{font-size:20px;margin:.25rem 0 .75rem;word-break:break-word}
 .detail h3{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:#57606a;margin:1.5rem 0 .5rem}
+.detail .panel>h3:first-child{margin-top:.75rem}
 .meta{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem .9rem;margin:0}
 .meta dt{color:#57606a}
 .meta dd{margin:0;word-break:break-word}
@@ -51,7 +58,13 @@ table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #d8de
 th,td{text-align:left;vertical-align:top;padding:.35rem .6rem;border-bottom:1px solid #eef1f4}
 th{width:30%;font-weight:600}
 td{overflow-wrap:anywhere}
-iframe{display:block;width:100%;min-height:420px;border:1px solid #d8dee4;background:#fff}
+.tabs{display:flex;gap:.25rem;margin:1rem 0 0;border-bottom:1px solid #d8dee4}
+.tabs a{padding:.45rem .9rem;border:1px solid transparent;border-bottom:0;border-radius:6px 6px 0 0;color:#57606a;text-decoration:none;font-weight:600;margin-bottom:-1px}
+.tabs a[aria-selected="true"]{background:#fff;border-color:#d8dee4;color:#1f2328}
+.tabs a:focus-visible{outline:2px solid #0b57d0;outline-offset:-2px}
+.js .panel-title{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.panel{padding-top:.75rem}
+iframe{display:block;width:100%;height:420px;border:1px solid #d8dee4;background:#fff}
 pre{margin:0;white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid #d8dee4;padding:.75rem;font:13px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace}
 .events{margin:0;padding-left:1.2rem}
 .simulate{display:flex;flex-wrap:wrap;gap:.4rem;margin-top:.6rem}
@@ -65,26 +78,81 @@ pre{margin:0;white-space:pre-wrap;word-break:break-word;background:#fff;border:1
   .layout.chosen .list,.layout:not(.chosen) .detail{display:none}
   .back{display:inline-block}
   .detail{padding:.75rem .75rem 2rem}
+  .tabs a{padding:.4rem .65rem}
+  /* The email at the phone's full width, as a mail app shows it. */
+  #part-html iframe{width:calc(100% + 1.5rem);margin:0 -.75rem;border-left:0;border-right:0}
   th,td{display:block;width:auto}
   th{border-bottom:0;padding-bottom:0}
 }
 `;
 
 const SCRIPT = `
+document.documentElement.classList.add("js");
+// Tabs: the chosen one from ?tab=, switched in place (the address follows, for a reload or a link).
+const tabs = [...document.querySelectorAll("[role=tab]")];
+const show = (name) => {
+  const tab = tabs.find((t) => t.dataset.tab === name) ?? tabs[0];
+  if (!tab) return;
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1;
+    document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
+  }
+  return tab;
+};
+show(new URLSearchParams(location.search).get("tab"));
+for (const tab of tabs) {
+  tab.addEventListener("click", (event) => {
+    event.preventDefault();
+    show(tab.dataset.tab);
+    history.replaceState(null, "", tab.href);
+  });
+  tab.addEventListener("keydown", (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    const next = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length];
+    show(next.dataset.tab);
+    history.replaceState(null, "", next.href);
+    next.focus();
+  });
+}
+// The HTML part as tall as the email, at the pane's width (a phone's, on a phone).
 const frame = document.querySelector("iframe");
-if (frame) frame.addEventListener("load", () => {
-  const doc = frame.contentDocument;
-  if (!doc) return;
-  for (const link of doc.querySelectorAll("a[href]")) link.target = "_blank";
-  const fit = () => { frame.style.height = doc.documentElement.scrollHeight + "px"; };
-  fit();
-  if (doc.body) new ResizeObserver(fit).observe(doc.body);
-});
+const ready = () => { document.body.dataset.ready = "1"; };
+if (!frame) ready();
+else {
+  let done = false;
+  const fitted = () => {
+    const doc = frame.contentDocument;
+    if (!doc || !doc.documentElement) return;
+    for (const link of doc.querySelectorAll("a[href]")) link.target = "_blank";
+    const fit = () => {
+      // The root's own box, not scrollHeight, which never reports less than the frame's current height.
+      const height = Math.ceil(doc.documentElement.getBoundingClientRect().height);
+      if (height > 0) frame.style.height = height + "px";
+    };
+    fit();
+    new ResizeObserver(fit).observe(doc.documentElement);
+    const images = [...doc.images].filter((image) => !image.complete);
+    Promise.all(images.map((image) => new Promise((resolve) => { image.onload = image.onerror = resolve; }))).then(() => {
+      fit();
+      frame.dataset.fitted = "1";
+      ready();
+    });
+  };
+  frame.addEventListener("load", () => { if (!done) { done = true; fitted(); } });
+  if (frame.contentDocument && frame.contentDocument.readyState === "complete" && frame.contentDocument.URL !== "about:blank") { done = true; fitted(); }
+}
+// New mail: reload the list; while an email is open, offer it instead.
 const newest = document.body.dataset.newest;
+const reading = document.body.dataset.reading === "1";
 setInterval(async () => {
   try {
     const answer = await (await fetch("${INBOX_PATH}/api/messages?limit=1")).json();
-    if ((answer.messages[0]?.id ?? "") !== newest) location.reload();
+    if ((answer.messages[0]?.id ?? "") === newest) return;
+    if (!reading) location.reload();
+    else document.querySelector(".fresh")?.removeAttribute("hidden");
   } catch {}
 }, 3000);
 `;
@@ -102,7 +170,7 @@ function messageList(messages: StoredMessage[], selected: StoredMessage | undefi
   if (messages.length === 0) return `<p class="empty">No email yet. Whatever the app sends through the stand-in shows up here.</p>`;
   const items = messages.map(
     (message) => `<li><a href="${INBOX_PATH}?id=${message.id}"${message.id === selected?.id ? ' aria-current="page"' : ""}>
-  <span class="to">${list(message.to)}</span><time class="time" datetime="${message.created_at}" title="${formatTime(message.created_at)}">${shortTime(message.created_at, today)}</time>
+  <span class="to">${list(message.to)}</span><time class="time" data-volatile datetime="${message.created_at}" title="${formatTime(message.created_at)}">${shortTime(message.created_at, today)}</time>
   <span class="subject">${escapeHtml(message.subject)}</span><span class="badge ${message.last_event}">${message.last_event.replace("_", " ")}</span>
 </a></li>`,
   );
@@ -114,6 +182,12 @@ function rows(entries: [string, string][], empty: string): string {
   return `<table><tbody>${entries.map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join("")}</tbody></table>`;
 }
 
+const TABS = [
+  ["html", "HTML"],
+  ["text", "Text"],
+  ["details", "Headers & events"],
+] as const;
+
 function messageDetail(message: StoredMessage): string {
   const meta: [string, string][] = [
     ["From", escapeHtml(message.from)],
@@ -121,23 +195,39 @@ function messageDetail(message: StoredMessage): string {
     ...(message.cc.length ? [["Cc", list(message.cc)] as [string, string]] : []),
     ...(message.bcc.length ? [["Bcc", list(message.bcc)] as [string, string]] : []),
     ...(message.reply_to.length ? [["Reply-To", list(message.reply_to)] as [string, string]] : []),
-    ["Date", formatTime(message.created_at)],
+    ["Date", `<span data-volatile>${formatTime(message.created_at)}</span>`],
     ["Status", `<span class="badge ${message.last_event}">${message.last_event.replace("_", " ")}</span>`],
-    ["ID", `<code>${message.id}</code>`],
-    ...(message.idempotency_key ? [["Idempotency key", `<code>${escapeHtml(message.idempotency_key)}</code>`] as [string, string]] : []),
+  ];
+  const ids: [string, string][] = [
+    ["ID", `<code data-volatile>${message.id}</code>`],
+    ["Message-ID", `<code data-volatile>${escapeHtml(message.message_id)}</code>`],
+    ...(message.idempotency_key
+      ? [["Idempotency key", `<code data-volatile>${escapeHtml(message.idempotency_key)}</code>`] as [string, string]]
+      : []),
     ...(message.batch ? [["Sent", "in a batch"] as [string, string]] : []),
   ];
   const html = message.html
     ? `<iframe src="${INBOX_PATH}/messages/${message.id}/html" title="HTML part of “${escapeHtml(message.subject)}”" sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"></iframe>`
     : "<p>No HTML part.</p>";
-  const events = message.events.map((event) => `<li>${event.type} · ${formatTime(event.at)}</li>`).join("");
+  const events = message.events.map((event) => `<li>${event.type} · <span data-volatile>${formatTime(event.at)}</span></li>`).join("");
   const buttons = SIMULATED.map(
     ([type, label]) => `<button type="submit" name="type" value="${type}" title="Send a signed ${type} webhook">${label}</button>`,
   ).join("");
+  const tabs = TABS.map(
+    ([name, label], index) =>
+      `<a role="tab" id="tab-${name}" data-tab="${name}" href="${INBOX_PATH}?id=${message.id}&amp;tab=${name}" aria-controls="part-${name}" aria-selected="${index === 0}"${index === 0 ? "" : ' tabindex="-1"'}>${label}</a>`,
+  ).join("");
+  const panel = (name: string, body: string) =>
+    `<section class="panel" id="part-${name}" role="tabpanel" aria-labelledby="tab-${name}">${body}</section>`;
   return `<a class="back" href="${INBOX_PATH}">← All email</a>
 <h2>${escapeHtml(message.subject)}</h2>
 <dl class="meta">${meta.map(([name, value]) => `<dt>${name}</dt><dd>${value}</dd>`).join("")}</dl>
-<h3>Headers</h3>${rows(Object.entries(message.headers), "No custom headers.")}
+<nav class="tabs" role="tablist" aria-label="Parts of the email">${tabs}</nav>
+${panel("html", `<h3 class="panel-title">HTML</h3>${html}`)}
+${panel("text", `<h3 class="panel-title">Text</h3>${message.text ? `<pre>${escapeHtml(message.text)}</pre>` : "<p>No text part.</p>"}`)}
+${panel(
+  "details",
+  `<h3>Headers</h3>${rows(Object.entries(message.headers), "No custom headers.")}
 ${
   message.tags.length
     ? `<h3>Tags</h3>${rows(
@@ -157,10 +247,10 @@ ${
       )}`
     : ""
 }
-<h3>HTML</h3>${html}
-<h3>Text</h3>${message.text ? `<pre>${escapeHtml(message.text)}</pre>` : "<p>No text part.</p>"}
+<h3>Identifiers</h3><dl class="meta">${ids.map(([name, value]) => `<dt>${name}</dt><dd>${value}</dd>`).join("")}</dl>
 <h3>Events</h3><ol class="events">${events}</ol>
-<form class="simulate" method="post" action="${INBOX_PATH}/messages/${message.id}/events" aria-label="Simulate an event">${buttons}</form>`;
+<form class="simulate" method="post" action="${INBOX_PATH}/messages/${message.id}/events" aria-label="Simulate an event">${buttons}</form>`,
+)}`;
 }
 
 /** `today`: the stand-in's date (YYYY-MM-DD, UTC). */
@@ -174,8 +264,8 @@ export function renderInbox(messages: StoredMessage[], selected: StoredMessage |
 <title>${selected ? `${escapeHtml(selected.subject)} · ` : ""}Inbox · local Resend</title>
 <style>${STYLE}</style>
 </head>
-<body data-newest="${messages[0]?.id ?? ""}">
-<header class="bar"><h1>Inbox</h1><span>local Resend stand-in · ${count}</span></header>
+<body data-newest="${messages[0]?.id ?? ""}" data-reading="${selected ? "1" : "0"}">
+<header class="bar"><h1>Inbox</h1><span>local Resend stand-in · ${count}</span><a class="fresh" href="${INBOX_PATH}" hidden>New email ↻</a></header>
 <main class="layout${selected ? " chosen" : ""}">
 <nav class="list" aria-label="Email">${messageList(messages, selected, today)}</nav>
 <article class="detail">${selected ? messageDetail(selected) : `<p class="placeholder">Choose an email.</p>`}</article>
