@@ -3,19 +3,14 @@
  * Fluxor links open the app inside the Shopify admin (`<admin>/store/<handle>/apps/<client id>/app/…`);
  * SHOPIFY_ADMIN_URL (default https://admin.shopify.com) points them at a local admin in the demo.
  */
+import { fluxorAdminUrl, shopifyAdminUrl } from "../email/admin-urls.server";
 import type { EmailContentInput } from "../email/model";
 import { recipientLinks } from "../email/signed-links.server";
 import type { Shop } from "../shops/lookup.server";
 import type { AlertSettings } from "./rules";
 
-export function shopifyAdminUrl(): string {
-  return (process.env.SHOPIFY_ADMIN_URL ?? "https://admin.shopify.com").replace(/\/+$/, "");
-}
-
-export function fluxorAdminUrl(shopDomain: string): string {
-  const handle = shopDomain.replace(/\.myshopify\.com$/, "");
-  return `${shopifyAdminUrl()}/store/${handle}/apps/${encodeURIComponent(process.env.SHOPIFY_API_KEY ?? "fluxor")}`;
-}
+// Defined in app/email (below app/alerts and app/billing, which both build admin links).
+export { fluxorAdminUrl, shopifyAdminUrl };
 
 type Envelope = Pick<Extract<EmailContentInput, { template: "out_of_stock" }>, "shop" | "branding" | "recipient" | "generatedAt" | "links">;
 

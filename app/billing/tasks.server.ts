@@ -1,7 +1,8 @@
 /**
  * The billing jobs' handlers (listed in app/server/jobs.server.ts): open an account at install, the hourly tick
- * (statuses moved on in time, each shop's finished day metered, Shopify periods read back), and one shop's
- * meter with its overage charges. The Admin API client factory is passed in (`AdminFor`): this folder does not
+ * (statuses moved on in time, each shop's finished day metered, Shopify periods read back, Stripe downgrades
+ * applied at their period's end, dunning and trial-ending emails queued), and one shop's meter with its overage
+ * charges. The Admin API client factory is passed in (`AdminFor`): this folder does not
  * import app/shopify.server.ts, which imports the plans from here.
  */
 import type { CronItem } from "graphile-worker";
@@ -14,6 +15,8 @@ import { accountOfShop, openAccount, refreshStatuses } from "./ledger.server";
 import { overageApplies, overageCharges } from "./plans";
 import { usageLineItemId } from "./shopify-events";
 import { fetchShopifySubscription, recordShopifySubscription, sendUsageCharges, type AdminFor } from "./shopify-rail.server";
+import { queueDunningEmails, queueTrialEndingEmails } from "./notices.server";
+import { applyScheduledStripeChanges } from "./stripe-rail.server";
 import { meterShop } from "./usage.server";
 
 /** Installed shops whose last finished local day (yesterday in their time zone) has no usage row yet. */
@@ -91,7 +94,13 @@ export function billingHandlers(adminFor: AdminFor): readonly JobHandler[] {
         const sub = await fetchShopifySubscription(await adminFor(due.domain), due.subscriptionId);
         if (sub) await recordShopifySubscription({ id: due.shopId, domain: due.domain }, sub, at);
       }
-      helpers.logger.info(`billing.tick: ${moved} statuses moved on, ${meters.length} shops to meter`);
+      const downgrades = await applyScheduledStripeChanges(at);
+      const dunning = await queueDunningEmails(pool(), at);
+      const trials = await queueTrialEndingEmails(pool(), at);
+      helpers.logger.info(
+        `billing.tick: ${moved} statuses moved on, ${meters.length} shops to meter, ${downgrades} Stripe downgrades applied, ` +
+          `${dunning.queued} dunning and ${trials.queued} trial-ending emails queued`,
+      );
     }),
     handle(billingMeterJob, async ({ shopId, day }, helpers) => {
       const out = await meterAndCharge(adminFor, shopId, day);

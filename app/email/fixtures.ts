@@ -1,7 +1,8 @@
 /**
  * Realistic sample content for every template: a British outdoor shop with out-of-stock best sellers,
- * stockouts to come, dead stock and a failed forecast run. Used by the tests, the screenshots
- * (tests/support/email-screenshots.ts) and the settings preview before a shop has data of its own.
+ * stockouts to come, dead stock, a failed forecast run, a failed payment and a trial about to end. Used by
+ * the tests, the screenshots (tests/support/email-screenshots.ts) and the settings preview before a shop has
+ * data of its own.
  * The content is in model.ts's input form: `EmailContent.parse` it before `renderEmail`.
  */
 import { type Locale } from "../i18n/i18n";
@@ -291,6 +292,27 @@ export const EMAIL_FIXTURES: { [K in EmailTemplate]: Fixture<K> } = {
     branding: { ...branding, logoUrl: `${IMAGES}/northwind-logo.png` },
     links,
     sample: { alertType: "out_of_stock", items: outOfStock.slice(0, 2) },
+  },
+  // Day 0 of a frozen Shopify subscription (the shop's Shopify bill is unpaid: no amount of Fluxor's own).
+  dunning: {
+    template: "dunning",
+    ...envelope,
+    step: "payment_failed",
+    rail: "shopify",
+    planName: "Pro",
+    amountDue: null,
+    failedAt: "2026-03-05T06:12:00Z",
+    graceEndsAt: "2026-03-12T06:12:00Z",
+    actionUrl: "https://admin.shopify.com/store/northwind-outfitters/settings/billing",
+    billingUrl: `${links.fluxorBaseUrl}/app/billing`,
+  },
+  trial_ending: {
+    template: "trial_ending",
+    ...envelope,
+    trialEndsAt: "2026-03-07T09:30:00Z",
+    trialPlanName: "Pro",
+    startingPrice: { amount: 29, currency: "USD" },
+    actionUrl: `${links.fluxorBaseUrl}/app/billing`,
   },
 };
 

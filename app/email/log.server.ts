@@ -10,8 +10,13 @@
 import type { Queryable } from "../db/pool.server";
 import { addJob } from "../jobs/queue.server";
 import { emailSendJob } from "../jobs/contracts/email";
+import { EMAIL_EVENTS_COUNTER } from "./metrics.server";
 
-export const EMAIL_KINDS = ["alert", "digest", "summary", "confirm", "test", "operator"] as const;
+/**
+ * `billing`: dunning and trial-ending emails (app/billing/notices.server.ts). Transactional: an unsubscribe from
+ * alerts does not stop them, hard bounces and complaints do (send.server.ts).
+ */
+export const EMAIL_KINDS = ["alert", "digest", "summary", "confirm", "test", "operator", "billing"] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
 export const EMAIL_STATUSES = ["queued", "sent", "delayed", "delivered", "bounced", "complained", "failed", "suppressed"] as const;
@@ -111,16 +116,34 @@ export interface EventInput {
 }
 
 /**
- * Records an event once (a replayed webhook is a no-op) and moves the message's status forward.
- * Returns false when the event was already recorded.
+ * The event as `fluxor_email_events_total` names it: our own "sent" (Resend's API accepted the email) is
+ * "accepted", so that it is not confused with Resend's `email.sent` webhook, which is recorded as "sent" too.
+ */
+function counterEvent(e: EventInput): string {
+  return e.type === "sent" && e.eventId === `sent:${e.messageId}` ? "accepted" : e.type;
+}
+
+/**
+ * Records an event once (a replayed webhook is a no-op), counts it (`fluxor_email_events_total`) and moves the
+ * message's status forward. Returns false when the event was already recorded.
  */
 export async function recordEvent(db: Queryable, e: EventInput): Promise<boolean> {
-  const inserted = await db.query(
-    `INSERT INTO "EmailEvent" ("eventId", "shopId", "messageId", type, "occurredAt", detail)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT ("eventId") DO NOTHING`,
-    [e.eventId, e.shopId, e.messageId, e.type, e.at, JSON.stringify(e.detail ?? {})],
+  // The event and its count in `fluxor_email_events_total` (app/email/metrics.server.ts) in one statement: both
+  // or neither, and a replayed event (its id already recorded) inserts nothing, so it counts nothing.
+  const inserted = await db.query<{ n: number }>(
+    `WITH event AS (
+       INSERT INTO "EmailEvent" ("eventId", "shopId", "messageId", type, "occurredAt", detail)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT ("eventId") DO NOTHING
+       RETURNING "messageId"
+     ), counted AS (
+       INSERT INTO "MetricCounter" (name, labels, value)
+       SELECT $7, jsonb_build_object('event', $8::text, 'type', coalesce(m."alertType", m.kind, 'unknown')), 1
+         FROM event LEFT JOIN "EmailMessage" m ON m.id = event."messageId"
+     )
+     SELECT count(*)::int AS n FROM event`,
+    [e.eventId, e.shopId, e.messageId, e.type, e.at, JSON.stringify(e.detail ?? {}), EMAIL_EVENTS_COUNTER, counterEvent(e)],
   );
-  if (inserted.rowCount === 0) return false;
+  if ((inserted.rows[0]?.n ?? 0) === 0) return false;
   if (e.type === "opened" || e.type === "clicked") {
     const column = e.type === "opened" ? `"openedAt"` : `"clickedAt"`;
     await db.query(
@@ -166,7 +189,10 @@ export async function unsuppress(db: Queryable, shopId: string, email: string): 
   await db.query(`DELETE FROM "EmailSuppression" WHERE "shopId" = $1 AND email = lower($2) AND reason = 'unsubscribe'`, [shopId, email]);
 }
 
-/** Deletes messages and events past the retention (all shops: the log's own housekeeping). */
+/**
+ * Deletes messages and events past the retention (all shops: the log's own housekeeping). Their counts in
+ * `fluxor_email_events_total` stay: the counter is not derived from these rows.
+ */
 export async function pruneLog(db: Queryable, now: Date = new Date()): Promise<{ messages: number; events: number }> {
   const cutoff = new Date(now.getTime() - RETENTION_DAYS * 86_400_000);
   const events = await db.query(`DELETE FROM "EmailEvent" WHERE "occurredAt" < $1`, [cutoff]);

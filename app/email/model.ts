@@ -29,6 +29,8 @@ export const TEMPLATE_VERSIONS = {
   weekly_summary: [1],
   recipient_confirmation: [1],
   test: [1],
+  dunning: [1],
+  trial_ending: [1],
 } as const satisfies Record<string, readonly [1, ...number[]]>;
 
 export type EmailTemplate = keyof typeof TEMPLATE_VERSIONS;
@@ -54,6 +56,7 @@ const Count = z.number().int().nonnegative();
 const Quantity = z.number().finite().nonnegative();
 const Money = z.number().finite();
 const Text = (max: number) => z.string().trim().min(1).max(max);
+const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 currency code");
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -79,7 +82,7 @@ export const EmailShop = z.object({
   /** The shop's permanent domain: `acme.myshopify.com`. */
   domain: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "a *.myshopify.com domain"),
   /** ISO 4217. */
-  currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 currency code"),
+  currency: CurrencyCode,
   /** The shop's (or the recipient's) language tag; anything but English, Spanish or French gets English. */
   locale: z
     .string()
@@ -261,6 +264,62 @@ const ForecastRun = z.object({
   url: WebUrl.nullable().default(null),
 });
 
+// ---------------------------------------------------------------------------------------------------------
+// Billing emails (issue 15, decisions 0044 and 0045): the dunning series of a failed payment and the trial's
+// end. They are about the shop's Fluxor subscription, not stock: transactional, so they carry no `links`
+// (no preference page, no unsubscribe link, no List-Unsubscribe header; send.server.ts) and go to the shop
+// owner's address even when alert emails are turned off. Charges are in their own currency (USD), not the
+// shop's, and are shown in the shop's language and number format.
+
+/** The steps of a grace period (mirrors app/billing/plans.ts `DUNNING_STEPS`: app/email imports no domain). */
+export const DUNNING_STEPS = ["payment_failed", "reminder", "read_only"] as const;
+export type DunningStep = (typeof DUNNING_STEPS)[number];
+/** The payment rails (mirrors app/billing/plans.ts `RAILS`). */
+export const BILLING_RAILS = ["shopify", "stripe"] as const;
+
+/** An amount in a currency of its own (a charge in USD), in major units: 79 = $79.00. */
+const Charge = z.object({ amount: Money.nonnegative(), currency: CurrencyCode });
+
+const DunningEmail = z
+  .object({
+    template: z.literal("dunning"),
+    version: version("dunning"),
+    ...Envelope,
+    /** Day 0: the payment failed; day 3: a reminder; day 7: the grace period is over, Fluxor is read-only. */
+    step: z.enum(DUNNING_STEPS),
+    /** Which CTA: "Review your Shopify bill" (shopify) or "Update your payment method" (stripe). */
+    rail: z.enum(BILLING_RAILS),
+    /** The plan's display name ("Pro"); null when unknown. */
+    planName: Text(100).nullable().default(null),
+    /** The charge that failed; null when the provider does not say (a Shopify freeze is about the whole Shopify bill). */
+    amountDue: Charge.nullable().default(null),
+    /** When the payment failed (the delinquency began): the grace period's start. */
+    failedAt: Instant,
+    /** Full access until then; read-only from then on. */
+    graceEndsAt: Instant,
+    /** Where the merchant settles it: the Shopify admin's billing page, or (Stripe) a link to the customer portal. */
+    actionUrl: WebUrl,
+    /** Fluxor's billing page (plan, status, invoices). */
+    billingUrl: WebUrl,
+  })
+  .refine((e) => Date.parse(e.graceEndsAt) > Date.parse(e.failedAt), {
+    error: "The grace period must end after the failure",
+    path: ["graceEndsAt"],
+  });
+
+const TrialEndingEmail = z.object({
+  template: z.literal("trial_ending"),
+  version: version("trial_ending"),
+  ...Envelope,
+  trialEndsAt: Instant,
+  /** The plan whose features the trial gives ("Pro"). */
+  trialPlanName: Text(100),
+  /** The cheapest plan's monthly price, for "plans start at"; null to leave it out. */
+  startingPrice: Charge.nullable().default(null),
+  /** Fluxor's billing page inside the Shopify admin (`…/apps/<app>/app/billing`), where a plan is chosen. */
+  actionUrl: WebUrl,
+});
+
 export const EmailContent = z.discriminatedUnion("template", [
   alertEmail("out_of_stock"),
   alertEmail("stockout_predicted"),
@@ -317,6 +376,8 @@ export const EmailContent = z.discriminatedUnion("template", [
     /** Live items to show as an example, or null for a branding-only test. */
     sample: AlertSection.nullable().default(null),
   }),
+  DunningEmail,
+  TrialEndingEmail,
 ]);
 /** What `renderEmail` accepts (defaults not yet applied) and what it works with (parsed). */
 export type EmailContentInput = z.input<typeof EmailContent>;

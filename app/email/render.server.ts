@@ -8,10 +8,12 @@ import { createElement, type ReactElement } from "react";
 import { type EmailContent, type RenderedEmail, templateVersion } from "./model";
 import { AlertEmail, alertSubject } from "./templates/alert";
 import { DigestEmail, digestSubject } from "./templates/digest";
+import { DunningEmail, dunningSubject } from "./templates/dunning";
 import { createEmailEnv, type EmailEnv, EmailEnvContext, type RenderMode } from "./templates/env";
 import { ForecastFailedEmail, forecastFailedSubject } from "./templates/forecast-failed";
 import { RecipientConfirmationEmail, recipientConfirmationSubject } from "./templates/recipient-confirmation";
 import { TestEmail, testSubject } from "./templates/test-email";
+import { TrialEndingEmail, trialEndingSubject } from "./templates/trial-ending";
 import { WeeklySummaryEmail, weeklySummarySubject } from "./templates/weekly-summary";
 
 /** The template's subject and body for the content. */
@@ -33,6 +35,10 @@ function compose(content: EmailContent, env: EmailEnv): { subject: string; body:
       return { subject: recipientConfirmationSubject(content, env), body: createElement(RecipientConfirmationEmail, { content }) };
     case "test":
       return { subject: testSubject(content, env), body: createElement(TestEmail, { content }) };
+    case "dunning":
+      return { subject: dunningSubject(content, env), body: createElement(DunningEmail, { content }) };
+    case "trial_ending":
+      return { subject: trialEndingSubject(content, env), body: createElement(TrialEndingEmail, { content }) };
   }
 }
 
@@ -40,6 +46,7 @@ function compose(content: EmailContent, env: EmailEnv): { subject: string; body:
 const TEXT_OPTIONS = {
   selectors: [
     { selector: "ol", options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
+    { selector: "ul", options: { itemPrefix: "- ", leadingLineBreaks: 1, trailingLineBreaks: 1 } },
     { selector: "pre", options: { leadingLineBreaks: 1, trailingLineBreaks: 2 } },
   ],
 };

@@ -77,7 +77,9 @@ async function prepare(db: Queryable, m: StoredMessage, settings: EmailSettings)
     return { ok: false, outcome: "failed" };
   }
   const suppressed = await isSuppressed(db, m.shopId, m.recipient);
-  if (suppressed) {
+  // A billing notice (a failed payment, the trial's end) must reach the merchant: unsubscribing from alerts
+  // does not stop it. A hard bounce or a complaint does: the address cannot, or will not, receive mail.
+  if (suppressed && !(m.kind === "billing" && suppressed === "unsubscribe")) {
     await settle(db, m, "suppressed", { reason: suppressed });
     return { ok: false, outcome: "suppressed" };
   }
@@ -88,7 +90,8 @@ async function prepare(db: Queryable, m: StoredMessage, settings: EmailSettings)
   }
   const rendered = await renderEmail(content.data);
   const headers: Record<string, string> = { "X-Entity-Ref-ID": m.id };
-  if ("links" in content.data) {
+  // Billing emails (dunning, trial ending) carry no `links`, so no List-Unsubscribe: they are transactional.
+  if ("links" in content.data && m.kind !== "billing") {
     // RFC 8058 one-click unsubscribe (and RFC 2369's header it extends).
     headers["List-Unsubscribe"] = `<${content.data.links.unsubscribeUrl}>`;
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";

@@ -1,12 +1,14 @@
 /**
  * The email jobs' handlers (listed in app/server/jobs.server.ts): send one logged message, and prune the
- * log past its 90 days. A send that the provider may accept later throws, so Graphile Worker retries it
- * with exponential back-off; the message's idempotency key keeps the retry from delivering twice.
+ * log past its 90 days (and fold the metric counters' ledger). A send that the provider may accept later
+ * throws, so Graphile Worker retries it with exponential back-off; the message's idempotency key keeps the
+ * retry from delivering twice.
  */
 import type { CronItem } from "graphile-worker";
 import { pool } from "../db/pool.server";
 import { emailPruneJob, emailSendJob } from "../jobs/contracts/email";
 import { handle, type JobHandler } from "../jobs/handler";
+import { compactCounters } from "../metrics/counters.server";
 import { pruneLog } from "./log.server";
 import { sendMessage } from "./send.server";
 
@@ -17,7 +19,9 @@ export const emailHandlers: readonly JobHandler[] = [
   }),
   handle(emailPruneJob, async (_payload, helpers) => {
     const pruned = await pruneLog(pool());
-    helpers.logger.info(`email.prune: ${pruned.messages} messages, ${pruned.events} events`);
+    // The counters' ledger (app/metrics/counters.server.ts) folded daily too: the totals stay, the rows do not pile up.
+    const folded = await compactCounters(pool());
+    helpers.logger.info(`email.prune: ${pruned.messages} messages, ${pruned.events} events; ${folded} counter rows folded`);
   }),
 ];
 

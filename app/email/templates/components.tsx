@@ -55,6 +55,8 @@ function TextLink({ label, href }: { label: string; href: string }) {
 }
 
 interface LayoutProps {
+  /** The line under the sender's name; default "Stock alerts from Fluxor" (billing emails name the subscription). */
+  header?: string;
   headline: string;
   preheader: string;
   branding: Branding;
@@ -74,7 +76,7 @@ export function Layout(props: LayoutProps) {
   return mode === "html" ? <HtmlLayout {...props} /> : <TextLayout {...props} />;
 }
 
-function HtmlLayout({ headline, preheader, branding, reason, links, shopName, generatedAt, test, children }: LayoutProps) {
+function HtmlLayout({ header, headline, preheader, branding, reason, links, shopName, generatedAt, test, children }: LayoutProps) {
   const { t, fmt, palette, locale } = useEmailEnv();
   const footerText: CSSProperties = { margin: "0 0 8px", fontSize: 12, lineHeight: "18px", color: palette.muted };
   const footerLink: CSSProperties = { color: palette.muted, textDecoration: "underline" };
@@ -98,7 +100,7 @@ function HtmlLayout({ headline, preheader, branding, reason, links, shopName, ge
               ) : (
                 <p style={{ margin: 0, fontSize: 18, lineHeight: "24px", fontWeight: 700, color: palette.text }}>{branding.senderName}</p>
               )}
-              <p style={{ margin: "4px 0 0", fontSize: 13, lineHeight: "18px", color: palette.muted }}>{t("layout.header")}</p>
+              <p style={{ margin: "4px 0 0", fontSize: 13, lineHeight: "18px", color: palette.muted }}>{header ?? t("layout.header")}</p>
             </Box>
             {test && (
               <Box className="fx-pad" style={{ padding: "16px 32px 0" }}>
@@ -153,7 +155,7 @@ function HtmlLayout({ headline, preheader, branding, reason, links, shopName, ge
   );
 }
 
-function TextLayout({ headline, branding, reason, links, shopName, generatedAt, test, children }: LayoutProps) {
+function TextLayout({ header, headline, branding, reason, links, shopName, generatedAt, test, children }: LayoutProps) {
   const { t, fmt, locale } = useEmailEnv();
   return (
     <html lang={locale}>
@@ -161,7 +163,7 @@ function TextLayout({ headline, branding, reason, links, shopName, generatedAt, 
         <p>
           {branding.senderName}
           <br />
-          {t("layout.header")}
+          {header ?? t("layout.header")}
         </p>
         {test && (
           <p>
@@ -273,6 +275,44 @@ export function TextLinkParagraph({ href, children }: { href: string; children: 
         {children}
       </Link>
     </p>
+  );
+}
+
+/** A highlighted box for the one thing to remember (a deadline, "nothing was deleted"); a plain paragraph in text. */
+export function Notice({ tone, children }: { tone: "info" | "warning" | "danger"; children: ReactNode }) {
+  const { mode, palette } = useEmailEnv();
+  if (mode === "text") return <p>{children}</p>;
+  const colour = tone === "danger" ? palette.danger : tone === "warning" ? palette.warning : palette.accent;
+  return (
+    <>
+      <Box style={{ backgroundColor: palette.page, borderLeft: `4px solid ${colour}`, borderRadius: 4, padding: "12px 16px" }}>
+        <p style={{ margin: 0, fontSize: 15, lineHeight: "22px", fontWeight: 600, color: palette.text }}>{children}</p>
+      </Box>
+      <Spacer height={16} />
+    </>
+  );
+}
+
+/** A short list of points: a bulleted list in HTML, "* point" lines in text. */
+export function BulletList({ items }: { items: string[] }) {
+  const { mode, palette } = useEmailEnv();
+  if (mode === "text") {
+    return (
+      <ul>
+        {items.map((item) => (
+          <li key={item}>{item}</li>
+        ))}
+      </ul>
+    );
+  }
+  return (
+    <ul style={{ margin: "0 0 16px", paddingLeft: 24 }}>
+      {items.map((item) => (
+        <li key={item} style={{ margin: "0 0 6px", fontSize: 16, lineHeight: "24px", color: palette.text }}>
+          {item}
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -16,6 +16,8 @@ export interface EmailFormatter {
   money(value: number): string;
   /** Money rounded to whole units, for headlines and subjects: £412. */
   moneyWhole(value: number): string;
+  /** Money in another currency than the shop's (Fluxor's charges, in USD), in the shop's format: US$79.00. */
+  moneyIn(value: number, currency: string): string;
   /** A share 0–1: 63%. */
   percent(value: number): string;
   /** A `YYYY-MM-DD` day of the shop: 2 Sep 2026. */
@@ -24,6 +26,8 @@ export interface EmailFormatter {
   dayRange(from: string, to: string): string;
   /** An instant in the shop's time zone, with the zone: 5 Mar 2026, 07:00 GMT. */
   instant(iso: string): string;
+  /** The shop's day of an instant, for subjects and headlines: 5 Mar 2026. */
+  instantDay(iso: string): string;
 }
 
 /** A `YYYY-MM-DD` day as the UTC midnight that starts it (days carry no zone: they are formatted in UTC). */
@@ -46,6 +50,8 @@ export function createEmailFormatter(shop: EmailShop): EmailFormatter {
   const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });
   const day = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
   const instant = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: shop.timezone });
+  const instantDay = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: shop.timezone });
+  const otherMoney = new Map<string, Intl.NumberFormat>();
   const zone = new Intl.DateTimeFormat(locale, { timeZone: shop.timezone, timeZoneName: "short" });
 
   return {
@@ -53,6 +59,11 @@ export function createEmailFormatter(shop: EmailShop): EmailFormatter {
     quantity: (value) => quantity.format(value),
     money: (value) => money.format(value),
     moneyWhole: (value) => moneyWhole.format(value),
+    moneyIn: (value, currency) => {
+      let format = otherMoney.get(currency);
+      if (!format) otherMoney.set(currency, (format = new Intl.NumberFormat(locale, { style: "currency", currency })));
+      return format.format(value);
+    },
     percent: (value) => percent.format(value),
     day: (value) => day.format(dayToUtcDate(value)),
     dayRange: (from, to) => day.formatRange(dayToUtcDate(from), dayToUtcDate(to)),
@@ -61,5 +72,6 @@ export function createEmailFormatter(shop: EmailShop): EmailFormatter {
       const zoneName = zone.formatToParts(date).find((part) => part.type === "timeZoneName")?.value;
       return zoneName ? `${instant.format(date)} ${zoneName}` : instant.format(date);
     },
+    instantDay: (iso) => instantDay.format(new Date(iso)),
   };
 }

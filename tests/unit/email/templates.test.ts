@@ -95,6 +95,12 @@ describe("email templates", () => {
         expect(email.html).toContain(`href="${content.confirmUrl}"`);
         expect(email.text).toContain(content.confirmUrl);
         expect(email.html).not.toContain("unsubscribe");
+      } else if (content.template === "dunning" || content.template === "trial_ending") {
+        // Billing notices are transactional: their CTA, and no preference or unsubscribe link.
+        expect(email.html).toContain(`href="${content.actionUrl}"`);
+        expect(email.text).toContain(content.actionUrl);
+        expect(email.html).not.toContain("unsubscribe");
+        expect(email.text).not.toContain("unsubscribe");
       } else {
         for (const url of [LINKS.unsubscribeUrl, LINKS.preferencesUrl]) {
           expect(email.html).toContain(`href="${url}"`);
