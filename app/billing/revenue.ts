@@ -37,12 +37,24 @@ interface Account {
   history: HistoryEntry[];
 }
 
+/**
+ * Histories already derived, by ledger array (read-only, so the same array means the same history): a report
+ * asks for many windows of the same ledgers, and deriving a history costs far more than reading it.
+ */
+const HISTORIES = new WeakMap<readonly BillingEvent[], HistoryEntry[]>();
+
+function historyOf(events: readonly BillingEvent[]): HistoryEntry[] {
+  let history = HISTORIES.get(events);
+  if (history === undefined) HISTORIES.set(events, (history = subscriptionHistory(events)));
+  return history;
+}
+
 function accounts(ledgers: readonly AccountLedger[]): Account[] {
   const ids = new Set<string>();
   return ledgers.map(({ accountId, events }) => {
     if (ids.has(accountId)) throw new Error(`revenue: account ${accountId} given twice`);
     ids.add(accountId);
-    return { accountId, history: subscriptionHistory(events) };
+    return { accountId, history: historyOf(events) };
   });
 }
 

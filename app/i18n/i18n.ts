@@ -19,16 +19,22 @@ import alertsFr from "./locales/alerts/fr.json";
 import alertsAnalyticsEn from "./locales/alerts-analytics/en.json";
 import alertsAnalyticsEs from "./locales/alerts-analytics/es.json";
 import alertsAnalyticsFr from "./locales/alerts-analytics/fr.json";
+import opsEn from "./locales/ops/en.json";
+import opsEs from "./locales/ops/es.json";
+import opsFr from "./locales/ops/fr.json";
+import billingEn from "./locales/billing/en.json";
+import billingEs from "./locales/billing/es.json";
+import billingFr from "./locales/billing/fr.json";
 
 export const SUPPORTED_LOCALES = ["en", "es", "fr"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
-/** `translation` (the default) holds the app's text; `email` the alert emails' (app/email/); `alerts` the alert settings page's; `alerts-analytics` the analytics page's. */
+/** `translation` (the default) holds the app's text; `email` the alert emails' (app/email/); `alerts` the alert settings page's; `alerts-analytics` the analytics page's; `ops` the operator console's (/ops); `billing` the billing page's. */
 const RESOURCES = {
-  en: { translation: en, email: emailEn, alerts: alertsEn, "alerts-analytics": alertsAnalyticsEn },
-  es: { translation: es, email: emailEs, alerts: alertsEs, "alerts-analytics": alertsAnalyticsEs },
-  fr: { translation: fr, email: emailFr, alerts: alertsFr, "alerts-analytics": alertsAnalyticsFr },
+  en: { translation: en, email: emailEn, alerts: alertsEn, "alerts-analytics": alertsAnalyticsEn, ops: opsEn, billing: billingEn },
+  es: { translation: es, email: emailEs, alerts: alertsEs, "alerts-analytics": alertsAnalyticsEs, ops: opsEs, billing: billingEs },
+  fr: { translation: fr, email: emailFr, alerts: alertsFr, "alerts-analytics": alertsAnalyticsFr, ops: opsFr, billing: billingFr },
 } as const;
 const POLARIS = { en: polarisEn, es: polarisEs, fr: polarisFr } as const;
 
@@ -62,7 +68,7 @@ export function createI18n(locale: Locale): I18n {
     lng: locale,
     fallbackLng: DEFAULT_LOCALE,
     resources: RESOURCES,
-    ns: ["translation", "email", "alerts", "alerts-analytics"],
+    ns: ["translation", "email", "alerts", "alerts-analytics", "ops", "billing"],
     defaultNS: "translation",
     initAsync: false,
     showSupportNotice: false,

@@ -1,0 +1,206 @@
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import pg from "pg";
+import { urlFor } from "../../app/db/postgres.server";
+import { expectAccessible, screenshot } from "../support/browser";
+import { DEMO_OPERATOR } from "../demo/stack";
+
+// The operator console (/ops) of the demo (playwright.config.ts webServer: a fresh database), served by Fluxor
+// directly (base port + 2), on the desktop and mobile projects, in English, Spanish and French. Nothing is seeded:
+// the pages show what the demo's ledger holds, and their empty states while it holds no billing events. Screenshots
+// go to docs/screenshots/ops-*.png when FLUXOR_UPDATE_SCREENSHOTS=1.
+
+const PORT = Number(process.env.FLUXOR_E2E_PORT ?? 4310);
+const OPS = `http://127.0.0.1:${PORT + 2}/ops`;
+const DATABASE_URL = process.env.DATABASE_URL ?? urlFor(PORT + 3, "fluxor");
+const LOCALES = ["en", "es", "fr"] as const;
+type Locale = (typeof LOCALES)[number];
+const HYDRATION = /hydrat|did not match|Minified React error #(418|423|425)/i;
+
+/** Words the test looks for, per language (app/i18n/locales/ops). */
+const TEXT: Record<
+  Locale,
+  { overview: string; revenue: string; dunningNav: string; dunning: string; webhooks: string; signIn: string; signOut: string }
+> = {
+  en: {
+    overview: "Overview",
+    revenue: "Revenue recognition",
+    dunningNav: "Dunning",
+    dunning: "Dunning queue",
+    webhooks: "Billing webhooks",
+    signIn: "Sign in",
+    signOut: "Sign out",
+  },
+  es: {
+    overview: "Resumen",
+    revenue: "Reconocimiento de ingresos",
+    dunningNav: "Cobro de impagos",
+    dunning: "Cola de cobro de impagos",
+    webhooks: "Webhooks de facturación",
+    signIn: "Iniciar sesión",
+    signOut: "Cerrar sesión",
+  },
+  fr: {
+    overview: "Vue d'ensemble",
+    revenue: "Comptabilisation du chiffre d'affaires",
+    dunningNav: "Relances",
+    dunning: "File des relances",
+    webhooks: "Webhooks de facturation",
+    signIn: "Se connecter",
+    signOut: "Se déconnecter",
+  },
+};
+
+test.describe.configure({ mode: "serial" });
+
+async function count(text: string): Promise<number> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>(text)).rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** What the demo's ledger holds: the pages' empty states depend on it. */
+async function ledger() {
+  return {
+    accounts: await count(`SELECT count(*) AS n FROM "BillingAccount"`),
+    movements: await count(`SELECT count(*) AS n FROM "BillingEvent" WHERE type <> 'trial_started'`),
+    invoices: await count(`SELECT count(*) AS n FROM "BillingEvent" WHERE type = 'invoice_paid'`),
+    dunning: await count(`SELECT count(*) AS n FROM "BillingAccount" WHERE status IN ('past_due', 'frozen', 'read_only')`),
+    providerEvents: await count(
+      `SELECT count(*) AS n FROM "BillingEvent" WHERE provider <> 'fluxor' AND "recordedAt" > now() - interval '7 days'`,
+    ),
+  };
+}
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return errors;
+}
+
+async function signIn(page: Page, password: string = DEMO_OPERATOR.password) {
+  await page.getByLabel(/^(Name|Nombre|Nom)/).fill(DEMO_OPERATOR.user);
+  await page.getByLabel(/^(Password|Contraseña|Mot de passe)/).fill(password);
+  await page.getByRole("button", { name: /^(Sign in|Iniciar sesión|Se connecter)$/ }).click();
+}
+
+async function shoot(page: Page, testInfo: TestInfo, name: string) {
+  // Charts are drawn after hydration; let the layout settle before the full-page capture.
+  await page.waitForLoadState("networkidle");
+  await screenshot(page, testInfo, name);
+}
+
+test("the console: sign-in, guarded pages, every section in English, Spanish and French, the CSV export, sign-out", async ({
+  browser,
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const errors = watchErrors(page);
+
+  // Without a session every page leads to the sign-in form, which no other site may frame or cache.
+  const first = await page.goto(`${OPS}/revenue`);
+  expect(first?.status()).toBe(200);
+  await expect(page).toHaveURL(/\/ops\/login\?next=%2Fops%2Frevenue$/);
+  const headers = first!.headers();
+  expect(headers["x-frame-options"]).toBe("DENY");
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["cache-control"]).toBe("no-store");
+  await expect(page.getByRole("heading", { name: "Operator sign-in" })).toBeVisible();
+  await expectAccessible(page, "body", "ops sign-in");
+  await shoot(page, testInfo, "ops-login");
+
+  // A wrong password: refused, said so, nothing signed in.
+  await signIn(page, "not the demo password");
+  await expect(page.getByTestId("ops-login-error")).toHaveText("The name or the password is wrong.");
+  await expect(page).toHaveURL(/\/ops\/login/);
+
+  await signIn(page);
+  await expect(page).toHaveURL(`${OPS}/revenue`);
+  await expect(page.getByTestId("ops-operator")).toHaveText(`Signed in as ${DEMO_OPERATOR.user}`);
+  const cookie = (await page.context().cookies()).find((c) => c.name === "fluxor-ops");
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict" });
+  expect(cookie!.expires).toBeGreaterThan(Date.now() / 1000 + 7 * 3600);
+
+  const held = await ledger();
+  // Each language in a browser of that language (Accept-Language), signed in with the same session.
+  const signedIn = await page.context().storageState();
+  const { viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = testInfo.project.use;
+  for (const locale of LOCALES) {
+    const context = await browser.newContext({
+      viewport,
+      userAgent,
+      deviceScaleFactor,
+      isMobile,
+      hasTouch,
+      locale,
+      storageState: signedIn,
+    });
+    const view = await context.newPage();
+    const viewErrors = watchErrors(view);
+    const text = TEXT[locale];
+
+    await view.goto(OPS);
+    await expect(view.getByRole("heading", { name: text.overview, level: 1 })).toBeVisible();
+    await expect(view.getByRole("button", { name: text.signOut })).toBeVisible();
+    await expect(view.getByRole("link", { name: text.overview })).toHaveAttribute("aria-current", "page");
+    await expect(view.getByTestId("ops-mrr")).toHaveText(/\$|US\$|USD/);
+    if (held.accounts === 0) await expect(view.getByTestId("ops-overview-empty")).toBeVisible();
+    else if (held.movements === 0) await expect(view.getByTestId("ops-movements-none")).toBeVisible();
+    else await expect(view.getByTestId("ops-movements-table")).toBeVisible();
+    if (held.accounts === 0) await expect(view.getByTestId("ops-mrr")).toHaveText(/0[.,]00/);
+    await expectAccessible(view, "body", `ops overview (${locale})`);
+    await shoot(view, testInfo, `ops-overview-${locale}`);
+
+    await view.getByRole("link", { name: text.revenue }).click();
+    await expect(view.getByRole("heading", { name: text.revenue, level: 1 })).toBeVisible();
+    if (held.invoices === 0) await expect(view.getByTestId("ops-revenue-empty")).toBeVisible();
+    else await expect(view.getByTestId("ops-revenue-table")).toBeVisible();
+    await expectAccessible(view, "body", `ops revenue (${locale})`);
+    if (locale === "en") await shoot(view, testInfo, "ops-revenue");
+
+    await view.getByRole("link", { name: text.dunningNav, exact: true }).click();
+    await expect(view.getByRole("heading", { name: text.dunning, level: 1 })).toBeVisible();
+    if (held.dunning === 0) await expect(view.getByTestId("ops-dunning-empty")).toBeVisible();
+    else await expect(view.getByTestId("ops-dunning-table")).toBeVisible();
+    await expectAccessible(view, "body", `ops dunning (${locale})`);
+    if (locale === "en") await shoot(view, testInfo, "ops-dunning");
+
+    await view.getByRole("link", { name: text.webhooks }).click();
+    await expect(view.getByRole("heading", { name: text.webhooks, level: 1 })).toBeVisible();
+    await expect(view.getByTestId("ops-webhooks-table")).toBeVisible();
+    if (held.providerEvents === 0) await expect(view.getByTestId("ops-webhooks-none")).toBeVisible();
+    await expectAccessible(view, "body", `ops webhooks (${locale})`);
+    if (locale === "en") await shoot(view, testInfo, "ops-webhooks");
+    expect(
+      viewErrors.filter((error) => HYDRATION.test(error)),
+      locale,
+    ).toEqual([]);
+    await context.close();
+  }
+
+  // The CSV export: the recognition table of the chosen period, one line per month.
+  await page.goto(`${OPS}/revenue?months=24`);
+  await expect(page.getByRole("button", { name: "24 months" })).toHaveAttribute("aria-pressed", "true");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^fluxor-revenue-recognition-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = await (await download.createReadStream()).toArray();
+  const lines = Buffer.concat(csv).toString("utf8").trim().split("\r\n");
+  expect(lines[0]).toBe(
+    "month,recognized_usd,deferred_usd,recognized_shopify_usd,deferred_shopify_usd,recognized_stripe_usd,deferred_stripe_usd",
+  );
+  expect(lines).toHaveLength(25);
+
+  // Sign-out ends the session: the console is closed again.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(`${OPS}/login`);
+  await page.goto(OPS);
+  await expect(page).toHaveURL(/\/ops\/login\?next=%2Fops$/);
+
+  expect(errors.filter((error) => HYDRATION.test(error))).toEqual([]);
+});
