@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DatabaseStartError } from "../../app/db/postgres.server";
-import { startStack } from "./stack";
+import { DEMO_OPERATOR, STRIPE_DEMO_SHOP, startStack } from "./stack";
 
 const { values } = parseArgs({
   options: {
@@ -63,7 +63,10 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 await stack.install();
+await stack.install(STRIPE_DEMO_SHOP);
 console.log(
   `\nFluxor demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Open:\n\n  ${stack.adminUrl}\n\n` +
-    `Inbox: ${stack.inboxUrl}\nDatabase: ${process.env.DATABASE_URL ?? "?"}\n\n(Ctrl-C stops everything.)`,
+    `A direct contract (billed through Stripe): ${stack.standIn.adminUrl(STRIPE_DEMO_SHOP)}\n` +
+    `Inbox: ${stack.inboxUrl}\nOps: ${stack.opsUrl} (user ${DEMO_OPERATOR.user}, password ${DEMO_OPERATOR.password})\n` +
+    `Database: ${process.env.DATABASE_URL ?? "?"}\n\n(Ctrl-C stops everything.)`,
 );

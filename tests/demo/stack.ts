@@ -18,8 +18,15 @@ import {
   type ScaleOptions,
 } from "../mocks/shopify";
 import { newWebhookSecret, startResendStandIn, type ResendStandIn } from "../mocks/resend";
+import { newWebhookSecret as newStripeWebhookSecret, startStripeStandIn, type StripeStandIn } from "../mocks/stripe";
+import { hashPassword } from "../../app/ops/password.server";
 
 export const DEMO_SHOP = "hollow-oak-gifts.myshopify.com";
+/** The demo's second shop: a direct contract, billed on the Stripe rail (FLUXOR_STRIPE_RAIL_SHOPS), and a small store. */
+export const STRIPE_DEMO_SHOP = "north-fjord-supply.myshopify.com";
+const STRIPE_DEMO_STORE: ScaleOptions = { products: 20, days: 60 };
+/** The demo's operator for the console at /ops (decision 0046): demo and tests only, never a real deployment. */
+export const DEMO_OPERATOR = { user: "operator", password: "fluxor-demo-operator" } as const;
 
 /**
  * The key that encrypts access tokens at rest. A throw-away database gets a throw-away key; the demo's
@@ -55,7 +62,8 @@ const TEST_STORE: ScaleOptions = { products: 120, days: 120 };
 export interface StackOptions {
   /**
    * Base port: stand-in admin on `port`, tunnel on `port + 1`, Fluxor on `port + 2`, a fresh database on `port + 3`,
-   * the Resend stand-in (API and inbox) on `port + 4`. 0 = random ports.
+   * the Resend stand-in (API and inbox) on `port + 4`, the Stripe stand-in (API and hosted pages) on `port + 5`.
+   * 0 = random ports.
    */
   port?: number;
   /** A throw-away database in a temporary folder instead of `.data/postgres`. */
@@ -85,6 +93,10 @@ export interface Stack {
   resend: ResendStandIn;
   /** The inbox page of everything the app sent. */
   inboxUrl: string;
+  /** The local Stripe: its API, hosted checkout and portal, test clocks, signed webhooks to the app. */
+  stripe: StripeStandIn;
+  /** The operator console, served by Fluxor directly (not through the tunnel: it is no part of the Shopify app). */
+  opsUrl: string;
   /** Installs the app into the demo shop the way Shopify's managed install does: the admin opens the app with a session token. */
   install(shop?: string): Promise<void>;
   close(): Promise<void>;
@@ -93,9 +105,9 @@ export interface Stack {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? (() => {});
   const base = options.port ?? 0;
-  const [adminPort, tunnelPort, appPort, pgPort, resendPort] = base
-    ? [base, base + 1, base + 2, base + 3, base + 4]
-    : [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [adminPort, tunnelPort, appPort, pgPort, resendPort, stripePort] = base
+    ? [base, base + 1, base + 2, base + 3, base + 4, base + 5]
+    : [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   let tempDir: string | undefined;
   if (options.freshDatabase && !process.env.DATABASE_URL) {
     tempDir = mkdtempSync(path.join(os.tmpdir(), "fluxor-demo-pg-"));
@@ -105,7 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   try {
-    return await startParts(options, { adminPort, tunnelPort, appPort, resendPort }, tempDir, log);
+    return await startParts(options, { adminPort, tunnelPort, appPort, resendPort, stripePort }, tempDir, log);
   } catch (error) {
     // A stack that did not start leaves no throw-away database behind.
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
@@ -115,11 +127,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 async function startParts(
   options: StackOptions,
-  ports: { adminPort: number; tunnelPort: number; appPort: number; resendPort: number },
+  ports: { adminPort: number; tunnelPort: number; appPort: number; resendPort: number; stripePort: number },
   tempDir: string | undefined,
   log: (line: string) => void,
 ): Promise<Stack> {
-  const { adminPort, tunnelPort, appPort, resendPort } = ports;
+  const { adminPort, tunnelPort, appPort, resendPort, stripePort } = ports;
   // Development credentials for the local stand-in only.
   process.env.SHOPIFY_API_KEY ??= "fluxor-dev-client-id";
   process.env.SHOPIFY_API_SECRET ??= "fluxor-dev-secret-" + randomBytes(8).toString("hex");
@@ -137,11 +149,14 @@ async function startParts(
   const standIn = await startShopifyStandIn({
     port: adminPort,
     app: appConfig,
-    stores: [DEMO_SHOP, ...(options.extraShops ?? [])].map((domain, index) => ({
-      domain,
-      seed: (options.seed ?? 42) + index,
-      scale: options.scale === "full" ? undefined : (options.scale ?? TEST_STORE),
-    })),
+    stores: [
+      ...[DEMO_SHOP, ...(options.extraShops ?? [])].map((domain, index) => ({
+        domain,
+        seed: (options.seed ?? 42) + index,
+        scale: options.scale === "full" ? undefined : (options.scale ?? TEST_STORE),
+      })),
+      { domain: STRIPE_DEMO_SHOP, seed: (options.seed ?? 42) + 100, scale: STRIPE_DEMO_STORE },
+    ],
     webhooks: options.webhooks,
   });
   if (options.simulate) standIn.startSimulator(DEMO_SHOP, { ratePerSecond: options.simulate, seed: options.seed ?? 42 });
@@ -163,6 +178,23 @@ async function startParts(
   // The emails' "Open in Fluxor" and "Open in Shopify admin" links go to the stand-in's admin.
   process.env.SHOPIFY_ADMIN_URL ??= standIn.url;
 
+  // Direct contracts pay through the local Stripe stand-in (never Stripe): the SDK reads STRIPE_API_BASE; its signed
+  // webhooks reach the app through the tunnel. The second demo shop is such a contract.
+  process.env.STRIPE_SECRET_KEY ??= "sk_test_fluxor_local_stand_in";
+  process.env.STRIPE_WEBHOOK_SECRET ??= newStripeWebhookSecret();
+  process.env.FLUXOR_STRIPE_RAIL_SHOPS ??= STRIPE_DEMO_SHOP;
+  const stripe = await startStripeStandIn({
+    port: stripePort,
+    webhook: { url: `${appConfig.appUrl}/webhooks/stripe`, secret: process.env.STRIPE_WEBHOOK_SECRET },
+  });
+  process.env.STRIPE_API_BASE = stripe.url;
+
+  // The operator console with the demo operator (unless the environment names its own operators).
+  if (!process.env.FLUXOR_OPS_USERS) {
+    process.env.FLUXOR_OPS_USERS = `${DEMO_OPERATOR.user}:${await hashPassword(DEMO_OPERATOR.password, { logN: 14, r: 8, p: 1 })}`;
+    process.env.FLUXOR_OPS_SESSION_SECRET ??= randomBytes(32).toString("base64url");
+  }
+
   const { startFluxor } = await import("../../app/server/fluxor.server");
   const fluxor = await startFluxor({ port: appPort, withWorker: options.inlineWorker ?? true, log });
   const tunnel = await startTunnel({ target: fluxor.url, standInUrl: standIn.url, port: tunnelPort });
@@ -173,6 +205,8 @@ async function startParts(
     standIn,
     resend,
     inboxUrl: resend.inboxUrl,
+    stripe,
+    opsUrl: `${fluxor.url}/ops`,
     install: async (shop = DEMO_SHOP) => {
       const response = await fetch(`${tunnel.url}/app?${standIn.embeddedParams(shop)}`, { redirect: "manual", headers: BROWSER_HEADERS });
       if (response.status !== 200) throw new Error(`installing into ${shop} failed: HTTP ${response.status}`);
@@ -182,6 +216,7 @@ async function startParts(
       // worker's running job ends instead of holding the shutdown until it is done.
       await standIn.close();
       await resend.close();
+      await stripe.close();
       await fluxor.close();
       await tunnel.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
