@@ -10,7 +10,21 @@ import { ExchangeRates } from "./plans";
 const SNAPSHOT: ExchangeRates = ExchangeRates.parse({
   base: "USD",
   asOf: "2026-11-30T00:00:00Z",
-  rates: { EUR: 0.86, GBP: 0.76, CAD: 1.4, AUD: 1.53, NZD: 1.75, JPY: 155, CHF: 0.8, SEK: 9.5, NOK: 10.1, DKK: 6.45, MXN: 18.4, BRL: 5.35, INR: 88.5 },
+  rates: {
+    EUR: 0.86,
+    GBP: 0.76,
+    CAD: 1.4,
+    AUD: 1.53,
+    NZD: 1.75,
+    JPY: 155,
+    CHF: 0.8,
+    SEK: 9.5,
+    NOK: 10.1,
+    DKK: 6.45,
+    MXN: 18.4,
+    BRL: 5.35,
+    INR: 88.5,
+  },
 });
 
 function fromEnv(json: string | undefined): ExchangeRates {

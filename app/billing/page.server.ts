@@ -4,7 +4,7 @@
  * not import app/shopify.server.ts.
  */
 import { z } from "zod";
-import { fluxorAdminUrl, shopifyAdminUrl } from "../alerts/envelope.server";
+import { fluxorAdminUrl, shopifyAdminUrl } from "../email/admin-urls.server";
 import { audit } from "../auth/audit.server";
 import { csvLine } from "../csv/writer";
 import { inTransaction, pool } from "../db/pool.server";

@@ -65,7 +65,16 @@
     return idToken().then(function (value) {
       var headers = new Headers((init && init.headers) || (input instanceof Request ? input.headers : undefined));
       if (value && !headers.has("Authorization")) headers.set("Authorization", "Bearer " + value);
-      return originalFetch(input, Object.assign({}, init, { headers: headers }));
+      return originalFetch(input, Object.assign({}, init, { headers: headers })).then(function (response) {
+        // Like App Bridge: a 401 naming a reauthorize URL (shopify-app-remix's redirect out of the iframe, e.g.
+        // billing.request's approval page) sends the top window there; the request never settles, as the page leaves.
+        var reauthorize = response.headers.get("X-Shopify-API-Request-Failure-Reauthorize-Url");
+        if (response.status === 401 && reauthorize) {
+          send("navigateTop", new URL(reauthorize, window.location.href).toString());
+          return new Promise(function () {});
+        }
+        return response;
+      });
     });
   };
 
