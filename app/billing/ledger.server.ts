@@ -139,9 +139,7 @@ export async function recordEvents(
     );
     stored += result.rowCount ?? 0;
   }
-  // The state now: a late event about the past is applied as of the present, never the present rolled back.
-  const latest = Math.max(now.getTime(), ...parsed.map((e) => Date.parse(e.occurredAt)));
-  const state = await rederive(db, accountId, new Date(latest));
+  const state = await rederive(db, accountId, now);
   return { stored, state };
 }
 
@@ -153,9 +151,14 @@ export async function ledgerOf(db: Queryable, accountId: string): Promise<Billin
   return rows.map((r) => BillingEvent.parse(r.payload));
 }
 
+/**
+ * The state as of `now`, or as of the ledger's latest event if that is later: a late event about the past (a
+ * webhook delivered after a newer one) is applied under what came after it, never rolling the present back.
+ */
 async function rederive(db: Queryable, accountId: string, now: Date): Promise<SubscriptionState | null> {
   const events = await ledgerOf(db, accountId);
-  const state = deriveSubscription(events, now);
+  const latest = Math.max(now.getTime(), ...events.map((e) => Date.parse(e.occurredAt)));
+  const state = deriveSubscription(events, new Date(latest));
   await db.query(
     `UPDATE "BillingAccount" SET state = $2, status = $3, plan = $4,
             "lastSeq" = (SELECT coalesce(max(seq), 0) FROM "BillingEvent" WHERE "accountId" = $1), "updatedAt" = now()

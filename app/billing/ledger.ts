@@ -305,6 +305,9 @@ function apply(prev: Folded | null, e: BillingEvent): Folded | null {
       return { ...s, cancelAtPeriodEnd: false };
     case "cancelled":
     case "expired":
+      // A subscription that was never approved (declined, or not approved in time) leaves the shop as it was
+      // before it was asked for: in Fluxor's trial while that lasts, not ended.
+      if (s.eventStatus === "pending") return { ...empty(e.occurredAt), trialEndsAt: s.trialEndsAt, retired: retire(s.retired, id) };
       return { ...s, eventStatus: e.type, pendingDowngrade: null, cancelAtPeriodEnd: false, retired: retire(s.retired, id) };
   }
 }

@@ -133,7 +133,18 @@ describe("access", () => {
       ],
       at(2),
     );
-    expect(access(expired, at(3))).toMatchObject({ level: "read_only", reason: "ended" });
+    // Never approved: the shop is where it was before it asked (here, no trial left), not "ended".
+    expect(access(expired, at(3))).toMatchObject({ level: "read_only", reason: "trial_over" });
+    // Declined during Fluxor's trial: the trial goes on.
+    const declined = deriveSubscription(
+      [
+        trial,
+        ev({ type: "subscription_created", occurredAt: d(2), plan: "pro", interval: "monthly", priceCents: 7900 }),
+        ev({ type: "expired", occurredAt: d(3) }),
+      ],
+      at(3),
+    );
+    expect(access(declined, at(4))).toMatchObject({ level: "full", reason: "trial" });
     expect(access(null, at(0))).toEqual({ level: "read_only", reason: "no_account", plan: null, capabilities: readOnly });
   });
 
