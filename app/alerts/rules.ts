@@ -85,11 +85,10 @@ export const LowStockRule = z
     frequency: common.frequency.default("daily"),
     /** Fires when available < belowUnits … */
     belowUnits: PositiveCount("units").nullable().default(5),
-    /** … or days of cover < belowDaysOfCover (whole days, at most a year: what the email can state). */
+    /** … or days of cover < belowDaysOfCover (at most a year: the email states it, rounded up, up to 365 days). */
     belowDaysOfCover: z
       .number({ error: "Enter a number of days" })
-      .int({ error: "Enter a whole number of days" })
-      .min(1, { error: "Must be at least 1 day" })
+      .positive({ error: "Must be more than 0 days" })
       .max(365, { error: "At most 365 days" })
       .nullable()
       .default(null),
