@@ -27,6 +27,14 @@ import {
   type AdminGraphql,
   type ShopifyBilling,
 } from "./shopify-rail.server";
+import {
+  chooseStripePlan,
+  portalUrl,
+  stripeInvoices,
+  stripeSubscriptionAction,
+  stripeUpcoming,
+  type InvoiceRow,
+} from "./stripe-rail.server";
 import { countUsage, localDay, usageHistory, type UsageCounts } from "./usage.server";
 
 export interface PlanOffer {
@@ -58,6 +66,10 @@ export interface BillingPage {
   /** Where the merchant sees what Shopify charged (the Shopify rail's invoices are Shopify's). */
   shopifyChargesUrl: string;
   testCharges: boolean;
+  /** The Stripe rail's invoices, newest first (null on the Shopify rail, whose charges are on the Shopify bill). */
+  invoices: InvoiceRow[] | null;
+  /** Stripe could not be reached: invoices and the next invoice's preview are missing for now. */
+  stripeUnavailable: boolean;
 }
 
 function offers(currency: string): PlanOffer[] {
@@ -106,7 +118,9 @@ export async function loadBillingPage(shop: Shop, now: Date = new Date()): Promi
   const live = state && (state.status === "active" || state.status === "trialing") && state.subscriptionId && state.priceCents !== null;
   const nextAt = state?.trialEndsAt && Date.parse(state.trialEndsAt) > now.getTime() ? state.trialEndsAt : state?.currentPeriodEnd;
   const currency = shop.currency ?? "USD";
-  const nextAmount = live ? (state.pendingDowngrade?.priceCents ?? state.priceCents!) : 0;
+  // The Stripe rail: Stripe's invoices (with their PDFs) and its preview of the next invoice (prorations included).
+  const stripe = account.rail === "stripe" ? await stripeView(account) : null;
+  const nextAmount = stripe?.upcoming?.amountCents ?? (live ? (state.pendingDowngrade?.priceCents ?? state.priceCents!) : 0);
   return {
     rail: account.rail,
     state,
@@ -114,8 +128,10 @@ export async function loadBillingPage(shop: Shop, now: Date = new Date()): Promi
     trial: trial && trial.daysLeft > 0 ? { endsAt: trial.endsAt, daysLeft: trial.daysLeft } : null,
     nextCharge:
       live && nextAt && !state.cancelAtPeriodEnd
-        ? { at: nextAt, amountCents: nextAmount, display: displayPrice(nextAmount, currency, FX_RATES) }
+        ? { at: stripe?.upcoming?.at ?? nextAt, amountCents: nextAmount, display: displayPrice(nextAmount, currency, FX_RATES) }
         : null,
+    invoices: stripe?.invoices ?? null,
+    stripeUnavailable: stripe?.unavailable ?? false,
     priceDisplay: state && state.priceCents !== null ? displayPrice(state.priceCents, currency, FX_RATES) : null,
     currency,
     today,
@@ -129,7 +145,19 @@ export async function loadBillingPage(shop: Shop, now: Date = new Date()): Promi
   };
 }
 
-/** The plan form, the cancel form, and the approval's return. */
+/** What Stripe says about the account; a Stripe outage leaves the page working without it (and says so). */
+async function stripeView(
+  account: BillingAccount,
+): Promise<{ invoices: InvoiceRow[]; upcoming: { at: string; amountCents: number } | null; unavailable: boolean }> {
+  try {
+    const [invoices, upcoming] = await Promise.all([stripeInvoices(account), stripeUpcoming(account)]);
+    return { invoices, upcoming, unavailable: false };
+  } catch {
+    return { invoices: [], upcoming: null, unavailable: true };
+  }
+}
+
+/** The plan form, the cancel form, the Stripe rail's subscription actions, and the approval's return. */
 export const BillingForm = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("choose"),
@@ -142,11 +170,15 @@ export const BillingForm = z.discriminatedUnion("intent", [
     reason: z.enum(["too_expensive", "missing_feature", "not_accurate", "switching", "closing_store", "other"]),
     feedback: z.string().trim().max(1000).optional().default(""),
   }),
+  /** The Stripe rail: the customer portal (payment method, tax ids, billing contacts), pause and resume, undo a cancel. */
+  z.object({ intent: z.enum(["portal", "pause", "resume", "withdraw_cancel"]) }),
 ]);
 export type BillingForm = z.infer<typeof BillingForm>;
 
 export type BillingActionResult =
-  | { ok: true; message: "cancelled" | "unchanged" }
+  | { ok: true; message: "cancelled" | "unchanged" | "changed" | "scheduled" | "paused" | "resumed" | "cancel_withdrawn" }
+  /** Leave the admin for Stripe's hosted Checkout or portal (the route redirects the top window). */
+  | { ok: true; message: "redirect"; redirectTo: string }
   | { ok: false; errors: Partial<Record<"plan" | "interval" | "coupon" | "reason" | "form", string>> };
 
 /** The subscription id of Shopify's `charge_id` (the approval page's return). */
@@ -230,13 +262,25 @@ export async function billingAction(
         coupon: coupon?.ok ? coupon.coupon.code : null,
       },
     });
-    if (account.rail !== "shopify") return { ok: false, errors: { form: "stripe_rail" } };
+    if (account.rail === "stripe") {
+      // Stripe: Checkout (hosted) for a first subscription; the merchant types a promotion code there.
+      const chosen = await chooseStripePlan(shop, account, { plan: input.plan, interval: input.interval, returnUrl: ctx.returnUrl }, now);
+      return chosen.kind === "redirect" ? { ok: true, message: "redirect", redirectTo: chosen.url } : { ok: true, message: chosen.kind };
+    }
     return requestShopifyPlan(
       ctx.billing,
       shop,
       { plan: input.plan, interval: input.interval, coupon: coupon?.ok ? coupon.coupon : null, returnUrl: ctx.returnUrl },
       now,
     );
+  }
+  if (input.intent !== "cancel") {
+    if (account.rail !== "stripe") return { ok: false, errors: { form: "shopify_rail" } };
+    if (input.intent === "portal") return { ok: true, message: "redirect", redirectTo: await portalUrl(account, ctx.returnUrl) };
+    if (!account.state?.subscriptionId) return { ok: false, errors: { form: "no_subscription" } };
+    await audit({ event: "billing_change", outcome: "success", shopDomain: shop.domain, detail: { action: input.intent, rail: "stripe" } });
+    await stripeSubscriptionAction(account, input.intent);
+    return { ok: true, message: input.intent === "pause" ? "paused" : input.intent === "resume" ? "resumed" : "cancel_withdrawn" };
   }
   // Cancel: the reason is kept in the audit trail (why merchants leave); the data stays (read-only) until uninstall.
   await audit({
@@ -246,8 +290,12 @@ export async function billingAction(
     detail: { action: "cancel", reason: input.reason, feedback: input.feedback.slice(0, 500) },
   });
   const subscriptionId = account.state?.subscriptionId;
-  if (account.rail !== "shopify") return { ok: false, errors: { form: "stripe_rail" } };
   if (!subscriptionId) return { ok: false, errors: { form: "no_subscription" } };
+  if (account.rail === "stripe") {
+    // At the end of the period the merchant paid for; Stripe's webhook records it.
+    await stripeSubscriptionAction(account, "cancel");
+    return { ok: true, message: "cancelled" };
+  }
   await ctx.billing.cancel({ subscriptionId, isTest: chargesAreTests(shop), prorate: true });
   const sub = await fetchShopifySubscription(ctx.admin, subscriptionId);
   if (sub) await recordShopifySubscription(shop, sub, now);

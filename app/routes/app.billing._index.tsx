@@ -63,7 +63,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 type ActionData = BillingActionResult & { intent: string };
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionData> => {
-  const { admin, billing } = await authenticate.admin(request);
+  const { admin, billing, redirect } = await authenticate.admin(request);
   const shop = await requireShop(request);
   const form = await request.formData();
   // The library types `replacementBehavior` as its enum, whose values are the strings the billing domain passes.
@@ -73,6 +73,8 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionDat
   };
   // Choosing a plan on the Shopify rail throws the redirect to Shopify's approval page (out of the iframe).
   const result = await billingAction({ shop, admin, billing: rail, returnUrl: billingReturnUrl(shop) }, form);
+  // The Stripe rail: Stripe's hosted Checkout or portal, in the top window (they cannot be framed).
+  if (result.ok && result.message === "redirect") throw redirect(result.redirectTo, { target: "_top" });
   return { intent: String(form.get("intent") ?? ""), ...result };
 };
 
@@ -184,7 +186,8 @@ export default function BillingPage() {
   // The answers of the two forms: a toast for what worked, the errors beside their fields or at the top.
   useEffect(() => {
     if (choose.state !== "idle" || !choose.data) return;
-    if (choose.data.ok && choose.data.message === "unchanged") shopify.toast.show(t("toast.unchanged"));
+    if (choose.data.ok && choose.data.message !== "redirect" && choose.data.message !== "cancelled")
+      shopify.toast.show(t(`toast.${choose.data.message}`));
   }, [choose.data, choose.state, shopify, t]);
   useEffect(() => {
     if (cancel.state !== "idle" || !cancel.data) return;
@@ -887,7 +890,13 @@ function PlanPicker({
                 {t("picker.title")}
               </Text>
               <Text as="p" tone="subdued">
-                {data.currency !== "USD" ? t("picker.helpConverted", { currency: data.currency }) : t("picker.help")}
+                {data.rail === "stripe"
+                  ? data.currency !== "USD"
+                    ? t("picker.helpStripeConverted", { currency: data.currency })
+                    : t("picker.helpStripe")
+                  : data.currency !== "USD"
+                    ? t("picker.helpConverted", { currency: data.currency })
+                    : t("picker.help")}
               </Text>
             </BlockStack>
             <div role="group" aria-label={t("picker.interval")} data-testid="billing-interval">
@@ -1157,8 +1166,67 @@ function InvoicesCard({ data }: { data: Data }) {
  * read model (`loadBillingPage`) gains an `invoices` field; until then it renders nothing.
  */
 function StripeInvoices({ data }: { data: Data }) {
-  if (!("invoices" in data)) return null;
-  return null;
+  const { t } = useTranslation(NS);
+  const date = useDate();
+  const money = useMoney();
+  const shopify = useAppBridge();
+  const fetcher = useFetcher<typeof action>({ key: "billing-stripe" });
+  useEffect(() => {
+    if (fetcher.state !== "idle" || !fetcher.data?.ok || fetcher.data.message === "redirect") return;
+    shopify.toast.show(t(`toast.${fetcher.data.message}`));
+  }, [fetcher.data, fetcher.state, shopify, t]);
+  if (data.invoices === null) return null;
+  const state = data.state;
+  const submit = (intent: "portal" | "pause" | "resume" | "withdraw_cancel") => fetcher.submit({ intent }, { method: "post" });
+  const busy = fetcher.state !== "idle";
+  const live = state?.provider === "stripe" && state.subscriptionId !== null;
+  return (
+    <BlockStack gap="300">
+      <Text as="p">{t("invoices.stripe")}</Text>
+      {data.stripeUnavailable && <Banner tone="warning">{t("invoices.unavailable")}</Banner>}
+      {data.invoices.length === 0 ? (
+        <Text as="p" tone="subdued">
+          {t("invoices.none")}
+        </Text>
+      ) : (
+        <div data-testid="stripe-invoices">
+          <DataTable
+            columnContentTypes={["text", "text", "numeric", "text", "text"]}
+            headings={[t("invoices.number"), t("invoices.date"), t("invoices.total"), t("invoices.status"), t("invoices.pdf")]}
+            rows={data.invoices.map((inv) => [
+              inv.number ?? inv.id,
+              date(inv.createdAt),
+              money.display({
+                currency: inv.currency,
+                amountMinor: inv.totalCents,
+                fractionDigits: 2,
+                approximate: false,
+                ratesAsOf: null,
+              }),
+              t(`invoices.statuses.${inv.status}`, { defaultValue: inv.status }),
+              inv.pdfUrl ? (
+                <a href={inv.pdfUrl} target="_blank" rel="noreferrer">
+                  {t("invoices.download")}
+                </a>
+              ) : (
+                "—"
+              ),
+            ])}
+          />
+        </div>
+      )}
+      <InlineStack gap="200">
+        <Button onClick={() => submit("portal")} loading={busy} disabled={!live}>
+          {t("stripe.portal")}
+        </Button>
+        {live && state.status === "paused" && <Button onClick={() => submit("resume")}>{t("stripe.resume")}</Button>}
+        {live && (state.status === "active" || state.status === "trialing") && !state.cancelAtPeriodEnd && (
+          <Button onClick={() => submit("pause")}>{t("stripe.pause")}</Button>
+        )}
+        {live && state.cancelAtPeriodEnd && <Button onClick={() => submit("withdraw_cancel")}>{t("stripe.withdraw")}</Button>}
+      </InlineStack>
+    </BlockStack>
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
