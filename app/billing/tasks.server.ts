@@ -6,7 +6,7 @@
  * import app/shopify.server.ts, which imports the plans from here.
  */
 import type { CronItem } from "graphile-worker";
-import { inTransaction, pool } from "../db/pool.server";
+import { inTransaction, pool, shopTransaction, ShopGoneError } from "../db/pool.server";
 import { billingMeterJob, billingOpenJob, billingTickJob } from "../jobs/contracts/billing";
 import { handle, type JobHandler } from "../jobs/handler";
 import { addJob } from "../jobs/queue.server";
@@ -82,8 +82,14 @@ export function billingHandlers(adminFor: AdminFor): readonly JobHandler[] {
     handle(billingOpenJob, async ({ shop: domain }, helpers) => {
       const shop = await shopByDomain(pool(), domain);
       if (!shop?.installed) return helpers.logger.info(`billing.open ${domain}: not installed`);
-      const account = await inTransaction((tx) => openAccount(tx, shop));
-      helpers.logger.info(`billing.open ${domain}: ${account.state?.status ?? "no trial (given before)"}`);
+      // A shop write (decision 0035): an erasure in flight either waits for it or it finds the shop gone.
+      try {
+        const account = await shopTransaction(shop.id, (tx) => openAccount(tx, shop));
+        helpers.logger.info(`billing.open ${domain}: ${account.state?.status ?? "no trial (given before)"}`);
+      } catch (error) {
+        if (!(error instanceof ShopGoneError)) throw error;
+        helpers.logger.info(`billing.open ${domain}: the shop is gone`);
+      }
     }),
     handle(billingTickJob, async ({ now }, helpers) => {
       const at = now ? new Date(now) : new Date();
