@@ -120,6 +120,16 @@ const steps: Record<string, Step> = {
     return { scope, found };
   },
 
+  /** Takes this spec's rules out again, so that the specs after it see the shop's own rules. */
+  async unrules(shop) {
+    const before = await readAlertSettings(shop.id);
+    const rules = before.rules.filter((rule) => !rule.id.startsWith(RULE_PREFIX));
+    if (rules.length === before.rules.length) return { removed: 0 };
+    const saved = await saveAlertSettings(shop.id, shop.domain, AlertSettings.parse({ ...before, rules }));
+    if (!saved.ok) throw new Error(`saving the alert settings failed: ${JSON.stringify(saved.fieldErrors)}`);
+    return { removed: before.rules.length - rules.length };
+  },
+
   async fail(shop) {
     // The worker may pick the run's batch up at once; a run it finished first is not failed, so start another.
     for (let attempt = 0; attempt < 5; attempt++) {
