@@ -136,8 +136,8 @@ const missing = (found: Partial<Record<EmailType, unknown>>, types: readonly Ema
 const run = promisify(execFile);
 
 /** A step of tests/support/email-inbox-steps.ts (the app's modules, with tsx) on the demo's database. */
-async function step<T>(name: string): Promise<T> {
-  const { stdout } = await run("npx", ["tsx", "tests/support/email-inbox-steps.ts", name, SHOP], {
+async function step<T>(name: string, ...args: string[]): Promise<T> {
+  const { stdout } = await run("npx", ["tsx", "tests/support/email-inbox-steps.ts", name, SHOP, ...args], {
     env: { ...process.env, DATABASE_URL },
     timeout: 120_000,
   });
@@ -195,6 +195,9 @@ async function waitForTypes(request: APIRequestContext, shop: ShopState, types: 
   }
 }
 
+/** The emails' language before the `rules` step pinned it (`none`: they followed the admin's); unset until it runs. */
+let localeBefore: string | undefined;
+
 /** Brings every missing type about, in the order the app needs: the failed run, the alerts, the digests, the page's emails. */
 async function ensureEveryEmail(page: Page, request: APIRequestContext): Promise<ShopState> {
   // The demo's own first alert: the store is synced and its first run published and evaluated.
@@ -210,7 +213,7 @@ async function ensureEveryEmail(page: Page, request: APIRequestContext): Promise
     // whichever run publishes next (the store sync's, or the one asked for below) sends the product alerts after it.
     await step("fail");
     await waitForTypes(request, state, ["forecast_failed"]);
-    await step("rules");
+    localeBefore = (await step<{ localeBefore: string }>("rules")).localeBefore;
     state = await step<ShopState>("state");
   }
   if (missing(chosen(await inbox(request), state.email), PRODUCT_TYPES).length > 0) {
@@ -374,9 +377,10 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise
 let state: ShopState;
 let emails: Partial<Record<EmailType, InboxMessage>> = {};
 
-// The rules this spec added (a small scope of each alert type) would change what the specs after it preview.
+// The rules this spec added (a small scope of each alert type) would change what the specs after it preview, and
+// its language pin would make their Spanish and French test emails English.
 test.afterAll(async () => {
-  await step("unrules");
+  await step("unrules", ...(localeBefore === undefined ? [] : [localeBefore]));
 });
 
 test("every kind of email reaches the inbox through the app", async ({ page, request }) => {

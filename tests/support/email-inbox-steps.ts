@@ -3,7 +3,7 @@
  * own modules on the demo's database (DATABASE_URL), as the pages, jobs and CLIs do. Run with tsx, like the app:
  * Playwright's loader cannot import the app (its JSON imports need import attributes).
  *
- *   DATABASE_URL=… npx tsx tests/support/email-inbox-steps.ts <step> [shop domain]
+ *   DATABASE_URL=… npx tsx tests/support/email-inbox-steps.ts <step> [shop domain] [argument]
  *
  * Steps (each prints one JSON line):
  * - `state`: the shop (id, email, language, time zone) and the `--at` instant for `npm run alerts:tick`: the shop's
@@ -12,7 +12,9 @@
  * - `rules`: saves the shop's alert settings (`saveAlertSettings`, what the settings page's save calls) with, besides
  *   its rules, an immediate rule of each product alert type for one location (and one vendor), chosen with the app's
  *   evaluation so that each finds a few variants there (episodes of a location are new, so the next run's evaluation
- *   notifies them), and the emails' language pinned to the shop's current one.
+ *   notifies them), and the emails' language pinned to the shop's current one; answers the language it found.
+ * - `unrules`: takes those rules out again and gives the emails the language given as the argument (`none`: not
+ *   pinned, they follow the admin's language).
  * - `fail`: a forecast run that fails, as one whose batch used all its attempts (`startRun`, then `failRun`): the
  *   forecast_failed alert.
  * - `forecast`: a manual forecast run (`requestForecastRun`); the worker publishes it and evaluates the rules on it.
@@ -38,7 +40,9 @@ const RULE_PREFIX = "inbox-";
 /** What the failed run's email reports. */
 export const FAILURE = "batch 1: the worker stopped (a failure made on purpose by tests/e2e/email-inbox.spec.ts)";
 
-type Step = (shop: Shop) => Promise<Record<string, unknown>>;
+type Step = (shop: Shop, arg?: string) => Promise<Record<string, unknown>>;
+/** What `rules` answers as `localeBefore` and `unrules` takes back for a language that was not pinned. */
+const NOT_PINNED = "none";
 
 const PRODUCT_TYPES = ["out_of_stock", "stockout_predicted", "reorder_point", "low_stock", "dead_stock"] as const;
 /** Low-stock thresholds tried, smallest first (days of cover; the email shows the threshold, at most 365). */
@@ -117,17 +121,22 @@ const steps: Record<string, Step> = {
     });
     const saved = await saveAlertSettings(shop.id, shop.domain, settings);
     if (!saved.ok) throw new Error(`saving the alert settings failed: ${JSON.stringify(saved.fieldErrors)}`);
-    return { scope, found };
+    return { scope, found, localeBefore: before.locale ?? NOT_PINNED };
   },
 
-  /** Takes this spec's rules out again, so that the specs after it see the shop's own rules. */
-  async unrules(shop) {
+  /**
+   * Takes this spec's rules out again, and gives the emails back the language `rules` found (its `localeBefore`,
+   * the argument), so that the specs after it see the shop as it was: an English pin would make the emails of a
+   * later Spanish or French test English.
+   */
+  async unrules(shop, localeBefore) {
     const before = await readAlertSettings(shop.id);
     const rules = before.rules.filter((rule) => !rule.id.startsWith(RULE_PREFIX));
-    if (rules.length === before.rules.length) return { removed: 0 };
-    const saved = await saveAlertSettings(shop.id, shop.domain, AlertSettings.parse({ ...before, rules }));
+    const locale = localeBefore === undefined ? before.locale : localeBefore === NOT_PINNED ? null : localeBefore;
+    if (rules.length === before.rules.length && locale === before.locale) return { removed: 0 };
+    const saved = await saveAlertSettings(shop.id, shop.domain, AlertSettings.parse({ ...before, rules, locale }));
     if (!saved.ok) throw new Error(`saving the alert settings failed: ${JSON.stringify(saved.fieldErrors)}`);
-    return { removed: before.rules.length - rules.length };
+    return { removed: before.rules.length - rules.length, locale };
   },
 
   async fail(shop) {
@@ -147,7 +156,7 @@ const steps: Record<string, Step> = {
   },
 };
 
-const [name, domain = "hollow-oak-gifts.myshopify.com"] = process.argv.slice(2);
+const [name, domain = "hollow-oak-gifts.myshopify.com", arg] = process.argv.slice(2);
 const step = name ? steps[name] : undefined;
 if (!step) {
   console.error(`usage: DATABASE_URL=… npx tsx tests/support/email-inbox-steps.ts <${Object.keys(steps).join("|")}> [shop domain]`);
@@ -156,7 +165,7 @@ if (!step) {
 try {
   const shop = await shopByDomain(pool(), domain);
   if (!shop?.installed || !shop.detailsReady) throw new Error(`${domain} is not installed and synced yet`);
-  console.log(JSON.stringify(await step(shop)));
+  console.log(JSON.stringify(await step(shop, arg)));
 } finally {
   await closePool();
   await disconnectPrisma();
