@@ -7,7 +7,8 @@
  * the totals are sums of whole cents and the movements add up exactly: end = start + new + expansion +
  * reactivation − contraction − churned. Usage (overage) charges are not recurring and are left out. ARR = 12 × MRR.
  * Movements, logo churn and trial conversion compare each account at the two dates (start-vs-end): an account
- * that leaves and comes back between them does not count.
+ * that leaves and comes back between them does not count. Committed MRR in trial is apart from MRR: what the
+ * accounts that chose a plan during their trial will pay per month once it ends.
  *
  * Revenue recognition: each paid invoice is recognised ratably over the UTC days of its service period
  * [periodStart, periodEnd): ⌊amount / days⌋ a day and the last day takes the remainder, so the days add up to the
@@ -18,6 +19,7 @@
 import { z } from "zod";
 import { orderEvents, subscriptionHistory, type BillingEvent, type HistoryEntry, type SubscriptionState } from "./ledger";
 import { Cents, Instant, MS_PER_DAY, ms, mulDivHalfEven } from "./money";
+import type { Interval } from "./plans";
 
 export interface AccountLedger {
   accountId: string;
@@ -26,10 +28,15 @@ export interface AccountLedger {
 
 const PAYING: ReadonlySet<SubscriptionState["status"]> = new Set(["active", "past_due", "frozen"]);
 
+/** A price per month: an annual price divided by 12, rounded half-even. */
+function monthlyCents(priceCents: number, interval: Interval | null): number {
+  return interval === "annual" ? mulDivHalfEven(priceCents, 1, 12) : priceCents;
+}
+
 /** The account's MRR in cents: its price per month while it pays, else 0. */
 export function accountMrrCents(state: SubscriptionState | null): number {
   if (state === null || !PAYING.has(state.status) || state.priceCents === null) return 0;
-  return state.interval === "annual" ? mulDivHalfEven(state.priceCents, 1, 12) : state.priceCents;
+  return monthlyCents(state.priceCents, state.interval);
 }
 
 interface Account {
@@ -81,6 +88,41 @@ export function recurringRevenue(ledgers: readonly AccountLedger[], at: Date): R
     mrrCents += cents;
   }
   return { at: at.toISOString(), mrrCents, arrCents: 12 * mrrCents, payingAccounts: Object.keys(byAccount).length, byAccount };
+}
+
+export interface CommittedInTrial {
+  /** What the accounts will pay per month once their trials end (annual ÷ 12, half-even, as MRR). */
+  mrrCents: number;
+  accounts: number;
+  /** The earliest of their trial ends: when the first of them starts paying; null without any. */
+  firstPaysAt: string | null;
+}
+
+/**
+ * Committed MRR in trial at `now` (the trial pipeline): accounts still in Fluxor's trial that have chosen a plan,
+ * and what they will be charged per month when the trial ends. A trial with a plan chosen is `trialing` with a
+ * subscription that was approved or paid for (`eventStatus` active); a subscription awaiting approval is
+ * `trialing` too but `pending`, and a declined or expired one leaves no subscription. A subscription set to
+ * cancel at its period's end is left out (a trialing subscription's period is its trial: it will not be
+ * charged), and a downgrade that takes effect by the trial's end counts at its price, which is the one charged.
+ */
+export function committedInTrial(ledgers: readonly AccountLedger[], now: Date): CommittedInTrial {
+  const out: CommittedInTrial = { mrrCents: 0, accounts: 0, firstPaysAt: null };
+  for (const a of accounts(ledgers)) {
+    const state = stateAt(a.history, now.getTime());
+    if (state?.status !== "trialing" || state.eventStatus !== "active" || state.cancelAtPeriodEnd) continue;
+    const { trialEndsAt, priceCents, pendingDowngrade } = state;
+    // Never null for an approved subscription in its trial; the types do not know it.
+    if (trialEndsAt === null || priceCents === null) continue;
+    const charged =
+      pendingDowngrade !== null && ms(pendingDowngrade.effectiveAt) <= ms(trialEndsAt)
+        ? pendingDowngrade
+        : { priceCents, interval: state.interval };
+    out.mrrCents += monthlyCents(charged.priceCents, charged.interval);
+    out.accounts += 1;
+    if (out.firstPaysAt === null || ms(trialEndsAt) < ms(out.firstPaysAt)) out.firstPaysAt = trialEndsAt;
+  }
+  return out;
 }
 
 export interface MrrMovements {

@@ -1,14 +1,17 @@
 /**
  * The operator console's figures, pure: accounts' ledgers in, the overview and the revenue recognition table
- * out, computed by app/billing/revenue.ts (MRR movements, logo churn, trial conversion, ratable recognition).
+ * out, computed by app/billing/revenue.ts (MRR movements, committed MRR in trial, logo churn, trial conversion,
+ * ratable recognition).
  * Both rails together and split by rail: each account counts on its `BillingAccount.rail`. Every revenue.ts
  * figure is a sum over accounts, so "all" is the sum of the two rails (ratios: numerators and denominators
- * summed), computed once per rail. Months are calendar months in UTC; amounts are USD cents.
+ * summed; the first trial to end: the earlier of the two), computed once per rail. Months are calendar months in
+ * UTC; amounts are USD cents.
  */
 import { deriveSubscription, SUBSCRIPTION_STATUSES, type BillingEvent } from "../billing/ledger";
 import { PLAN_IDS, RAILS, type PlanId, type Rail } from "../billing/plans";
 import {
   accountMrrCents,
+  committedInTrial,
   logoChurn,
   mrrMovements,
   paidInvoices,
@@ -16,6 +19,7 @@ import {
   revenueByMonth,
   trialConversion,
   type AccountLedger,
+  type CommittedInTrial,
   type MrrMovements,
   type Ratio,
 } from "../billing/revenue";
@@ -54,6 +58,8 @@ export interface Overview {
   asOf: string;
   accounts: BySplit<number>;
   recurring: BySplit<Recurring>;
+  /** Accounts in their trial with a plan chosen, and what they will pay per month once it ends. */
+  committed: BySplit<CommittedInTrial>;
   /** Over the last `TRAILING_DAYS` days. */
   logoChurn: BySplit<Ratio>;
   trialConversion: BySplit<Ratio>;
@@ -90,6 +96,9 @@ function perRail<T>(fn: (rail: Rail) => T): Record<Rail, T> {
 }
 
 const sum = (a: number, b: number) => a + b;
+
+/** The earlier of two instants, either possibly missing. */
+const earliest = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : Date.parse(b) < Date.parse(a) ? b : a);
 
 /** `count` calendar months (UTC) ending with the month of `now`, oldest first, as YYYY-MM. */
 export function lastMonths(now: Date, count: number): string[] {
@@ -177,6 +186,14 @@ export function overview(accounts: readonly LedgerAccount[], now: Date, monthCou
       arrCents: a.arrCents + b.arrCents,
       payingAccounts: a.payingAccounts + b.payingAccounts,
     })),
+    committed: withAll(
+      perRail((rail) => committedInTrial(ledgers[rail], now)),
+      (a, b) => ({
+        mrrCents: a.mrrCents + b.mrrCents,
+        accounts: a.accounts + b.accounts,
+        firstPaysAt: earliest(a.firstPaysAt, b.firstPaysAt),
+      }),
+    ),
     logoChurn: withAll(
       perRail((rail) => logoChurn(ledgers[rail], trailingFrom, now)),
       addRatios,

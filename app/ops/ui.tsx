@@ -78,7 +78,20 @@ export function useOpsFormat(): OpsFormat {
   }, [locale, t]);
 }
 
-export function Kpi({ title, value, detail, testId }: { title: string; value: string; detail?: string; testId: string }) {
+/** A headline figure; `note`, a sentence about it, has the test id `<testId>-note`. */
+export function Kpi({
+  title,
+  value,
+  detail,
+  note,
+  testId,
+}: {
+  title: string;
+  value: string;
+  detail?: string;
+  note?: string;
+  testId: string;
+}) {
   return (
     <Card>
       <BlockStack gap="200">
@@ -91,6 +104,11 @@ export function Kpi({ title, value, detail, testId }: { title: string; value: st
         {detail ? (
           <Text as="p" tone="subdued">
             {detail}
+          </Text>
+        ) : null}
+        {note ? (
+          <Text as="p" tone="subdued">
+            <span data-testid={`${testId}-note`}>{note}</span>
           </Text>
         ) : null}
       </BlockStack>

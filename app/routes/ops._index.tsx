@@ -9,7 +9,10 @@ import { TRAILING_DAYS, type Overview, type Split } from "../ops/metrics";
 import { loadOverview } from "../ops/revenue.server";
 import { CardTitle, Chart, EmptyCard, FigureTable, Gutter, Kpi, legendText, NS, RailSwitch, useOpsFormat, type OpsFormat } from "../ops/ui";
 
-/** `/ops`: MRR and ARR now, 12 months of MRR movements, churn, trial conversion, accounts by status and plan. */
+/**
+ * `/ops`: MRR and ARR now, committed MRR in trial, 12 months of MRR movements, churn, trial conversion, accounts by
+ * status and plan.
+ */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   requireOperator(request);
   return opsJson(await loadOverview());
@@ -64,10 +67,12 @@ function Kpis({ data, split, format }: { data: Data; split: Split; format: OpsFo
   const both = (value: (rail: "shopify" | "stripe") => string) =>
     split === "all" ? t("overview.splitDetail", { shopify: value("shopify"), stripe: value("stripe") }) : undefined;
   const recurring = data.recurring[split];
+  const committed = data.committed[split];
   const churn = data.logoChurn[split];
   const conversion = data.trialConversion[split];
+  // Six cards: three by two from tablets up (revenue, then accounts), two by three on a phone.
   return (
-    <InlineGrid columns={{ xs: 2, md: 3, lg: 5 }} gap="400">
+    <InlineGrid columns={{ xs: 2, md: 3 }} gap="400">
       <Kpi
         title={t("overview.mrr")}
         value={format.money(recurring.mrrCents)}
@@ -79,6 +84,21 @@ function Kpis({ data, split, format }: { data: Data; split: Split; format: OpsFo
         value={format.money(recurring.arrCents)}
         detail={both((r) => format.money(data.recurring[r].arrCents))}
         testId="ops-arr"
+      />
+      <Kpi
+        title={t("overview.committed")}
+        value={format.money(committed.mrrCents)}
+        detail={both((r) => format.money(data.committed[r].mrrCents))}
+        note={
+          committed.firstPaysAt === null
+            ? t("overview.committedNone")
+            : t("overview.committedDetail", {
+                count: committed.accounts,
+                total: format.integer(committed.accounts),
+                date: format.day(committed.firstPaysAt),
+              })
+        }
+        testId="ops-committed-mrr"
       />
       <Kpi
         title={t("overview.paying")}

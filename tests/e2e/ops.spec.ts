@@ -6,7 +6,9 @@ import { DEMO_OPERATOR } from "../demo/stack";
 
 // The operator console (/ops) of the demo (playwright.config.ts webServer: a fresh database), served by Fluxor
 // directly (base port + 2), on the desktop and mobile projects, in English, Spanish and French. Nothing is seeded:
-// the pages show what the demo's ledger holds, and their empty states while it holds no billing events. Screenshots
+// the pages show what the demo's ledger holds, and their empty states while it holds no billing events. In the whole
+// suite's order the desktop billing specs run first and leave both demo shops in their trial with Pro chosen
+// (hollow-oak-gifts on Shopify, north-fjord-supply on Stripe): the committed MRR in trial of each rail. Screenshots
 // go to docs/screenshots/ops-*.png when FLUXOR_UPDATE_SCREENSHOTS=1.
 
 const PORT = Number(process.env.FLUXOR_E2E_PORT ?? 4310);
@@ -19,10 +21,24 @@ const HYDRATION = /hydrat|did not match|Minified React error #(418|423|425)/i;
 /** Words the test looks for, per language (app/i18n/locales/ops). */
 const TEXT: Record<
   Locale,
-  { overview: string; revenue: string; dunningNav: string; dunning: string; webhooks: string; signIn: string; signOut: string }
+  {
+    overview: string;
+    committed: string;
+    committedNone: string;
+    committedSome: RegExp;
+    revenue: string;
+    dunningNav: string;
+    dunning: string;
+    webhooks: string;
+    signIn: string;
+    signOut: string;
+  }
 > = {
   en: {
     overview: "Overview",
+    committed: "Committed MRR in trial",
+    committedNone: "No trial has chosen a plan yet.",
+    committedSome: /^\d+ accounts? chose a plan during (its|their) trial; (it|the first) starts paying on .+\.$/,
     revenue: "Revenue recognition",
     dunningNav: "Dunning",
     dunning: "Dunning queue",
@@ -32,6 +48,9 @@ const TEXT: Record<
   },
   es: {
     overview: "Resumen",
+    committed: "MRR comprometido en prueba",
+    committedNone: "Ninguna cuenta en prueba ha elegido un plan todavía.",
+    committedSome: /^\d+ cuentas? eligi(ó|eron) un plan durante su prueba; (la primera )?empieza a pagar el .+\.$/,
     revenue: "Reconocimiento de ingresos",
     dunningNav: "Cobro de impagos",
     dunning: "Cola de cobro de impagos",
@@ -41,6 +60,9 @@ const TEXT: Record<
   },
   fr: {
     overview: "Vue d'ensemble",
+    committed: "MRR engagé en essai",
+    committedNone: "Aucun compte en essai n'a encore choisi d'offre.",
+    committedSome: /^\d+ comptes? (a|ont) choisi une offre pendant (son|leur) essai ; (il|le premier) commence à payer le .+\.$/,
     revenue: "Comptabilisation du chiffre d'affaires",
     dunningNav: "Relances",
     dunning: "File des relances",
@@ -62,9 +84,18 @@ async function count(text: string): Promise<number> {
   }
 }
 
+/** Accounts of a rail in their trial with a plan chosen (approved or paid for), from the stored projection. */
+const committedTrials = (rail: "shopify" | "stripe") =>
+  count(
+    `SELECT count(*) AS n FROM "BillingAccount"
+      WHERE rail = '${rail}' AND state->>'eventStatus' = 'active' AND (state->>'trialEndsAt')::timestamptz > now()
+        AND state->>'cancelAtPeriodEnd' = 'false'`,
+  );
+
 /** What the demo's ledger holds: the pages' empty states depend on it. */
 async function ledger() {
   return {
+    committed: { shopify: await committedTrials("shopify"), stripe: await committedTrials("stripe") },
     accounts: await count(`SELECT count(*) AS n FROM "BillingAccount"`),
     movements: await count(`SELECT count(*) AS n FROM "BillingEvent" WHERE type <> 'trial_started'`),
     invoices: await count(`SELECT count(*) AS n FROM "BillingEvent" WHERE type = 'invoice_paid'`),
@@ -154,8 +185,23 @@ test("the console: sign-in, guarded pages, every section in English, Spanish and
     else if (held.movements === 0) await expect(view.getByTestId("ops-movements-none")).toBeVisible();
     else await expect(view.getByTestId("ops-movements-table")).toBeVisible();
     if (held.accounts === 0) await expect(view.getByTestId("ops-mrr")).toHaveText(/0[.,]00/);
+    // Committed MRR in trial: the card, and the sentence on the trials with a plan chosen.
+    await expect(view.getByRole("heading", { name: text.committed, level: 2 })).toBeVisible();
+    await expect(view.getByTestId("ops-committed-mrr")).toHaveText(/\$|US\$|USD/);
+    const committed = held.committed.shopify + held.committed.stripe;
+    await expect(view.getByTestId("ops-committed-mrr-note")).toHaveText(committed === 0 ? text.committedNone : text.committedSome);
+    if (committed === 0) await expect(view.getByTestId("ops-committed-mrr")).toHaveText(/0[.,]00/);
     await expectAccessible(view, "body", `ops overview (${locale})`);
     await shoot(view, testInfo, `ops-overview-${locale}`);
+    if (held.committed.shopify > 0 && held.committed.stripe > 0) {
+      // A trial with a plan on each rail: each rail's committed amount is not zero.
+      for (const rail of ["Shopify", "Stripe"]) {
+        const button = view.getByTestId("ops-rail").getByRole("button", { name: rail, exact: true });
+        await button.click();
+        await expect(button).toHaveAttribute("aria-pressed", "true");
+        await expect(view.getByTestId("ops-committed-mrr")).toHaveText(/[1-9]/);
+      }
+    }
 
     await view.getByRole("link", { name: text.revenue }).click();
     await expect(view.getByRole("heading", { name: text.revenue, level: 1 })).toBeVisible();

@@ -1,8 +1,8 @@
 /**
- * The operator console against real PostgreSQL and the real app (Remix build + Express): five billing accounts
+ * The operator console against real PostgreSQL and the real app (Remix build + Express): nine billing accounts
  * on both rails written the way the app writes them (`openAccount`, `recordEvents`), the read models' figures
- * (MRR, movements, churn, trial conversion, recognised and deferred revenue, the dunning queue, webhook counts and
- * lag), and the routes: 404 with no operators configured, a redirect to sign-in without a session, CSRF, 429 after
+ * (MRR, committed MRR in trial, movements, churn, trial conversion, recognised and deferred revenue, the dunning
+ * queue, webhook counts and lag), and the routes: 404 with no operators configured, a redirect to sign-in without a session, CSRF, 429 after
  * too many attempts per IP and per operator, 200 once signed in, the CSV export, sign-out, and the audit trail.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,7 +26,17 @@ let ledger: typeof LedgerServer;
 let revenue: typeof Revenue;
 let dunning: typeof Dunning;
 let webhooks: typeof Webhooks;
-const ids: Record<"A" | "B" | "C" | "D" | "E", string> = { A: "", B: "", C: "", D: "", E: "" };
+const ids: Record<"A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I", string> = {
+  A: "",
+  B: "",
+  C: "",
+  D: "",
+  E: "",
+  F: "",
+  G: "",
+  H: "",
+  I: "",
+};
 const shops: Record<string, string> = {};
 
 let counter = 0;
@@ -136,6 +146,29 @@ beforeAll(async () => {
   ]);
   // E (Shopify): a trial from 20 May that ended on 3 June without a plan.
   await account("E", "e-ops.myshopify.com", "shopify", "2026-05-20T00:00:00Z", []);
+  // F (Shopify): in its trial to 22 June, Pro monthly approved on 10 June (Shopify's trialDays: the days left).
+  await account("F", "f-ops.myshopify.com", "shopify", "2026-06-08T00:00:00Z", [
+    activated("shopify", "gid://shopify/AppSubscription/6", "2026-06-10T00:00:00Z", "pro", 7900, "monthly", "2026-06-22T00:00:00Z"),
+  ]);
+  // G (Stripe): in its trial to 19 June, Starter annual paid for through Checkout on 6 June (Stripe trialing).
+  await account("G", "g-ops.myshopify.com", "stripe", "2026-06-05T00:00:00Z", [
+    activated("stripe", "sub_ops_g", "2026-06-06T00:00:00Z", "starter", 29000, "annual", "2026-06-19T00:00:00Z"),
+  ]);
+  // H (Shopify): in its trial to 26 June, no plan chosen.
+  await account("H", "h-ops.myshopify.com", "shopify", "2026-06-12T00:00:00Z", []);
+  // I (Stripe): in its trial to 24 June, a Checkout for Pro not paid for (Stripe incomplete): no plan chosen yet.
+  await account("I", "i-ops.myshopify.com", "stripe", "2026-06-10T00:00:00Z", [
+    {
+      type: "subscription_created",
+      provider: "stripe",
+      providerEventId: id(),
+      subscriptionId: "sub_ops_i",
+      occurredAt: "2026-06-11T00:00:00Z",
+      plan: "pro",
+      interval: "monthly",
+      priceCents: 7900,
+    },
+  ]);
 
   // B's first dunning email, queued by the lead's dunning job with its key.
   await sql(
@@ -155,10 +188,27 @@ describe("the overview's read model", () => {
   it("gives MRR and ARR now, both rails and each (annual ÷ 12)", async () => {
     const o = await revenue.loadOverview(NOW);
     expect(o.invalidEvents).toBe(0);
-    expect(o.accounts).toEqual({ all: 5, shopify: 3, stripe: 2 });
+    expect(o.accounts).toEqual({ all: 9, shopify: 5, stripe: 4 });
     expect(o.recurring.shopify).toEqual({ mrrCents: 2900 + 19900, arrCents: 12 * 22800, payingAccounts: 2 });
     expect(o.recurring.stripe).toEqual({ mrrCents: 6583, arrCents: 12 * 6583, payingAccounts: 1 });
     expect(o.recurring.all.mrrCents).toBe(29383);
+  });
+
+  it("gives committed MRR in trial: F's and G's chosen plans, not H's trial without one nor I's unpaid Checkout", async () => {
+    const o = await revenue.loadOverview(NOW);
+    expect(o.committed.shopify).toEqual({ mrrCents: 7900, accounts: 1, firstPaysAt: "2026-06-22T00:00:00.000Z" });
+    // Annual: 29 000 ÷ 12, half-even.
+    expect(o.committed.stripe).toEqual({ mrrCents: 2417, accounts: 1, firstPaysAt: "2026-06-19T00:00:00.000Z" });
+    expect(o.committed.all).toEqual({ mrrCents: 7900 + 2417, accounts: 2, firstPaysAt: "2026-06-19T00:00:00.000Z" });
+    // Once G's trial has ended its plan is MRR, no longer committed; once F's has, nothing is left.
+    const later = await revenue.loadOverview(new Date("2026-06-20T00:00:00Z"));
+    expect(later.committed.all).toEqual({ mrrCents: 7900, accounts: 1, firstPaysAt: "2026-06-22T00:00:00.000Z" });
+    expect(later.recurring.stripe.mrrCents).toBe(6583 + 2417);
+    expect((await revenue.loadOverview(new Date("2026-06-23T00:00:00Z"))).committed.all).toEqual({
+      mrrCents: 0,
+      accounts: 0,
+      firstPaysAt: null,
+    });
   });
 
   it("gives the months' movements, logo churn and trial conversion", async () => {
@@ -185,6 +235,7 @@ describe("the overview's read model", () => {
     const status = Object.fromEntries(o.byStatus.map((s) => [s.status, s.accounts]));
     expect(status).toEqual({
       active: { all: 2, shopify: 1, stripe: 1 },
+      trialing: { all: 4, shopify: 2, stripe: 2 },
       past_due: { all: 1, shopify: 1, stripe: 0 },
       cancelled: { all: 1, shopify: 0, stripe: 1 },
       expired: { all: 1, shopify: 1, stripe: 0 },
@@ -421,8 +472,10 @@ describe("the console's routes", () => {
     expect(overview.status).toBe(200);
     expectSecurityHeaders(overview);
     const html = await overview.text();
-    // Now (after B's grace period ended): A's Starter and C's annual Pro.
-    expect(html).toContain("$94.83");
+    // Now (after B's grace period ended and F's and G's trials): A's Starter, C's annual Pro, F's Pro, G's annual Starter.
+    expect(html).toContain("$198.00");
+    // No trial is running any more: the committed card says so.
+    expect(html).toContain("No trial has chosen a plan yet.");
     for (const path of ["/ops/revenue", "/ops/dunning", "/ops/webhooks"]) expect((await get(path, { cookie })).status, path).toBe(200);
 
     const csv = await get("/ops/revenue.csv?months=24", { cookie, ip: "198.51.100.1" });

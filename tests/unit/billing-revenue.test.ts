@@ -1,9 +1,13 @@
-/** Operator metrics: MRR/ARR, MRR movements, logo churn, trial conversion, and ratable revenue recognition. */
+/**
+ * Operator metrics: MRR/ARR, committed MRR in trial, MRR movements, logo churn, trial conversion, and ratable
+ * revenue recognition.
+ */
 import { describe, expect, it } from "vitest";
 import { BillingEvent, deriveSubscription } from "../../app/billing/ledger";
 import {
   PaidInvoice,
   accountMrrCents,
+  committedInTrial,
   logoChurn,
   mrrMovements,
   paidInvoices,
@@ -97,6 +101,74 @@ describe("MRR and ARR", () => {
 
   it("refuses an account given twice", () => {
     expect(() => recurringRevenue([LEDGERS[0]!, LEDGERS[0]!], at(1))).toThrow(/twice/);
+  });
+});
+
+describe("committed MRR in trial", () => {
+  const TRIALS: AccountLedger[] = [
+    { accountId: "chose", events: [trial(0), activated("c1", 3, "pro", 7900, "monthly", d(14))] },
+    { accountId: "chose-annual", events: [trial(2), activated("c2", 4, "pro", 79000, "annual", d(16))] },
+    {
+      accountId: "downgrades",
+      events: [
+        trial(0),
+        activated("g1", 2, "enterprise", 19900, "monthly", d(14)),
+        simple("plan_change_scheduled", "g1", 4, { plan: "starter", interval: "monthly", priceCents: 2900, effectiveAt: d(14) }),
+        changed("g1", 14, "starter", 2900),
+      ],
+    },
+    { accountId: "no-plan", events: [trial(1)] },
+    {
+      accountId: "awaiting-approval",
+      events: [trial(0), simple("subscription_created", "p1", 2, { plan: "starter", interval: "monthly", priceCents: 2900 })],
+    },
+    {
+      accountId: "declined",
+      events: [
+        trial(0),
+        simple("subscription_created", "p2", 2, { plan: "pro", interval: "monthly", priceCents: 7900 }),
+        simple("expired", "p2", 3),
+      ],
+    },
+    {
+      accountId: "cancels-at-trial-end",
+      events: [
+        trial(0),
+        activated("x1", 2, "starter", 2900, "monthly", d(14)),
+        simple("cancel_requested", "x1", 3, { cancelAt: d(14) }),
+        simple("cancelled", "x1", 14),
+      ],
+    },
+    { accountId: "paying", events: [activated("a1", 0, "pro", 7900)] },
+  ];
+
+  it("counts the trials with a plan chosen at what they will pay per month: annual ÷ 12, a downgrade due by the trial's end at its price", () => {
+    expect(committedInTrial(TRIALS, at(5))).toEqual({ mrrCents: 7900 + 6583 + 2900, accounts: 3, firstPaysAt: d(14) });
+  });
+
+  it("leaves out trials without a plan, awaiting approval, declined, or set to cancel at their end, and paying accounts", () => {
+    const state = (id: string) => deriveSubscription(TRIALS.find((l) => l.accountId === id)!.events, at(5))!;
+    // Awaiting approval is a trial with the plan's terms, told apart by the subscription's own status.
+    expect(state("awaiting-approval")).toMatchObject({ status: "trialing", eventStatus: "pending", plan: "starter", priceCents: 2900 });
+    expect(state("chose")).toMatchObject({ status: "trialing", eventStatus: "active" });
+    expect(state("declined")).toMatchObject({ status: "trialing", subscriptionId: null });
+    const alone = (id: string) => committedInTrial([TRIALS.find((l) => l.accountId === id)!], at(5));
+    for (const id of ["no-plan", "awaiting-approval", "declined", "cancels-at-trial-end", "paying"])
+      expect(alone(id), id).toEqual({ mrrCents: 0, accounts: 0, firstPaysAt: null });
+  });
+
+  it("moves to MRR as the trials end, the first on the earliest trial end", () => {
+    expect(committedInTrial(TRIALS, at(15))).toEqual({ mrrCents: 6583, accounts: 1, firstPaysAt: d(16) });
+    expect(committedInTrial(TRIALS, at(16))).toEqual({ mrrCents: 0, accounts: 0, firstPaysAt: null });
+    const committed = committedInTrial(TRIALS, at(5)).mrrCents;
+    const paying = recurringRevenue(TRIALS, at(17));
+    expect(paying.byAccount).toEqual({ chose: 7900, "chose-annual": 6583, downgrades: 2900, paying: 7900 });
+    expect(paying.mrrCents - recurringRevenue(TRIALS, at(5)).mrrCents).toBe(committed);
+  });
+
+  it("is empty without accounts, and refuses an account given twice", () => {
+    expect(committedInTrial([], at(0))).toEqual({ mrrCents: 0, accounts: 0, firstPaysAt: null });
+    expect(() => committedInTrial([TRIALS[0]!, TRIALS[0]!], at(5))).toThrow(/twice/);
   });
 });
 

@@ -74,9 +74,39 @@ describe("operator overview", () => {
     ]);
   });
 
+  it("gives committed MRR in trial per rail and together, the first to pay being the earlier trial end", () => {
+    const trial = (provider: string, sub: string, plan: string, priceCents: number, interval: string, trialEndsAt: string) => [
+      ev({ provider: "fluxor", type: "trial_started", subscriptionId: null, occurredAt: "2026-06-10T00:00:00Z", trialEndsAt }),
+      ev({
+        provider,
+        type: "activated",
+        subscriptionId: sub,
+        occurredAt: "2026-06-12T00:00:00Z",
+        plan,
+        interval,
+        priceCents,
+        currentPeriodStart: "2026-06-12T00:00:00Z",
+        currentPeriodEnd: trialEndsAt,
+        trialEndsAt,
+      }),
+    ];
+    const trials: LedgerAccount[] = [
+      ...ACCOUNTS,
+      { accountId: "s3", rail: "shopify", events: trial("shopify", "g3", "pro", 7900, "monthly", "2026-06-24T00:00:00Z") },
+      { accountId: "t2", rail: "stripe", events: trial("stripe", "sub_2", "enterprise", 199000, "annual", "2026-06-20T00:00:00Z") },
+    ];
+    const o = overview(trials, NOW);
+    expect(o.committed.shopify).toEqual({ mrrCents: 7900, accounts: 1, firstPaysAt: "2026-06-24T00:00:00.000Z" });
+    expect(o.committed.stripe).toEqual({ mrrCents: 16583, accounts: 1, firstPaysAt: "2026-06-20T00:00:00.000Z" });
+    expect(o.committed.all).toEqual({ mrrCents: 7900 + 16583, accounts: 2, firstPaysAt: "2026-06-20T00:00:00.000Z" });
+    // Not in MRR yet.
+    expect(o.recurring.all.mrrCents).toBe(overview(ACCOUNTS, NOW).recurring.all.mrrCents);
+  });
+
   it("is empty, not broken, without accounts", () => {
     const empty = overview([], NOW);
     expect(empty.recurring.all.mrrCents).toBe(0);
+    expect(empty.committed.all).toEqual({ mrrCents: 0, accounts: 0, firstPaysAt: null });
     expect(empty.logoChurn.all.rate).toBeNull();
     expect(empty.months.all).toHaveLength(12);
   });
