@@ -2,7 +2,8 @@
  * Daily and weekly digests. A tick (every 15 minutes, `alerts.digest-tick`) looks at each installed shop
  * in its own time zone: when the last scheduled delivery hour has passed and notifications of that
  * frequency, recorded before it, still wait, it queues the shop's `alerts.digest` job for that period.
- * The job sends one digest per recipient with the idempotency key `digest:<shop>:<period>:<recipient>`,
+ * The job sends one digest per recipient with the idempotency key `digest:<shop>:<period>:<recipient>` (and a
+ * failed forecast run of a daily or weekly rule as its own email, once per run and recipient),
  * so a tick that runs late, twice, or after downtime sends each period once, and whatever arrives after a
  * period's digest waits for the next one. Held notifications do not depend on the worker being up at the
  * exact hour: the next tick catches up.
@@ -17,9 +18,9 @@ import { envelope } from "./envelope.server";
 import { chooseVersion } from "./experiments";
 import { emailPriority } from "./priority";
 import { recipientsFor } from "./rules";
-import { markEmailed, pendingNotifications, sectionsOf } from "./run.server";
+import { markEmailed, pendingNotifications, sectionsOf, sendFailures } from "./run.server";
 import { lastDailySend, lastWeeklySend, type ShopSchedule } from "./schedule";
-import { loadAlertSettings } from "./settings.server";
+import { loadDeliveredAlertSettings } from "./settings.server";
 import { summaryDue } from "./summary.server";
 
 /** Queues the digests and weekly summaries due at `now` (every shop): returns how many jobs were queued. */
@@ -29,7 +30,7 @@ export async function queueDueDigests(now: Date = new Date()): Promise<number> {
   for (const { id } of shops) {
     const shop = await shopById(pool(), id);
     if (!shop?.detailsReady) continue;
-    const settings = await loadAlertSettings(pool(), id);
+    const settings = await loadDeliveredAlertSettings(pool(), shop, now);
     const schedule: ShopSchedule = {
       timeZone: shop.timezone,
       deliveryHour: settings.deliveryHour,
@@ -72,8 +73,11 @@ export async function sendDigest(
   return shopTransaction(shopId, async (tx) => {
     const shop = await shopById(tx, shopId);
     if (!shop?.installed) return 0;
-    const settings = await loadAlertSettings(tx, shopId);
-    const pending = (await pendingNotifications(tx, shopId, [kind])).filter((p) => p.createdAt <= dueAt);
+    const settings = await loadDeliveredAlertSettings(tx, shop, now);
+    const due = (await pendingNotifications(tx, shopId, [kind])).filter((p) => p.createdAt <= dueAt);
+    // A failed forecast run is about the shop, not its products: its own email, at the digest's hour.
+    const failures = await sendFailures(tx, shop, settings, due, now);
+    const pending = due.filter((p) => p.type !== "forecast_failed");
     const sections = sectionsOf(pending, settings);
     if (sections.length === 0) {
       await markEmailed(
@@ -82,7 +86,7 @@ export async function sendDigest(
         pending.map((p) => p.key),
         null,
       );
-      return 0;
+      return failures;
     }
     const group = `digest:${shopId}:${periodKey}`;
     let emails = 0;
@@ -118,6 +122,6 @@ export async function sendDigest(
     // repeated job), the ones that arrived since wait for the next period.
     if (emails > 0 || recipients.size === 0) carried.push(...pending.map((p) => p.key));
     await markEmailed(tx, shopId, carried, emails > 0 ? group : null);
-    return emails;
+    return emails + failures;
   });
 }

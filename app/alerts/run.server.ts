@@ -1,7 +1,8 @@
 /**
  * The alerts of one forecast run (the `alerts.evaluate` job, queued when a run is published or fails):
  *
- *   1. evaluate the shop's rules on the run's advice rows (a failed run: only the forecast_failed rule);
+ *   1. evaluate the shop's rules, as its plan lets them run, on the run's advice rows (a failed run: only the
+ *      forecast_failed rule);
  *   2. move the episodes (./episodes.ts) and record a notification for each opening, escalation and reopening;
  *   3. queue the immediate ones as alert emails, one per alert type and recipient, held through quiet hours.
  *      Daily and weekly notifications wait for their digest (./digest.server.ts).
@@ -24,7 +25,7 @@ import { ALERT_TYPES, type AlertSubject, type AlertType, type ForecastFailure } 
 import { emailPriority } from "./priority";
 import { recipientsFor, type AlertRule, type AlertSettings } from "./rules";
 import { immediateSendTime } from "./schedule";
-import { loadAlertSettings } from "./settings.server";
+import { loadDeliveredAlertSettings } from "./settings.server";
 import { addDays } from "../forecasting";
 import { chooseVersion } from "./experiments";
 
@@ -198,7 +199,8 @@ export async function evaluateRun(shopId: string, runId: string, now: Date = new
     if (run.status === "completed" && !run.current) return { outcome: "superseded", ...EMPTY };
     const failed = run.status === "failed";
     const t0 = performance.now();
-    const settings = await loadAlertSettings(tx, shopId);
+    // The settings as the shop's plan lets them run (./plan.ts): a type it lacks is off, a cadence it lacks moves.
+    const settings = await loadDeliveredAlertSettings(tx, shop, now);
     const subjects = failed ? [] : await loadSubjects(tx, shopId, runId, settings.rules);
     const forecastFailure = failed ? await failureOf(tx, shopId, runId, run) : null;
     const t1 = performance.now();
@@ -327,9 +329,26 @@ async function sendImmediate(tx: PoolClient, shop: Shop, settings: AlertSettings
       if (queued.created) emails++;
     }
   }
-  const failures = pending.filter((p) => p.type === "forecast_failed" && p.facts.failure);
-  for (const note of failures) {
-    const failure = note.facts.failure!;
+  return emails + (await sendFailures(tx, shop, settings, pending, now, at > now ? at : undefined));
+}
+
+/**
+ * The forecast-run failures among `pending` as their own emails (they are about the shop, not products, so no
+ * digest section holds them): at once for an immediate rule (`sendAt`: after quiet hours), at the digest's hour
+ * for a daily or weekly one. One email per failed run and recipient, however often this runs.
+ */
+export async function sendFailures(
+  tx: PoolClient,
+  shop: Shop,
+  settings: AlertSettings,
+  pending: readonly PendingNotification[],
+  now: Date,
+  sendAt?: Date,
+): Promise<number> {
+  let emails = 0;
+  for (const note of pending) {
+    const failure = note.type === "forecast_failed" ? note.facts.failure : undefined;
+    if (!failure) continue;
     const group = `alert:${failure.runId}:forecast_failed`;
     const recipients = recipientsFor(settings, shop.email, "forecast_failed");
     await markEmailed(tx, shop.id, [note.key], recipients.length > 0 ? group : null);
@@ -348,7 +367,7 @@ async function sendImmediate(tx: PoolClient, shop: Shop, settings: AlertSettings
         idempotencyKey: `${group}:${recipient}`,
         priority: emailPriority("immediate"),
         content,
-        sendAt: at > now ? at : undefined,
+        sendAt,
       });
       if (queued.created) emails++;
     }

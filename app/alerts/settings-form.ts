@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { SUPPORTED_LOCALES, type Locale } from "../i18n/i18n";
+import type { AlertPlanView } from "./plan";
 import { RECIPIENT_TOPICS, Recipient, type AlertRule, type AlertScope, type AlertSettings } from "./rules";
 
 const Text = z.string().max(2048);
@@ -243,14 +244,23 @@ const MAX_RECIPIENTS = 20;
 
 /**
  * Why an address cannot be added to the list (a message key), or null: not an address, already listed, the
- * shop's own (it always receives), or the list is full.
+ * shop's own (it always receives), the list is full, or the shop's plan has no more extra recipients (`plan`:
+ * its number and the message naming the plan with more; null: not limited).
  */
-export function addRecipientError(email: string, values: AlertFormValues, shopEmail: string | null): string | null {
+export function addRecipientError(
+  email: string,
+  values: AlertFormValues,
+  shopEmail: string | null,
+  plan: Pick<AlertPlanView, "extraRecipients" | "recipientsError"> | null = null,
+): string | null {
   const parsed = Recipient.shape.email.safeParse(email);
   if (!parsed.success) return "errors.email";
-  if (shopEmail !== null && parsed.data === shopEmail.trim().toLowerCase()) return "errors.recipientIsShop";
+  const own = shopEmail?.trim().toLowerCase() ?? null;
+  if (parsed.data === own) return "errors.recipientIsShop";
   if (values.recipients.some((r) => r.email.trim().toLowerCase() === parsed.data)) return "errors.recipientDuplicate";
   if (values.recipients.length >= MAX_RECIPIENTS) return "errors.tooManyRecipients";
+  const extras = values.recipients.filter((r) => r.email.trim().toLowerCase() !== own).length;
+  if (plan !== null && extras >= plan.extraRecipients) return plan.recipientsError;
   return null;
 }
 

@@ -1,7 +1,8 @@
 /**
  * What the alert settings page (app/routes/app.alerts.tsx) does on the server: load the form with the shop's
- * choices, save it (and email each new address its confirmation link), preview an email with the shop's live
- * data, "send me a test", send a confirmation again, and the operator's view of the sending domain.
+ * choices and what its plan holds back, save it (and email each new address its confirmation link), preview an
+ * email with the shop's live data, "send me a test", send a confirmation again, and the operator's view of the
+ * sending domain.
  *
  * The preview and the test read the published forecast run, evaluate the form's rules on it (not yet saved:
  * what you see is what these rules would find today) and render through the same templates as the alerts.
@@ -12,6 +13,7 @@
 import { createHash } from "node:crypto";
 import { audit } from "../auth/audit.server";
 import { hit, type RateLimitRule } from "../auth/rate-limit.server";
+import { shopEntitlements } from "../billing/limits.server";
 import { inTransaction, pool } from "../db/pool.server";
 import { EMAIL_FIXTURES } from "../email/fixtures";
 import { queueMessage } from "../email/log.server";
@@ -29,6 +31,7 @@ import { sectionFor, type ProductAlertType } from "./content";
 import { envelope } from "./envelope.server";
 import { evaluate } from "./evaluate";
 import { ALERT_TYPES, type SubjectFinding } from "./model";
+import { planView } from "./plan";
 import { parseAlertSettings, type AlertSettings } from "./rules";
 import { loadSubjects } from "./run.server";
 import { readAlertSettings, saveAlertSettings } from "./settings.server";
@@ -53,11 +56,17 @@ function versionOf(settings: AlertSettings): string {
 }
 
 export async function loadAlertSettingsPage(shop: Shop) {
-  const [settings, options] = await Promise.all([readAlertSettings(shop.id), listFilterOptions(shop.id)]);
+  const [settings, options, entitled] = await Promise.all([
+    readAlertSettings(shop.id),
+    listFilterOptions(shop.id),
+    shopEntitlements(pool(), shop.id),
+  ]);
   const shopEmail = shop.email?.trim().toLowerCase() || null;
   return {
     values: settingsToForm(settings),
     version: versionOf(settings),
+    /** What the shop's plan includes and holds back of the stored settings (null: not limited). */
+    plan: planView(settings, entitled, shopEmail),
     /** Confirmation state of the stored extra addresses (the shop's own needs none). */
     recipients: settings.recipients.map((r): RecipientStatus => ({ email: r.email, confirmed: r.confirmed || r.email === shopEmail })),
     shop: {
@@ -94,7 +103,10 @@ export async function saveAlertSettingsForm(
   now: Date = new Date(),
 ): Promise<FormResult<{ toConfirm: string[] }>> {
   const saved = await saveAlertSettings(shop.id, shop.domain, formToSettings(values));
-  if (!saved.ok) return { ok: false, errors: formErrors(saved.fieldErrors, values) };
+  if (!saved.ok) {
+    const refused = Object.keys(saved.planErrors).length > 0;
+    return { ok: false, errors: refused ? saved.planErrors : formErrors(saved.fieldErrors, values) };
+  }
   const toConfirm: string[] = [];
   for (const email of saved.toConfirm) if ((await queueConfirmation(shop, saved.settings, email, now)).ok) toConfirm.push(email);
   return { ok: true, toConfirm };

@@ -18,7 +18,7 @@ import { envelope } from "./envelope.server";
 import { chooseVersion } from "./experiments";
 import { LowStockRule, recipientsFor, type AlertSettings } from "./rules";
 import { localDateTime, zonedTimeToInstant } from "./schedule";
-import { loadAlertSettings } from "./settings.server";
+import { loadDeliveredAlertSettings } from "./settings.server";
 
 /** The seven local days before the day of the weekly send. */
 export function summaryPeriod(dueAt: Date, timeZone: string): Period {
@@ -75,7 +75,7 @@ export async function sendWeeklySummary(shopId: string, periodKey: string, dueAt
   return shopTransaction(shopId, async (tx) => {
     const shop = await shopById(tx, shopId);
     if (!shop?.installed) return 0;
-    const settings = await loadAlertSettings(tx, shopId);
+    const settings = await loadDeliveredAlertSettings(tx, shop, now);
     const recipients = recipientsFor(settings, shop.email, "weekly_summary");
     if (recipients.length === 0) return 0;
     const period = summaryPeriod(dueAt, shop.timezone);

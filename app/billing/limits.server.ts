@@ -1,27 +1,36 @@
 /**
- * What a shop's plan lets the nightly forecast do (issue 15 item 3: limits enforced gracefully). Read-only mode
- * (a grace period over, a trial over without a plan, a cancelled plan) pauses forecasts; over the variant limit the
- * run covers the variants that matter most (by revenue) up to the allowance, and the rest keep their data and
- * pages. A shop without a billing account (installed before billing, or not opened yet) is not limited.
+ * What a shop's plan lets it do (issue 15 item 3: limits and features enforced gracefully). Read-only mode (a grace
+ * period over, a trial over without a plan, a cancelled plan) pauses forecasts; over the variant limit the run
+ * covers the variants that matter most (by revenue) up to the allowance, and the rest keep their data and pages.
+ * `shopEntitlements` is the plan's features and limits for everything else (alerts, the API, CSV exports, the
+ * locations a forecast counts; decision 0047). A shop without a billing account (installed before billing, or not
+ * opened yet) is not limited.
  */
 import type { Queryable } from "../db/pool.server";
 import { access, type AccessReason } from "./dunning";
+import { entitlementsOf, type Entitlements } from "./entitlements";
 import { accountOfShop } from "./ledger.server";
-import { CATALOGUE, overageApplies, variantAllowance } from "./plans";
+import { overageApplies, variantAllowance } from "./plans";
 
-export type ForecastPermit =
-  { allowed: false; reason: AccessReason } | { allowed: true; maxVariants: number | null; maxLocations: number | null };
+export type ForecastPermit = { allowed: false; reason: AccessReason } | { allowed: true; maxVariants: number | null };
 
 export async function forecastPermit(db: Queryable, shopId: string, now: Date = new Date()): Promise<ForecastPermit> {
   const account = await accountOfShop(shopId, db, now);
-  if (!account) return { allowed: true, maxVariants: null, maxLocations: null };
+  if (!account) return { allowed: true, maxVariants: null };
   const granted = access(account.state, now);
   if (!granted.capabilities.run_forecasts) return { allowed: false, reason: granted.reason };
-  if (!granted.plan) return { allowed: true, maxVariants: null, maxLocations: null };
+  if (!granted.plan) return { allowed: true, maxVariants: null };
   const overage = account.state?.interval ? overageApplies(account.rail, account.state.interval) : false;
-  return {
-    allowed: true,
-    maxVariants: variantAllowance(granted.plan, overage),
-    maxLocations: CATALOGUE.plans[granted.plan].limits.locations,
-  };
+  return { allowed: true, maxVariants: variantAllowance(granted.plan, overage) };
+}
+
+/**
+ * The features and limits of the shop's plan: the subscription's, the trial's plan during the trial, and still the
+ * plan's in read-only mode (for what keeps running there, such as exports). null = not limited: no billing
+ * account, or no plan to speak of (a trial over or a charge never approved; read-only mode stops what costs).
+ */
+export async function shopEntitlements(db: Queryable, shopId: string, now: Date = new Date()): Promise<Entitlements | null> {
+  const account = await accountOfShop(shopId, db, now);
+  const plan = account ? access(account.state, now).plan : null;
+  return plan ? entitlementsOf(plan) : null;
 }

@@ -1,9 +1,12 @@
 /**
  * The frame of every forecast API route (app/routes/api.*): a correlation id per request (X-Request-Id
  * taken when well-formed, else generated) on the response and on every log line; admin session-token
- * authentication (`authenticate.admin`, whose `cors` helper wraps the answer for the admin block); JSON
- * errors (`{ error, issues? }`); and ETag / If-None-Match for stored forecasts.
+ * authentication (`authenticate.admin`, whose `cors` helper wraps the answer for the admin block); the plan's
+ * API access for the routes that are the read API (decision 0047); JSON errors (`{ error, issues? }`); and
+ * ETag / If-None-Match for stored forecasts.
  */
+import { featureRefusal, type PlanFeature } from "../billing/entitlements";
+import { shopEntitlements } from "../billing/limits.server";
 import { authenticate } from "../shopify.server";
 import { json, requestIdOf } from "./http";
 import { pool } from "../db/pool.server";
@@ -36,11 +39,24 @@ function withRequestId(response: Response, requestId: string): Response {
   return out;
 }
 
+export interface ApiRouteOptions {
+  /**
+   * The plan feature the route is part of: without it, 403 `{ error: "plan_feature", feature, requiredPlan }`.
+   * The routes the app's own pages and the admin block call take none (they come with every plan).
+   */
+  feature?: PlanFeature;
+}
+
 /**
  * Authenticates the request and runs `handler` for the session's shop. 401 without a valid session token;
  * OPTIONS preflights are answered by the library (with CORS headers).
  */
-export async function apiRoute(request: Request, route: string, handler: (ctx: ApiContext) => Promise<Response>): Promise<Response> {
+export async function apiRoute(
+  request: Request,
+  route: string,
+  handler: (ctx: ApiContext) => Promise<Response>,
+  options: ApiRouteOptions = {},
+): Promise<Response> {
   const requestId = requestIdOf(request);
   const log = apiLogger(requestId, route);
   const t0 = performance.now();
@@ -59,6 +75,11 @@ export async function apiRoute(request: Request, route: string, handler: (ctx: A
   const shop = await shopByDomain(pool(), auth.session.shop);
   if (!shop?.installed) return done(auth.cors(unauthorized()));
   try {
+    const refusal = options.feature ? featureRefusal(await shopEntitlements(pool(), shop.id), options.feature) : null;
+    if (refusal) {
+      log("refused: not in the shop's plan", { feature: refusal.feature, requiredPlan: refusal.requiredPlan });
+      return done(auth.cors(json(refusal, 403, { "Cache-Control": "no-store" })));
+    }
     return done(auth.cors(await handler({ shopId: shop.id, shopDomain: auth.session.shop, requestId, log })));
   } catch (error) {
     log("failed", { error: error instanceof Error ? error.message : String(error) });

@@ -117,7 +117,8 @@ export async function startRun(shopId: string, trigger: ForecastTrigger, log: Lo
   const shop = await shopById(db, shopId);
   if (!shop || !shop.installed) return null;
   // The plan's limits (app/billing/limits.server.ts): read-only mode pauses forecasts; over the variant limit the run
-  // covers the best sellers (last 90 days' revenue) up to the allowance, and the rest keep their data and pages.
+  // covers the best sellers (last 90 days' revenue) up to the allowance, and the rest keep their data and pages. Over
+  // the location limit `countedLocations` keeps the plan's number of locations, the same in every step of the run.
   const permit = await forecastPermit(db, shopId);
   if (!permit.allowed) {
     log(`forecast run for shop ${shopId} (${trigger}) not started: billing access is ${permit.reason}`);

@@ -1,8 +1,10 @@
 /**
  * Shared reads of the forecast domain: the shop's settings (with defaults), lead-time
- * overrides and counted locations. Raw SQL on the pg pool (app/db), like app/sync (bulk arrays, one
- * statement per step; Prisma's per-row layer costs more than the statements at 50 000 variants).
+ * overrides and counted locations (within the plan's location limit). Raw SQL on the pg pool (app/db), like
+ * app/sync (bulk arrays, one statement per step; Prisma's per-row layer costs more than the statements at
+ * 50 000 variants).
  */
+import { shopEntitlements } from "../billing/limits.server";
 import { pool, type Queryable } from "../db/pool.server";
 import type { LeadTimes } from "./advice";
 import type { AdvicePolicy } from "./contract";
@@ -58,12 +60,45 @@ export interface CountedLocations {
   stock: string[];
 }
 
+/** The advice's and DailyDemand's location id of sales Shopify names no location for. */
+const NO_LOCATION = "0";
+
+/**
+ * The locations a forecast counts: the ones chosen in the settings, or every active one. Over the plan's location
+ * limit (decision 0047) only as many as the plan covers: the first chosen ones in their order, or else the active
+ * ones with the most revenue in the last 90 days of data (ties by id), with the sales that name no location. Every
+ * forecast step (plan, batches, publish, recompute) and every read of a run's demand asks here, so they agree;
+ * nothing is deleted, and the other locations keep syncing.
+ */
 export async function countedLocations(db: Queryable, shopId: string, settings: StoredSettings): Promise<CountedLocations> {
-  if (settings.locationIds.length > 0) return { demand: settings.locationIds, stock: settings.locationIds };
+  const limit = (await shopEntitlements(db, shopId))?.limits.locations ?? null;
+  if (settings.locationIds.length > 0) {
+    const chosen = limit === null ? settings.locationIds : settings.locationIds.slice(0, limit);
+    return { demand: chosen, stock: chosen };
+  }
   const { rows } = await db.query<{ id: string }>(`SELECT id::text FROM "Location" WHERE "shopId" = $1 AND "isActive" ORDER BY id`, [
     shopId,
   ]);
-  return { demand: [], stock: rows.map((r) => r.id) };
+  const active = rows.map((r) => r.id);
+  if (limit === null || active.length <= limit) return { demand: [], stock: active };
+  const top = await topLocations(db, shopId, limit);
+  return { demand: [...top, NO_LOCATION], stock: top };
+}
+
+/** The `limit` active locations with the most revenue in the shop's last 90 days of demand (ties by id), in id order. */
+async function topLocations(db: Queryable, shopId: string, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id::text FROM (
+       SELECT l.id, coalesce(sum(d.revenue), 0) AS revenue
+         FROM "Location" l
+         LEFT JOIN "DailyDemand" d ON d."shopId" = l."shopId" AND d."locationId" = l.id
+               AND d.day > (SELECT max(day) FROM "DailyDemand" WHERE "shopId" = $1) - 90
+        WHERE l."shopId" = $1 AND l."isActive"
+        GROUP BY l.id ORDER BY revenue DESC, l.id LIMIT $2) top
+      ORDER BY id`,
+    [shopId, limit],
+  );
+  return rows.map((r) => r.id);
 }
 
 /** SQL predicate on DailyDemand's location for a `$n::bigint[]` parameter built by `countedLocations().demand`. */

@@ -51,6 +51,8 @@ import {
   type DeliveryStatus,
   type RecordStatus,
 } from "../alerts/settings-page.server";
+import type { AlertPlanView } from "../alerts/plan";
+import type { PlanId } from "../billing/plans";
 import { ClientOnly } from "../components/ClientOnly";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
@@ -189,6 +191,11 @@ function AlertSettingsForm({ save }: { save: SaveFetcher }) {
             </div>
           </Layout.Section>
         ) : null}
+        {data.plan && (data.plan.held.rules.length > 0 || data.plan.held.recipients.length > 0) ? (
+          <Layout.Section>
+            <PlanHeldBanner plan={data.plan} rules={data.values.rules} />
+          </Layout.Section>
+        ) : null}
         <Layout.AnnotatedSection title={t("rules.title")} description={t("rules.description")}>
           <RulesCard values={values} update={update} errors={errors} data={data} />
         </Layout.AnnotatedSection>
@@ -239,6 +246,61 @@ function useFieldError(errors: Errors) {
   return (field: string) => (errors[field] ? t(errors[field]) : undefined);
 }
 
+/** A plan's name in the merchant's language ("—" when no plan has what is asked). */
+function usePlanName() {
+  const { t } = useTranslation("billing");
+  return (plan: PlanId | null) => (plan === null ? "—" : t(`plans.${plan}`));
+}
+
+/** A rule's name as the page shows it: its type's title, with its id when the shop has more than one of that type. */
+function useRuleName(rules: readonly RuleFormValues[]) {
+  const { t } = useTranslation("alerts");
+  return (ruleId: string) => {
+    const rule = rules.find((r) => r.id === ruleId);
+    if (!rule) return ruleId;
+    const title = t(`rules.types.${rule.type}.title`);
+    return rules.filter((r) => r.type === rule.type).length > 1 ? `${title} (${rule.id})` : title;
+  };
+}
+
+/** What the shop's plan holds back of the stored settings (after a downgrade): kept, not sent, with the way to get it. */
+function PlanHeldBanner({ plan, rules }: { plan: AlertPlanView; rules: readonly RuleFormValues[] }) {
+  const { t } = useTranslation("alerts");
+  const planName = usePlanName();
+  const ruleName = useRuleName(rules);
+  const { rules: heldRules, recipients } = plan.held;
+  return (
+    <div data-testid="alerts-plan-held">
+      <Banner
+        tone="warning"
+        title={t("plan.heldTitle", { plan: planName(plan.plan) })}
+        action={{ content: t("plan.seePlans"), url: "/app/billing" }}
+      >
+        <BlockStack gap="200">
+          <Text as="p">{t("plan.heldBody")}</Text>
+          <ul style={{ margin: 0, paddingInlineStart: "1.25rem" }}>
+            {heldRules.map((hold) => (
+              <li key={hold.ruleId}>
+                {hold.held === "type"
+                  ? t("plan.heldType", { rule: ruleName(hold.ruleId), required: planName(hold.requiredPlan) })
+                  : t("plan.heldFrequency", {
+                      rule: ruleName(hold.ruleId),
+                      deliveredAs: t(`rules.frequencies.${hold.deliveredAs}`),
+                      frequency: t(`rules.frequencies.${hold.frequency}`),
+                      required: planName(hold.requiredPlan),
+                    })}
+              </li>
+            ))}
+            {recipients.length > 0 ? (
+              <li>{t("plan.heldRecipients", { emails: recipients.join(", "), count: plan.extraRecipients })}</li>
+            ) : null}
+          </ul>
+        </BlockStack>
+      </Banner>
+    </div>
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Rules
 
@@ -265,6 +327,7 @@ function RulesCard({ values, update, errors, data }: SectionProps) {
               onChange={(next) => setRule(index, next)}
               errors={errors}
               choices={data.choices}
+              plan={data.plan}
             />
           </BlockStack>
         ))}
@@ -282,6 +345,7 @@ function RuleEditor({
   onChange,
   errors,
   choices,
+  plan,
 }: {
   rule: RuleFormValues;
   index: number;
@@ -289,21 +353,32 @@ function RuleEditor({
   onChange: (rule: RuleFormValues) => void;
   errors: Errors;
   choices: LoaderData["choices"];
+  /** The shop's plan (null: not limited): what it lacks stays visible, marked with the plan that has it. */
+  plan: AlertPlanView | null;
 }) {
   const { t } = useTranslation("alerts");
+  const planName = usePlanName();
   const format = useFormat();
   const error = useFieldError(errors);
   const path = (field: string) => `rules.${index}.${field}`;
   const money = format.settings.currency ?? undefined;
   const title = t(`rules.types.${rule.type}.title`) + (showId ? ` (${rule.id})` : "");
   const fieldId = (field: string) => `rule-${index}-${field}`;
+  // What the plan lacks can be chosen only as it was stored (held back), so a change can be undone before saving.
+  const hold = plan?.held.rules.find((h) => h.ruleId === rule.id && h.type === rule.type);
 
   const frequency = (
     <Select
       key="frequency"
       id={fieldId("frequency")}
       label={t("rules.frequency")}
-      options={FREQUENCY_OPTIONS.map((value) => ({ value, label: t(`rules.frequencies.${value}`) }))}
+      options={FREQUENCY_OPTIONS.map((value) => {
+        const label = t(`rules.frequencies.${value}`);
+        const needs = plan?.needs.frequencies[value];
+        if (needs === undefined) return { value, label };
+        const stored = hold?.held === "frequency" && hold.frequency === value;
+        return { value, label: t("plan.option", { option: label, plan: planName(needs) }), disabled: !stored };
+      })}
       value={rule.frequency}
       onChange={(value) => onChange({ ...rule, frequency: value })}
       error={error(path("frequency"))}
@@ -402,17 +477,23 @@ function RuleEditor({
       break;
   }
 
+  // A type the plan lacks can be turned off (a held-back rule), and back on only if it was stored on.
+  const typeNeeds = plan?.needs.types[rule.type];
   return (
     <BlockStack gap="300">
       <Checkbox
         id={fieldId("enabled")}
         label={
-          <Text as="span" variant="headingSm">
-            {title}
-          </Text>
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="span" variant="headingSm">
+              {title}
+            </Text>
+            {typeNeeds !== undefined ? <Badge tone="info">{t("plan.badge", { plan: planName(typeNeeds) })}</Badge> : null}
+          </InlineStack>
         }
         helpText={t(`rules.types.${rule.type}.help`)}
         checked={rule.enabled}
+        disabled={typeNeeds !== undefined && !rule.enabled && hold?.held !== "type"}
         onChange={(enabled) => onChange({ ...rule, enabled })}
         error={error(path("enabled")) ?? error(path("id"))}
       />
@@ -697,10 +778,12 @@ function RecipientsCard({ values, update, errors, data }: SectionProps) {
   const error = useFieldError(errors);
   const [draft, setDraft] = useState("");
   const [draftError, setDraftError] = useState<string | null>(null);
+  const planName = usePlanName();
   const shopEmail = data.shop.email;
   const stored = new Map(data.recipients.map((r) => [r.email, r.confirmed]));
+  const held = new Set(data.plan?.held.recipients);
   const add = () => {
-    const problem = addRecipientError(draft, values, shopEmail);
+    const problem = addRecipientError(draft, values, shopEmail, data.plan);
     setDraftError(problem);
     if (problem) return;
     update((current) => ({ ...current, recipients: [...current.recipients, { email: normaliseEmail(draft), disabledTypes: [] }] }));
@@ -711,6 +794,8 @@ function RecipientsCard({ values, update, errors, data }: SectionProps) {
   const extras = values.recipients
     .map((recipient, index) => ({ recipient, index }))
     .filter(({ recipient }) => recipient.email !== shopEmail);
+  // The plan's number of extra recipients is worth saying once the list has reached it.
+  const full = data.plan !== null && extras.length >= data.plan.extraRecipients;
   return (
     <Card>
       <BlockStack gap="400">
@@ -737,6 +822,7 @@ function RecipientsCard({ values, update, errors, data }: SectionProps) {
                 key={recipient.email}
                 email={recipient.email}
                 state={stored.has(recipient.email) ? (stored.get(recipient.email) ? "confirmed" : "waiting") : "new"}
+                held={held.has(recipient.email)}
                 onRemove={() => remove(index)}
                 error={error(`recipients.${index}.email`)}
               />
@@ -759,7 +845,11 @@ function RecipientsCard({ values, update, errors, data }: SectionProps) {
           <TextField
             id="add-recipient"
             label={t("recipients.addLabel")}
-            helpText={t("recipients.addHelp")}
+            helpText={
+              full && data.plan
+                ? `${t("recipients.addHelp")} ${t("plan.recipientsHelp", { plan: planName(data.plan.plan), count: data.plan.extraRecipients })}`
+                : t("recipients.addHelp")
+            }
             type="email"
             value={draft}
             onChange={(value) => {
@@ -779,11 +869,14 @@ function RecipientsCard({ values, update, errors, data }: SectionProps) {
 function RecipientRow({
   email,
   state,
+  held,
   onRemove,
   error,
 }: {
   email: string;
   state: "confirmed" | "waiting" | "new";
+  /** Past the plan's extra recipients: kept, but receives no alerts. */
+  held: boolean;
   onRemove: () => void;
   error: string | undefined;
 }) {
@@ -811,7 +904,10 @@ function RecipientRow({
             <Text as="p" breakWord>
               {email}
             </Text>
-            <InlineStack>{badge}</InlineStack>
+            <InlineStack gap="100">
+              {badge}
+              {held ? <Badge tone="warning">{t("plan.heldBadge")}</Badge> : null}
+            </InlineStack>
           </BlockStack>
           <InlineStack gap="200" blockAlign="center">
             {state === "waiting" ? (

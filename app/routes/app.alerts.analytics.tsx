@@ -24,14 +24,22 @@ import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveCo
 import type { CountsRow, FatigueFinding, ProportionTest, Recommendation } from "../alerts/analytics";
 import { loadAlertAnalytics } from "../alerts/analytics.server";
 import { ClientOnly } from "../components/ClientOnly";
+import { useCsvAction } from "../components/csvAction";
 import { RouteError } from "../components/RouteError";
+import { csvRefusal } from "../dashboard/csv-response.server";
 import { useFormat } from "../dashboard/FormatContext";
 import { downloadFile } from "../dashboard/download";
 import { requireShop } from "../dashboard/shop.server";
 
 /** `GET /app/alerts/analytics?period=7|30|90`: what the alert emails of the period were worth. */
-export const loader = async ({ request }: LoaderFunctionArgs) =>
-  loadAlertAnalytics(await requireShop(request), new URL(request.url).searchParams.get("period"));
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const shop = await requireShop(request);
+  const [analytics, csv] = await Promise.all([
+    loadAlertAnalytics(shop, new URL(request.url).searchParams.get("period")),
+    csvRefusal(shop.id),
+  ]);
+  return { ...analytics, csv };
+};
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 type Analytics = Data["analytics"];
@@ -43,7 +51,7 @@ const CHART_HEIGHT = 280;
 const COLOURS = { sentBar: "#cccccc", delivered: "#2c6e49", opened: "#005bd3", clicked: "#b44d00", action: "#8051ff" } as const;
 
 export default function AlertAnalyticsPage() {
-  const { analytics, everSent, periods } = useLoaderData<typeof loader>();
+  const { analytics, everSent, periods, csv } = useLoaderData<typeof loader>();
   const { t } = useTranslation(NS);
   const format = useFormat();
   const navigate = useNavigate();
@@ -67,12 +75,16 @@ export default function AlertAnalyticsPage() {
     }
   };
 
+  const csvAction = useCsvAction(csv, {
+    content: t("export"),
+    onAction: () => void exportCsv(),
+    loading: exporting,
+    id: "export-alert-log",
+    primary: false,
+  });
+
   return (
-    <Page
-      title={t("title")}
-      subtitle={t("range", { from: format.day(period.from), to: format.day(period.to) })}
-      primaryAction={{ content: t("export"), onAction: () => void exportCsv(), loading: exporting, id: "export-alert-log", primary: false }}
-    >
+    <Page title={t("title")} subtitle={t("range", { from: format.day(period.from), to: format.day(period.to) })} primaryAction={csvAction}>
       <BlockStack gap="400">
         <div role="group" aria-label={t("period.label")} data-testid="analytics-period">
           <ButtonGroup variant="segmented">

@@ -5,12 +5,14 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { AccuracyCard } from "../components/AccuracyCard";
 import { AdviceTable } from "../components/AdviceTable";
+import { useCsvAction } from "../components/csvAction";
 import { ForecastChart } from "../components/ForecastChart";
 import { ModelScores } from "../components/ModelScores";
 import { RiskBadge } from "../components/RiskBadge";
 import { RouteError } from "../components/RouteError";
 import { buildChartRows, rankCandidates, RANGE_OPTIONS, summarise, type ChartRange } from "../dashboard/chart-data";
 import { forecastCsv } from "../dashboard/csv";
+import { csvRefusal } from "../dashboard/csv-response.server";
 import { saveBlob } from "../dashboard/download";
 import { useFormat } from "../dashboard/FormatContext";
 import { requireShop } from "../dashboard/shop.server";
@@ -24,12 +26,13 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const parsed = ForecastRangeQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   // Two years of history unless the URL asks for another window; the page's range selector slices it.
   const range = parsed.success ? parsed.data : {};
-  const [detail, options] = await Promise.all([
+  const [detail, options, csv] = await Promise.all([
     getVariantForecast(shop.id, variantId, { ...range, from: range.from ?? historyStart() }),
     listFilterOptions(shop.id),
+    csvRefusal(shop.id),
   ]);
   if (!detail) throw new Response("Not found", { status: 404 });
-  return { detail, locations: options.locations, location: range.location ?? "0" };
+  return { detail, locations: options.locations, location: range.location ?? "0", csv };
 };
 
 const HISTORY_DAYS = 730;
@@ -39,7 +42,7 @@ function historyStart(): string {
 }
 
 export default function VariantPage() {
-  const { detail, locations, location } = useLoaderData<typeof loader>();
+  const { detail, locations, location, csv } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const [range, setRange] = useState<ChartRange>("90");
@@ -61,6 +64,7 @@ export default function VariantPage() {
     const blob = new Blob([forecastCsv(detail)], { type: "text/csv;charset=utf-8" });
     saveBlob(blob, `fluxor-forecast-${detail.variantId}-${detail.asOf}.csv`);
   };
+  const csvAction = useCsvAction(csv, { content: t("variant.exportCsv"), onAction: exportForecast, id: "export-forecast", primary: false });
 
   return (
     <Page
@@ -68,7 +72,7 @@ export default function VariantPage() {
       subtitle={subtitle || undefined}
       titleMetadata={current ? <RiskBadge risk={current.risk} /> : undefined}
       backAction={{ content: t("nav.variants"), url: "/app/variants" }}
-      primaryAction={{ content: t("variant.exportCsv"), onAction: exportForecast, id: "export-forecast", primary: false }}
+      primaryAction={csvAction}
     >
       <Layout>
         {current?.outOfStockSince ? (

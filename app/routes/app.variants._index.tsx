@@ -19,10 +19,12 @@ import {
 } from "@shopify/polaris";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useCsvAction } from "../components/csvAction";
 import { ResponsiveIndexTable, StableIndexFilters } from "../components/IndexListLayout";
 import { RiskBadge } from "../components/RiskBadge";
 import { RouteError } from "../components/RouteError";
 import { SkeletonBadge, SkeletonLine } from "../components/Skeleton";
+import { csvRefusal } from "../dashboard/csv-response.server";
 import { downloadFile } from "../dashboard/download";
 import { useFormat } from "../dashboard/FormatContext";
 import { requireShop } from "../dashboard/shop.server";
@@ -41,8 +43,8 @@ import { listFilterOptions, listVariants } from "../forecasts/read.server";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await requireShop(request);
   const query = queryFromSearchParams(new URL(request.url).searchParams);
-  const [page, options] = await Promise.all([listVariants(shop.id, query), listFilterOptions(shop.id)]);
-  return { page, options, query };
+  const [page, options, csv] = await Promise.all([listVariants(shop.id, query), listFilterOptions(shop.id), csvRefusal(shop.id)]);
+  return { page, options, query, csv };
 };
 
 /** Quick views over the risk filter; the first is every variant. */
@@ -67,7 +69,7 @@ const COLUMNS: { id: string; sort?: SortKey; numeric?: boolean }[] = [
 ];
 
 export default function VariantsPage() {
-  const { page, options, query } = useLoaderData<typeof loader>();
+  const { page, options, query, csv } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const format = useFormat();
   const navigate = useNavigate();
@@ -235,18 +237,16 @@ export default function VariantsPage() {
     }
   };
 
+  const csvAction = useCsvAction(csv, {
+    content: t("variants.exportCsv"),
+    onAction: () => void exportCsv(),
+    loading: exporting,
+    id: "export-csv",
+    primary: false,
+  });
+
   return (
-    <Page
-      title={t("variants.title")}
-      primaryAction={{
-        content: t("variants.exportCsv"),
-        onAction: () => void exportCsv(),
-        loading: exporting,
-        id: "export-csv",
-        primary: false,
-      }}
-      fullWidth
-    >
+    <Page title={t("variants.title")} primaryAction={csvAction} fullWidth>
       <BlockStack gap="300">
         {exportError ? (
           <div role="alert">
