@@ -144,9 +144,14 @@ export const SubscriptionUpdatePayload = z.object({
   }),
 });
 
+/** Statuses after which a subscription's terms no longer matter: the status alone is recorded. */
+const ENDED: ReadonlySet<AppSubscription["status"]> = new Set(["CANCELLED", "DECLINED", "EXPIRED"]);
+
 /**
- * The webhook: the subscription is read back from the Admin API for its full terms. When the shop has no token
- * any more (Shopify cancels an uninstalled shop's subscription and then tells us), the status alone is recorded.
+ * The webhook: the subscription is read back from the Admin API for its full terms. A subscription that ended, or
+ * a shop without a token (uninstalled, or a frozen shop, whose Admin API answers 402), has its status alone
+ * recorded: on uninstall Shopify revokes the token as it cancels the subscription, so its CANCELLED can arrive
+ * before app/uninstalled, while the shop still looks installed and the token no longer works.
  */
 export async function receiveShopifySubscriptionUpdate(
   adminFor: AdminFor,
@@ -160,8 +165,7 @@ export async function receiveShopifySubscriptionUpdate(
   if (!shop) return 0;
   const { admin_graphql_api_id: id, status, updated_at: updatedAt } = payload.app_subscription;
   const at = updatedAt && !Number.isNaN(Date.parse(updatedAt)) ? new Date(updatedAt) : now;
-  if (shop.installed && status !== "FROZEN") {
-    // A frozen shop's Admin API answers 402: its status alone is recorded below.
+  if (shop.installed && status !== "FROZEN" && !ENDED.has(status)) {
     const sub = await fetchShopifySubscription(await adminFor(shop.domain), id);
     if (sub) return (await recordShopifySubscription(shop, sub, at)).stored;
   }
@@ -178,6 +182,34 @@ export async function receiveShopifySubscriptionUpdate(
   return inTransaction(async (tx) => {
     const account = await accountOfShop(shop.id, tx, now);
     return account ? (await recordEvents(tx, account.id, events, now)).stored : 0;
+  });
+}
+
+/**
+ * app/uninstalled: Shopify cancels the app's active (and frozen) subscriptions when the app is uninstalled. Its
+ * app_subscriptions/update may come before this webhook, after it, or not at all (the uninstall also ends the
+ * app's webhook subscriptions for the shop), so the cancellation of the shop's current Shopify subscription is
+ * recorded here too, under the id that webhook's CANCELLED is recorded with: whichever comes first is stored, the
+ * other is a duplicate. A subscription still awaiting approval is left to expire, as Shopify does; a direct
+ * contract on the Stripe rail is not Shopify's to cancel.
+ */
+export async function recordShopifyUninstall(shopDomain: string, at: Date = new Date()): Promise<number> {
+  const shop = await shopByDomain(pool(), shopDomain);
+  if (!shop) return 0;
+  return inTransaction(async (tx) => {
+    const account = await accountOfShop(shop.id, tx, at);
+    const state = account?.state;
+    if (!account || state?.provider !== "shopify" || !state.subscriptionId) return 0;
+    if (state.eventStatus !== "active" && state.eventStatus !== "frozen") return 0;
+    const id = state.subscriptionId;
+    const cancelled: BillingEventInput = {
+      type: "cancelled",
+      provider: "shopify",
+      providerEventId: `${id}:cancelled`,
+      subscriptionId: id,
+      occurredAt: at.toISOString(),
+    };
+    return (await recordEvents(tx, account.id, [cancelled], at)).stored;
   });
 }
 

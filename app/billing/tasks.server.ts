@@ -46,14 +46,16 @@ async function shopifyPeriodsDue(now: Date): Promise<{ shopId: string; domain: s
 
 /**
  * One shop's finished day: usage recorded, then on a Shopify 30-day plan the overage blocks of the cycle's peak
- * are written as usage charges (one row per key, before any request) and sent.
+ * are written as usage charges (one row per key, before any request) and sent. A shop uninstalled since the job
+ * was queued is not metered any more (null): its data waits for shop/redact, and nothing is billed for it.
  */
-async function meterAndCharge(adminFor: AdminFor, shopId: string, day: string): Promise<{ variants: number; charged: number }> {
-  const usage = await meterShop(shopId, day);
+async function meterAndCharge(adminFor: AdminFor, shopId: string, day: string): Promise<{ variants: number; charged: number } | null> {
   const shop = await shopById(pool(), shopId);
+  if (!shop?.installed) return null;
+  const usage = await meterShop(shopId, day);
   const account = await accountOfShop(shopId);
   const state = account?.state;
-  if (!shop?.installed || !account || !state?.subscriptionId || !state.plan || !state.interval || !state.currentPeriodStart) {
+  if (!account || !state?.subscriptionId || !state.plan || !state.interval || !state.currentPeriodStart) {
     return { variants: usage.variants, charged: 0 };
   }
   if (state.status !== "active" || !overageApplies(account.rail, state.interval)) return { variants: usage.variants, charged: 0 };
@@ -110,6 +112,7 @@ export function billingHandlers(adminFor: AdminFor): readonly JobHandler[] {
     }),
     handle(billingMeterJob, async ({ shopId, day }, helpers) => {
       const out = await meterAndCharge(adminFor, shopId, day);
+      if (!out) return helpers.logger.info(`billing.meter ${shopId} ${day}: not installed`);
       helpers.logger.info(`billing.meter ${shopId} ${day}: ${out.variants} variants, ${out.charged} usage charges sent`);
     }),
   ];

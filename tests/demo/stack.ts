@@ -186,6 +186,9 @@ async function startParts(
   const stripe = await startStripeStandIn({
     port: stripePort,
     webhook: { url: `${appConfig.appUrl}/webhooks/stripe`, secret: process.env.STRIPE_WEBHOOK_SECRET },
+    // As Fluxor's Stripe account is set (decision 0045): a subscription whose retries all failed is marked unpaid,
+    // not cancelled, so paying its open invoice brings it back.
+    dunning: { subscriptionAfterFinalFailure: "unpaid" },
   });
   process.env.STRIPE_API_BASE = stripe.url;
 

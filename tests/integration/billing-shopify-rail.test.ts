@@ -3,27 +3,45 @@
  * requested with the REAL @shopify/shopify-api and Fluxor's plan config: the trial opens once per shop; the ledger
  * refuses UPDATE, DELETE and TRUNCATE; approval → active; the same webhook three times and shuffled → one effect,
  * the right final state; FROZEN → grace → back; an upgrade replaces the plan; usage charges are sent once per key
- * and capped; erasure keeps the ledger, pseudonymous; shop B never sees shop A's billing.
+ * and capped; erasure keeps the ledger, pseudonymous; shop B never sees shop A's billing. Uninstall: Shopify
+ * cancels the subscription and sends app_subscriptions/update beside app/uninstalled (HMAC-signed, handed to
+ * Fluxor's own webhook routes in either order, twice, or without the subscription's webhook at all): the ledger ends
+ * CANCELLED once, the shop is no longer metered, its data stays until shop/redact, and a re-install gets no trial.
  */
 import "@shopify/shopify-api/adapters/node";
 import { randomBytes } from "node:crypto";
-import { ApiVersion, LogSeverity, shopifyApi, type Session, type Shopify } from "@shopify/shopify-api";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { ApiVersion, LogSeverity, Session, shopifyApi, type Shopify } from "@shopify/shopify-api";
+import type { JobHelpers } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { access } from "../../app/billing/dunning";
 import type * as LedgerServer from "../../app/billing/ledger.server";
+import type * as Limits from "../../app/billing/limits.server";
 import type * as Rail from "../../app/billing/shopify-rail.server";
 import type * as ShopifyPlans from "../../app/billing/shopify-plans";
+import type * as Tasks from "../../app/billing/tasks.server";
 import type * as Lifecycle from "../../app/shops/lifecycle.server";
 import type * as Pool from "../../app/db/pool.server";
 import { redirectShopifyFetch, startShopifyStandIn, type AppConfig, type ShopifyStandIn } from "../mocks/shopify";
 import { createTestDatabase, sql } from "../support/db";
+import { JOBS_OF } from "../support/forecast-seed";
 
 const A = "rail-a.myshopify.com";
 const B = "rail-b.myshopify.com";
+/** Uninstalled with an active subscription: C's subscription webhook reaches Fluxor first, D's last, E's never. */
+const C = "rail-c.myshopify.com";
+const D = "rail-d.myshopify.com";
+const E = "rail-e.myshopify.com";
 const TODAY = "2026-03-15";
+const UPDATE = "app_subscriptions/update";
+const UNINSTALLED = "app/uninstalled";
 
 process.env.SHOPIFY_API_KEY = "fluxor-test-key";
 process.env.SHOPIFY_API_SECRET = "fluxor-test-secret-" + randomBytes(8).toString("hex");
 process.env.SHOPIFY_APP_URL = "https://fluxor.test";
+process.env.SCOPES = "read_products";
 process.env.FLUXOR_ENCRYPTION_KEYS = `t1:${randomBytes(32).toString("base64")}`;
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -36,6 +54,50 @@ let plans: typeof ShopifyPlans;
 let pool: typeof Pool;
 const shopIds = new Map<string, string>();
 const sessions = new Map<string, Session>();
+
+/** A webhook as Shopify sent it: its headers (HMAC included) and raw body. */
+interface Delivery {
+  topic: string;
+  shop: string;
+  headers: Record<string, string>;
+  body: string;
+}
+/** Every webhook the stand-in sent, in order: held at the app's door, handed to Fluxor's routes when a test says. */
+const deliveries: Delivery[] = [];
+let door: Server;
+type WebhookRoute = { action: (args: ActionFunctionArgs) => Promise<Response> };
+const routes = new Map<string, WebhookRoute>();
+
+async function readDelivery(req: IncomingMessage): Promise<Delivery> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers))
+    if (typeof value === "string" && (name.startsWith("x-shopify-") || name === "content-type")) headers[name] = value;
+  return {
+    topic: headers["x-shopify-topic"] ?? "",
+    shop: headers["x-shopify-shop-domain"] ?? "",
+    headers,
+    body: Buffer.concat(chunks).toString("utf8"),
+  };
+}
+
+/** Fluxor's webhook route for the delivery's topic answers it (a refusal is the Response the route throws). */
+async function toFluxor(delivery: Delivery): Promise<number> {
+  const route = routes.get(delivery.topic);
+  if (!route) throw new Error(`no route for ${delivery.topic}`);
+  const request = new Request(`https://fluxor.test/webhooks/${delivery.topic}`, {
+    method: "POST",
+    headers: delivery.headers,
+    body: delivery.body,
+  });
+  try {
+    return (await route.action({ request, params: {}, context: { clientIp: "127.0.0.1" } })).status;
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown.status;
+    throw thrown;
+  }
+}
 
 /** An Admin GraphQL client of one shop in the shape Fluxor's rail takes (`admin.graphql` → Response). */
 function adminOf(shop: string): Rail.AdminGraphql {
@@ -87,20 +149,29 @@ async function account(domain: string) {
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  door = createServer((req, res) => {
+    readDelivery(req)
+      .then((delivery) => {
+        deliveries.push(delivery);
+        res.writeHead(200).end();
+      })
+      .catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => door.listen(0, "127.0.0.1", resolve));
   const app: AppConfig = {
     apiKey: process.env.SHOPIFY_API_KEY!,
     apiSecret: process.env.SHOPIFY_API_SECRET!,
-    appUrl: "http://127.0.0.1:9",
+    appUrl: `http://127.0.0.1:${(door.address() as AddressInfo).port}`,
     handle: "fluxor",
     name: "Fluxor",
     redirectUrls: [],
     scopes: ["read_products"],
     apiVersion: "2025-10",
-    subscriptions: [],
+    subscriptions: [UPDATE, UNINSTALLED].map((topic) => ({ topic, uri: `/webhooks/${topic}`, compliance: false })),
   };
   standIn = await startShopifyStandIn({
     app,
-    stores: [A, B].map((domain, i) => ({ domain, seed: 5 + i, today: TODAY, scale: { products: 6, days: 10 } })),
+    stores: [A, B, C, D, E].map((domain, i) => ({ domain, seed: 5 + i, today: TODAY, scale: { products: 6, days: 10 } })),
   });
   restoreFetch = redirectShopifyFetch(standIn.url);
   pool = await import("../../app/db/pool.server");
@@ -134,7 +205,9 @@ beforeAll(async () => {
 afterAll(async () => {
   restoreFetch?.();
   await standIn?.close();
+  await new Promise<void>((resolve) => (door ? door.close(() => resolve()) : resolve()));
   await pool?.closePool();
+  await (await import("../../app/db/prisma.server")).disconnectPrisma();
   await db?.drop();
 });
 
@@ -295,5 +368,149 @@ describe("tenancy and erasure", () => {
     expect(again.id).not.toBe(before.id);
     expect(again.state).toBeNull();
     expect(again.trialStartedAt).toBeNull();
+  });
+});
+
+describe("uninstall: Shopify cancels the subscription", () => {
+  const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+  const helpers = { logger: quiet, job: { attempts: 1, max_attempts: 1 } } as unknown as JobHelpers;
+  let tasks: typeof Tasks;
+  let limits: typeof Limits;
+  const subscriptionOf = new Map<string, string>();
+
+  async function runJob(name: string, payload: Record<string, unknown>) {
+    const handler = tasks.billingHandlers(adminFor).find((h) => h.name === name);
+    if (!handler) throw new Error(`no ${name} handler`);
+    await handler.task(payload, helpers);
+  }
+
+  const ledgerRows = (domain: string, type: string) =>
+    sql<{ providerEventId: string }>(
+      db.url,
+      `SELECT e."providerEventId" FROM "BillingEvent" e JOIN "BillingAccount" a ON a.id = e."accountId" WHERE a."shopId" = $1 AND e.type = $2`,
+      [shopIds.get(domain), type],
+    );
+
+  beforeAll(async () => {
+    tasks = await import("../../app/billing/tasks.server");
+    limits = await import("../../app/billing/limits.server");
+    routes.set(UPDATE, await import("../../app/routes/webhooks.app_subscriptions.update"));
+    routes.set(UNINSTALLED, await import("../../app/routes/webhooks.app.uninstalled"));
+    // The offline sessions Fluxor keeps (encrypted) after the install, for its own Admin API calls.
+    const app = (await import("../../app/shopify.server")).default;
+    for (const domain of [C, D, E]) {
+      const token = standIn.issueAccessToken(domain);
+      const session = shopify.session.customAppSession(domain);
+      session.accessToken = token;
+      sessions.set(domain, session);
+      await app.sessionStorage.storeSession(
+        new Session({ id: `offline_${domain}`, shop: domain, state: "", isOnline: false, scope: "read_products", accessToken: token }),
+      );
+      const [row] = await sql<{ id: string }>(
+        db.url,
+        `INSERT INTO "Shop" (id, domain, "updatedAt", email) VALUES (gen_random_uuid(), $1, now(), $2) RETURNING id`,
+        [domain, `owner@${domain}`],
+      );
+      shopIds.set(domain, row!.id);
+      // Installed 20 days ago: the trial is over, and the shop pays for Pro.
+      await pool.inTransaction(async (tx) => ledger.openAccount(tx, await shopRow(domain), clock(domain, -20 * DAY)));
+      const before = deliveries.length;
+      const gid = await subscribe(domain, plans.shopifyPlanName("pro", "monthly"));
+      subscriptionOf.set(domain, gid);
+      await standIn.webhooks.idle();
+      // The approval's app_subscriptions/update, through Fluxor's route: read back from the Admin API, recorded.
+      const active = deliveries.slice(before).filter((d) => d.shop === domain && d.topic === UPDATE);
+      expect(active).toHaveLength(1);
+      expect(await toFluxor(active[0]!)).toBe(200);
+      expect((await account(domain)).state).toMatchObject({ subscriptionId: gid, plan: "pro", status: "active" });
+      // A day of usage, metered while installed.
+      await runJob("billing.meter", { shopId: shopIds.get(domain), day: "2026-03-10" });
+    }
+  });
+
+  const cases = [
+    { domain: C, order: [UPDATE, UNINSTALLED], title: "the subscription's webhook first" },
+    { domain: D, order: [UNINSTALLED, UPDATE], title: "app/uninstalled first" },
+    { domain: E, order: [UNINSTALLED], title: "the subscription's webhook lost" },
+  ];
+
+  it.each(cases)("$title, each twice: the ledger ends CANCELLED once", async ({ domain, order }) => {
+    const gid = subscriptionOf.get(domain)!;
+    const before = deliveries.length;
+    await standIn.uninstallApp(domain);
+    await standIn.webhooks.idle();
+    // Shopify cancelled the subscription and said so, beside app/uninstalled.
+    expect(standIn.billing.subscriptions(domain).find((s) => s.gid === gid)?.status).toBe("CANCELLED");
+    const sent = new Map(deliveries.slice(before).map((d) => [d.topic, d]));
+    expect([...sent.keys()].sort()).toEqual([UNINSTALLED, UPDATE]);
+    expect(JSON.parse(sent.get(UPDATE)!.body)).toMatchObject({ app_subscription: { admin_graphql_api_id: gid, status: "CANCELLED" } });
+
+    for (const topic of [...order, ...order]) expect(await toFluxor(sent.get(topic)!)).toBe(200);
+
+    const now = clock(domain, 60_000);
+    const state = (await account(domain)).state!;
+    expect(state).toMatchObject({ subscriptionId: gid, provider: "shopify", status: "cancelled", cancelAtPeriodEnd: false });
+    expect((await ledgerRows(domain, "cancelled")).map((r) => r.providerEventId)).toEqual([`${gid}:cancelled`]);
+    expect(access(state, now)).toMatchObject({ level: "read_only", reason: "ended" });
+    expect(await limits.forecastPermit(pool.pool(), shopIds.get(domain)!, now)).toEqual({ allowed: false, reason: "ended" });
+    const [shop] = await sql<{ installState: string }>(db.url, `SELECT "installState" FROM "Shop" WHERE domain = $1`, [domain]);
+    expect(shop?.installState).toBe("UNINSTALLED");
+    expect(await sql(db.url, `SELECT 1 FROM "Session" WHERE shop = $1`, [domain])).toHaveLength(0);
+  });
+
+  it("an uninstalled shop is no longer metered; its data stays until shop/redact", async () => {
+    const uninstalled = [C, D, E].map((domain) => shopIds.get(domain)!);
+    await runJob("billing.tick", { now: clock(C, 2 * DAY).toISOString() });
+    const meters = await sql<{ payload: { shopId: string } }>(db.url, JOBS_OF("billing.meter"));
+    expect(meters.filter((j) => uninstalled.includes(j.payload.shopId))).toEqual([]);
+    // A meter queued before the uninstall finds the shop gone and records nothing.
+    await runJob("billing.meter", { shopId: shopIds.get(C), day: "2026-03-11" });
+    const days = await sql<{ shopId: string; day: string }>(
+      db.url,
+      `SELECT "shopId", to_char(day, 'YYYY-MM-DD') AS day FROM "UsageDay" WHERE "shopId" = ANY($1::uuid[]) ORDER BY day`,
+      [uninstalled],
+    );
+    expect(days.map((d) => d.day)).toEqual(["2026-03-10", "2026-03-10", "2026-03-10"]);
+    // The shops, their accounts and whole ledgers are all still there.
+    const kept = await sql<{ installState: string; types: string[] }>(
+      db.url,
+      `SELECT s."installState", array(SELECT e.type FROM "BillingEvent" e WHERE e."accountId" = a.id ORDER BY e.type) AS types
+         FROM "Shop" s JOIN "BillingAccount" a ON a."shopId" = s.id WHERE s.id = ANY($1::uuid[])`,
+      [uninstalled],
+    );
+    expect(kept).toEqual(
+      uninstalled.map(() => ({
+        installState: "UNINSTALLED",
+        types: ["activated", "cancelled", "invoice_paid", "subscription_created", "trial_started"],
+      })),
+    );
+  });
+
+  it("a re-install gets no second trial: the plan stays ended until one is chosen, with no trial days", async () => {
+    const lifecycle: typeof Lifecycle = await import("../../app/shops/lifecycle.server");
+    const before = await account(C);
+    expect(await lifecycle.onAuthorized(C, "read_products")).toBe("reinstall");
+    await runJob("billing.open", { shop: C });
+    const after = await account(C);
+    expect(after.id).toBe(before.id);
+    expect(after.trialStartedAt).toBe(before.trialStartedAt);
+    expect(after.state).toMatchObject({ subscriptionId: subscriptionOf.get(C), status: "cancelled" });
+    expect(await ledgerRows(C, "trial_started")).toHaveLength(1);
+    expect(access(after.state, clock(C, 60_000))).toMatchObject({ level: "read_only", reason: "ended", plan: "pro" });
+
+    // Choosing a plan again asks Shopify for no trial days.
+    const asked: Parameters<Rail.ShopifyBilling["request"]>[0][] = [];
+    const billing: Rail.ShopifyBilling = {
+      request: async (options) => {
+        asked.push(options);
+        throw new Response(null, { status: 302 });
+      },
+    };
+    const choice = { plan: "pro" as const, interval: "monthly" as const, coupon: null, returnUrl: "https://fluxor.test/app/billing" };
+    await expect(rail.requestShopifyPlan(billing, await shopRow(C), choice, clock(C))).rejects.toBeInstanceOf(Response);
+    expect(asked).toEqual([
+      expect.objectContaining({ plan: plans.shopifyPlanName("pro", "monthly"), replacementBehavior: "APPLY_IMMEDIATELY" }),
+    ]);
+    expect(asked[0]).not.toHaveProperty("trialDays");
   });
 });
