@@ -3,23 +3,9 @@
  * with USD and UTC, headline figures, tables that become labelled lists on phones, a chart drawn in the browser
  * only with its table as the text alternative, the rail switch and empty states.
  */
-import {
-  BlockStack,
-  Box,
-  Button,
-  ButtonGroup,
-  Card,
-  DataTable,
-  Divider,
-  InlineGrid,
-  SkeletonBodyText,
-  Text,
-  useBreakpoints,
-} from "@shopify/polaris";
+import { BlockStack, Box, Button, ButtonGroup, Card, DataTable, Divider, InlineGrid, Text, useBreakpoints } from "@shopify/polaris";
 import { useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { ResponsiveContainer } from "recharts";
-import { ClientOnly } from "../components/ClientOnly";
 import { createFormatter } from "../dashboard/format";
 import type { Ratio } from "../billing/revenue";
 import type { Split } from "./metrics";
@@ -217,39 +203,6 @@ export function FigureTable({
         ))}
       </BlockStack>
     </div>
-  );
-}
-
-/** A chart drawn in the browser only (Recharts measures its container), a placeholder of its size before. */
-export function Chart({
-  label,
-  testId,
-  height = CHART_HEIGHT,
-  children,
-}: {
-  label: string;
-  testId: string;
-  height?: number;
-  children: () => ReactNode;
-}) {
-  return (
-    <figure style={{ margin: 0 }} aria-label={label} data-testid={testId}>
-      <ClientOnly
-        fallback={
-          <Box minHeight={`${height}px`}>
-            <SkeletonBodyText lines={6} />
-          </Box>
-        }
-      >
-        {() => (
-          <div style={{ width: "100%", height }}>
-            <ResponsiveContainer width="100%" height="100%" minWidth={0}>
-              {children()}
-            </ResponsiveContainer>
-          </div>
-        )}
-      </ClientOnly>
-    </figure>
   );
 }
 

@@ -18,12 +18,12 @@ import {
   Text,
   useBreakpoints,
 } from "@shopify/polaris";
-import { useCallback, useState, type ReactNode } from "react";
+import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from "recharts";
 import type { CountsRow, FatigueFinding, ProportionTest, Recommendation } from "../alerts/analytics";
 import { loadAlertAnalytics } from "../alerts/analytics.server";
-import { ClientOnly } from "../components/ClientOnly";
+import { Chart } from "../components/Chart";
 import { useCsvAction } from "../components/csvAction";
 import { RouteError } from "../components/RouteError";
 import { csvRefusal } from "../dashboard/csv-response.server";
@@ -367,39 +367,6 @@ function FigureTable({
   );
 }
 
-/** A chart drawn in the browser only (Recharts measures its container), with a placeholder of its size before. */
-function Chart({
-  label,
-  testId,
-  height = CHART_HEIGHT,
-  children,
-}: {
-  label: string;
-  testId: string;
-  height?: number;
-  children: () => ReactNode;
-}) {
-  return (
-    <figure style={{ margin: 0 }} aria-label={label} data-testid={testId}>
-      <ClientOnly
-        fallback={
-          <Box minHeight={`${height}px`}>
-            <SkeletonBodyText lines={6} />
-          </Box>
-        }
-      >
-        {() => (
-          <div style={{ width: "100%", height }}>
-            <ResponsiveContainer width="100%" height="100%" minWidth={0}>
-              {children()}
-            </ResponsiveContainer>
-          </div>
-        )}
-      </ClientOnly>
-    </figure>
-  );
-}
-
 const legendText = (value: string) => <span style={{ color: "#303030" }}>{value}</span>;
 
 function SeriesCard({ analytics }: { analytics: Analytics }) {
@@ -415,7 +382,7 @@ function SeriesCard({ analytics }: { analytics: Analytics }) {
     <Card>
       <BlockStack gap="300">
         <CardTitle title={t("series.title")} help={t("series.help")} />
-        <Chart label={t("series.label")} testId="analytics-series-chart">
+        <Chart label={t("series.label")} testId="analytics-series-chart" height={CHART_HEIGHT}>
           {() => (
             <ComposedChart data={analytics.series} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
               <CartesianGrid stroke="#ebebeb" vertical={false} />

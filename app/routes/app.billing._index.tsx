@@ -19,14 +19,13 @@ import {
   Modal,
   Page,
   ProgressBar,
-  SkeletonBodyText,
   Text,
   TextField,
   useBreakpoints,
 } from "@shopify/polaris";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from "recharts";
 import type { LimitBanner, Meter } from "../billing/limits";
 import {
   billingAction,
@@ -39,7 +38,7 @@ import {
 } from "../billing/page.server";
 import type { ShopifyBilling } from "../billing/shopify-rail.server";
 import { CATALOGUE, PLAN_IDS, planFor, planRank, type DisplayPrice, type Interval, type PlanId } from "../billing/plans";
-import { ClientOnly } from "../components/ClientOnly";
+import { ChartFigure, ChartPanel } from "../components/Chart";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
 import { downloadFile } from "../dashboard/download";
@@ -719,82 +718,64 @@ function UsageHistory({ data }: { data: Data }) {
         </Text>
       </BlockStack>
       {rows.length > 1 ? (
-        <figure style={{ margin: 0 }} aria-label={t("history.label")} data-testid="billing-history-chart">
-          <ClientOnly
-            fallback={
-              <Box minHeight={`${CHART_HEIGHT + RUNS_HEIGHT}px`}>
-                <SkeletonBodyText lines={8} />
-              </Box>
-            }
-          >
-            {() => (
-              <div>
-                {/* Variants (left axis) against the day's orders (right axis)… */}
-                <div style={{ width: "100%", height: CHART_HEIGHT }}>
-                  <ResponsiveContainer width="100%" height="100%" minWidth={0}>
-                    <ComposedChart data={rows} margin={{ top: 8, right: 0, bottom: 0, left: 0 }} syncId="billing-history">
-                      <CartesianGrid stroke="#ebebeb" vertical={false} />
-                      <XAxis dataKey="day" tickFormatter={dayTick} minTickGap={24} tick={{ fontSize: 12 }} />
-                      <YAxis
-                        yAxisId="variants"
-                        allowDecimals={false}
-                        tickFormatter={countTick}
-                        width={AXIS_WIDTH}
-                        tick={{ fontSize: 12 }}
-                      />
-                      <YAxis
-                        yAxisId="orders"
-                        orientation="right"
-                        allowDecimals={false}
-                        tickFormatter={countTick}
-                        width={AXIS_WIDTH}
-                        tick={{ fontSize: 12 }}
-                      />
-                      <Tooltip labelFormatter={(day) => format.day(String(day))} formatter={tooltipValue} itemStyle={TOOLTIP_ITEM} />
-                      <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
-                      <Bar
-                        yAxisId="orders"
-                        dataKey="orders"
-                        name={t("history.orders")}
-                        fill={COLOURS.orders}
-                        isAnimationActive={false}
-                        maxBarSize={16}
-                      />
-                      <Line
-                        yAxisId="variants"
-                        dataKey="variants"
-                        name={t("usage.variants")}
-                        stroke={COLOURS.variants}
-                        strokeWidth={2}
-                        dot={!smDown && rows.length <= 31}
-                        isAnimationActive={false}
-                      />
-                    </ComposedChart>
-                  </ResponsiveContainer>
-                </div>
-                {/* …and the forecast runs, a few a day, on their own scale below. */}
-                <div style={{ width: "100%", height: RUNS_HEIGHT }}>
-                  <ResponsiveContainer width="100%" height="100%" minWidth={0}>
-                    <BarChart data={rows} margin={{ top: 8, right: AXIS_WIDTH, bottom: 0, left: 0 }} syncId="billing-history">
-                      <CartesianGrid stroke="#ebebeb" vertical={false} />
-                      <XAxis dataKey="day" hide />
-                      <YAxis allowDecimals={false} tickFormatter={countTick} width={AXIS_WIDTH} tick={{ fontSize: 12 }} />
-                      <Tooltip labelFormatter={(day) => format.day(String(day))} formatter={tooltipValue} itemStyle={TOOLTIP_ITEM} />
-                      <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
-                      <Bar
-                        dataKey="forecastRuns"
-                        name={t("history.forecastRuns")}
-                        fill={COLOURS.forecastRuns}
-                        isAnimationActive={false}
-                        maxBarSize={16}
-                      />
-                    </BarChart>
-                  </ResponsiveContainer>
-                </div>
-              </div>
-            )}
-          </ClientOnly>
-        </figure>
+        <ChartFigure label={t("history.label")} testId="billing-history-chart" height={CHART_HEIGHT + RUNS_HEIGHT} skeletonLines={8}>
+          {() => (
+            <div>
+              {/* Variants (left axis) against the day's orders (right axis)… */}
+              <ChartPanel height={CHART_HEIGHT}>
+                <ComposedChart data={rows} margin={{ top: 8, right: 0, bottom: 0, left: 0 }} syncId="billing-history">
+                  <CartesianGrid stroke="#ebebeb" vertical={false} />
+                  <XAxis dataKey="day" tickFormatter={dayTick} minTickGap={24} tick={{ fontSize: 12 }} />
+                  <YAxis yAxisId="variants" allowDecimals={false} tickFormatter={countTick} width={AXIS_WIDTH} tick={{ fontSize: 12 }} />
+                  <YAxis
+                    yAxisId="orders"
+                    orientation="right"
+                    allowDecimals={false}
+                    tickFormatter={countTick}
+                    width={AXIS_WIDTH}
+                    tick={{ fontSize: 12 }}
+                  />
+                  <Tooltip labelFormatter={(day) => format.day(String(day))} formatter={tooltipValue} itemStyle={TOOLTIP_ITEM} />
+                  <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
+                  <Bar
+                    yAxisId="orders"
+                    dataKey="orders"
+                    name={t("history.orders")}
+                    fill={COLOURS.orders}
+                    isAnimationActive={false}
+                    maxBarSize={16}
+                  />
+                  <Line
+                    yAxisId="variants"
+                    dataKey="variants"
+                    name={t("usage.variants")}
+                    stroke={COLOURS.variants}
+                    strokeWidth={2}
+                    dot={!smDown && rows.length <= 31}
+                    isAnimationActive={false}
+                  />
+                </ComposedChart>
+              </ChartPanel>
+              {/* …and the forecast runs, a few a day, on their own scale below. */}
+              <ChartPanel height={RUNS_HEIGHT}>
+                <BarChart data={rows} margin={{ top: 8, right: AXIS_WIDTH, bottom: 0, left: 0 }} syncId="billing-history">
+                  <CartesianGrid stroke="#ebebeb" vertical={false} />
+                  <XAxis dataKey="day" hide />
+                  <YAxis allowDecimals={false} tickFormatter={countTick} width={AXIS_WIDTH} tick={{ fontSize: 12 }} />
+                  <Tooltip labelFormatter={(day) => format.day(String(day))} formatter={tooltipValue} itemStyle={TOOLTIP_ITEM} />
+                  <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
+                  <Bar
+                    dataKey="forecastRuns"
+                    name={t("history.forecastRuns")}
+                    fill={COLOURS.forecastRuns}
+                    isAnimationActive={false}
+                    maxBarSize={16}
+                  />
+                </BarChart>
+              </ChartPanel>
+            </div>
+          )}
+        </ChartFigure>
       ) : null}
       <div>
         <Button

@@ -7,7 +7,20 @@ import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, Tooltip, XAxis, YA
 import { opsHeaders, opsJson, requireOperator } from "../ops/auth.server";
 import { TRAILING_DAYS, type Overview, type Split } from "../ops/metrics";
 import { loadOverview } from "../ops/revenue.server";
-import { CardTitle, Chart, EmptyCard, FigureTable, Gutter, Kpi, legendText, NS, RailSwitch, useOpsFormat, type OpsFormat } from "../ops/ui";
+import { Chart } from "../components/Chart";
+import {
+  CardTitle,
+  CHART_HEIGHT,
+  EmptyCard,
+  FigureTable,
+  Gutter,
+  Kpi,
+  legendText,
+  NS,
+  RailSwitch,
+  useOpsFormat,
+  type OpsFormat,
+} from "../ops/ui";
 
 /**
  * `/ops`: MRR and ARR now, committed MRR in trial, 12 months of MRR movements, churn, trial conversion, accounts by
@@ -150,7 +163,7 @@ function MovementsCard({ data, split, format }: { data: Data; split: Split; form
       <BlockStack gap="400">
         <CardTitle title={t("overview.movements.title")} help={t("overview.movements.help")} />
         {moved ? (
-          <Chart label={t("overview.movements.label")} testId="ops-movements-chart">
+          <Chart label={t("overview.movements.label")} testId="ops-movements-chart" height={CHART_HEIGHT}>
             {() => (
               <BarChart data={chartData} stackOffset="sign" margin={{ top: 8, right: 8, bottom: 0, left: smDown ? 0 : 8 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />

@@ -5,7 +5,8 @@ import { useTranslation } from "react-i18next";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from "recharts";
 import { opsHeaders, opsJson, requireOperator } from "../ops/auth.server";
 import { loadRecognition, recognitionMonths, type RecognitionReport } from "../ops/revenue.server";
-import { CardTitle, Chart, EmptyCard, FigureTable, Gutter, Kpi, legendText, NS, useOpsFormat } from "../ops/ui";
+import { Chart } from "../components/Chart";
+import { CardTitle, CHART_HEIGHT, EmptyCard, FigureTable, Gutter, Kpi, legendText, NS, useOpsFormat } from "../ops/ui";
 
 /** `/ops/revenue?months=12|24|36`: revenue recognised each month and deferred at its end; CSV at /ops/revenue.csv. */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -70,7 +71,7 @@ export default function OpsRevenue() {
           <Card>
             <BlockStack gap="400">
               <CardTitle title={t("revenue.byMonth")} help={t("revenue.help")} />
-              <Chart label={t("revenue.label")} testId="ops-revenue-chart">
+              <Chart label={t("revenue.label")} testId="ops-revenue-chart" height={CHART_HEIGHT}>
                 {() => (
                   <ComposedChart
                     data={rows.map((r) => ({ month: r.month, recognized: r.recognizedCents.all, deferred: r.deferredCents.all }))}
