@@ -7,7 +7,16 @@
  * so a tick that runs late, twice, or after downtime sends each period once, and whatever arrives after a
  * period's digest waits for the next one. Held notifications do not depend on the worker being up at the
  * exact hour: the next tick catches up.
+ *
+ * A shop in read-only mode (decision 0044) gets no digest and no weekly summary, and nothing is marked as sent:
+ * its notifications stay pending. Nothing new is recorded in read-only mode (no run starts, and a run that was
+ * going is not evaluated: ./run.server.ts), so what waits is what was recorded before it began, at most one
+ * period's worth, trouble the merchant was never told of and whose episodes already count as told (dropping it
+ * would lose it for good). The first tick after the shop pays sends it once, in the digest of the period then due;
+ * the periods missed in between are not sent one by one (a tick only owes the last one), so paying again brings one
+ * digest, not a backlog, and the next ones follow their schedule.
  */
+import { shopAccess } from "../billing/limits.server";
 import { pool, shopTransaction } from "../db/pool.server";
 import { queueMessage } from "../email/log.server";
 import type { EmailContentInput } from "../email/model";
@@ -30,6 +39,7 @@ export async function queueDueDigests(now: Date = new Date()): Promise<number> {
   for (const { id } of shops) {
     const shop = await shopById(pool(), id);
     if (!shop?.detailsReady) continue;
+    if (!(await shopAccess(pool(), id, now)).capabilities.send_alerts) continue;
     const settings = await loadDeliveredAlertSettings(pool(), shop, now);
     const schedule: ShopSchedule = {
       timeZone: shop.timezone,
@@ -73,6 +83,9 @@ export async function sendDigest(
   return shopTransaction(shopId, async (tx) => {
     const shop = await shopById(tx, shopId);
     if (!shop?.installed) return 0;
+    // Queued before the shop became read-only: nothing goes and nothing is marked, so the notifications wait for
+    // the first digest after it pays (see the module comment).
+    if (!(await shopAccess(tx, shopId, now)).capabilities.send_alerts) return 0;
     const settings = await loadDeliveredAlertSettings(tx, shop, now);
     const due = (await pendingNotifications(tx, shopId, [kind])).filter((p) => p.createdAt <= dueAt);
     // A failed forecast run is about the shop, not its products: its own email, at the digest's hour.

@@ -9,9 +9,11 @@
  *
  * All in one transaction under the shop's row lock (decision 0035): a crash leaves nothing half-done, and
  * the same run evaluated again finds its episodes already moved and its notification keys taken, so it
- * records and sends nothing more. A run older than what the episodes have seen is skipped.
+ * records and sends nothing more. A run older than what the episodes have seen is skipped, and so is a run of a
+ * shop in read-only mode (see `evaluateRun`).
  */
 import type { PoolClient } from "pg";
+import { shopAccess } from "../billing/limits.server";
 import { shopTransaction, type Queryable } from "../db/pool.server";
 import { queueMessage } from "../email/log.server";
 import { TEMPLATE_VERSIONS, type EmailContentInput } from "../email/model";
@@ -30,7 +32,7 @@ import { addDays } from "../forecasting";
 import { chooseVersion } from "./experiments";
 
 export interface EvaluationSummary {
-  outcome: "evaluated" | "superseded" | "not_finished" | "stale" | "shop_gone";
+  outcome: "evaluated" | "superseded" | "not_finished" | "stale" | "shop_gone" | "read_only";
   findings: number;
   opened: number;
   escalated: number;
@@ -187,6 +189,12 @@ export async function evaluateRun(shopId: string, runId: string, now: Date = new
   return shopTransaction(shopId, async (tx) => {
     const shop = await shopById(tx, shopId);
     if (!shop?.installed) return { outcome: "shop_gone", ...EMPTY };
+    // Read-only mode (decision 0044) sends no alert, and the run is not evaluated at all. Moving the episodes without
+    // telling would count them as told, so the merchant would never hear of that trouble; recording notifications to
+    // send later would bring a flood of stale alerts the day the shop pays. No run starts in read-only mode, so this
+    // is a run that began before it: the first run after the shop pays finds what is wrong then, against episodes
+    // that still say what the merchant was last told, and tells it once.
+    if (!(await shopAccess(tx, shopId, now)).capabilities.send_alerts) return { outcome: "read_only", ...EMPTY };
     const { rows } = await tx.query<RunRow>(
       `SELECT r.status, to_char(r."asOf", 'YYYY-MM-DD') AS "asOf", r.error, r."finishedAt",
               coalesce(s."currentRunId" = r.id, false) AS current

@@ -8,12 +8,13 @@
  * what you see is what these rules would find today) and render through the same templates as the alerts.
  * Tests and confirmations go through the email log like every email: one per recipient and minute (the
  * idempotency key), and a rate limit per recipient whose key starts with the shop's, so the shop's erasure
- * removes it.
+ * removes it. In read-only mode (decision 0044) the page shows the settings but a save and a test are refused;
+ * the preview (it sends nothing) and confirmations (an address's own consent, not an alert) stay.
  */
 import { createHash } from "node:crypto";
 import { audit } from "../auth/audit.server";
 import { hit, type RateLimitRule } from "../auth/rate-limit.server";
-import { shopEntitlements } from "../billing/limits.server";
+import { shopAccess, shopEntitlements } from "../billing/limits.server";
 import { inTransaction, pool } from "../db/pool.server";
 import { EMAIL_FIXTURES } from "../email/fixtures";
 import { queueMessage } from "../email/log.server";
@@ -56,10 +57,11 @@ function versionOf(settings: AlertSettings): string {
 }
 
 export async function loadAlertSettingsPage(shop: Shop) {
-  const [settings, options, entitled] = await Promise.all([
+  const [settings, options, entitled, granted] = await Promise.all([
     readAlertSettings(shop.id),
     listFilterOptions(shop.id),
     shopEntitlements(pool(), shop.id),
+    shopAccess(pool(), shop.id),
   ]);
   const shopEmail = shop.email?.trim().toLowerCase() || null;
   return {
@@ -67,6 +69,8 @@ export async function loadAlertSettingsPage(shop: Shop) {
     version: versionOf(settings),
     /** What the shop's plan includes and holds back of the stored settings (null: not limited). */
     plan: planView(settings, entitled, shopEmail),
+    /** Why the settings cannot be saved nor a test sent now (read-only mode), or null. */
+    readOnly: granted.capabilities.edit_settings ? null : granted.reason,
     /** Confirmation state of the stored extra addresses (the shop's own needs none). */
     recipients: settings.recipients.map((r): RecipientStatus => ({ email: r.email, confirmed: r.confirmed || r.email === shopEmail })),
     shop: {
@@ -251,13 +255,16 @@ export type TestResult =
   | { ok: true; recipient: string }
   | { ok: false; reason: "invalid"; errors: Record<string, string> }
   | { ok: false; reason: "unknown_recipient" }
-  | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
+  | { ok: false; reason: "rate_limited"; retryAfterSeconds: number }
+  | { ok: false; reason: "read_only" };
 
 /**
  * Queues a `test` email to the shop's email or a confirmed recipient, with the form's branding and language and
- * a few live items of the most urgent alert type (none when nothing matches: a branding-only test).
+ * a few live items of the most urgent alert type (none when nothing matches: a branding-only test). Refused in
+ * read-only mode, which stops alert emails: a test is one, and would promise alerts that do not come.
  */
 export async function sendTestEmail(shop: Shop, values: AlertFormValues, recipient: string, now: Date = new Date()): Promise<TestResult> {
+  if (!(await shopAccess(pool(), shop.id, now)).capabilities.send_alerts) return { ok: false, reason: "read_only" };
   const valid = validate(values);
   if (!valid.ok) return { ok: false, reason: "invalid", errors: valid.errors };
   const stored = await readAlertSettings(shop.id);

@@ -4,10 +4,12 @@
  * invalid one falls back to the defaults rather than stopping the shop's alerts. Every change by the
  * merchant is audited (who, which fields); a recipient's own change from the preference page too. What is
  * sent goes by the settings as the shop's plan lets them run (`loadDeliveredAlertSettings`, ./plan.ts), and a
- * save that asks for more than the plan includes is refused (decision 0047).
+ * save that asks for more than the plan includes is refused (decision 0047), as is any save in read-only mode
+ * (decision 0044).
  */
 import { audit } from "../auth/audit.server";
-import { shopEntitlements } from "../billing/limits.server";
+import { READ_ONLY_REFUSED } from "../billing/dunning";
+import { shopAccess, shopEntitlements } from "../billing/limits.server";
 import { inTransaction, pool, type Queryable } from "../db/pool.server";
 import { shopById } from "../shops/lookup.server";
 import { deliveredSettings, planErrors } from "./plan";
@@ -33,10 +35,10 @@ function changedFields(before: AlertSettings, after: AlertSettings): string[] {
   return (Object.keys(after) as (keyof AlertSettings)[]).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 }
 
-/** A save the shop's plan refuses: rolls the transaction back, so not even the settings' row is created. */
-class RefusedByPlan extends Error {
+/** A save the shop's billing refuses: rolls the transaction back, so not even the settings' row is created. */
+class RefusedByBilling extends Error {
   constructor(readonly planErrors: Record<string, string>) {
-    super("the alert settings ask for more than the shop's plan includes");
+    super("the shop's billing refuses these alert settings");
   }
 }
 
@@ -44,8 +46,9 @@ export type SaveAlertSettingsResult =
   | { ok: true; settings: AlertSettings; toConfirm: string[] }
   /**
    * `fieldErrors`: the first message per field, keyed by its dotted path. `planErrors`: the fields the shop's plan
-   * refuses, valued by a message key of the `alerts` namespace naming the plan that has them (./plan.ts); a save
-   * refused by the plan has these as its `fieldErrors` too.
+   * refuses, valued by a message key of the `alerts` namespace naming the plan that has them (./plan.ts), or in
+   * read-only mode the whole `form`, valued `READ_ONLY_REFUSED` (a key of the `billing` namespace); a save refused
+   * by billing has these as its `fieldErrors` too.
    */
   | { ok: false; fieldErrors: Record<string, string>; planErrors: Record<string, string> };
 
@@ -53,8 +56,8 @@ export type SaveAlertSettingsResult =
  * Validates and stores the merchant's settings. Confirmation state cannot be set from the form: an address
  * is confirmed only by its link, so a recipient keeps its `confirmed` flag when it stays in the list and a
  * new one starts unconfirmed. A rule turned on or a cadence asked for that the shop's plan lacks, or an address
- * past its extra recipients, is refused and nothing is saved; what was stored before stays (held back). Returns
- * the stored settings and the addresses that need a confirmation email.
+ * past its extra recipients, is refused and nothing is saved; what was stored before stays (held back). In read-only
+ * mode every save is refused. Returns the stored settings and the addresses that need a confirmation email.
  */
 export async function saveAlertSettings(shopId: string, shopDomain: string, input: unknown): Promise<SaveAlertSettingsResult> {
   const parsed = parseAlertSettings(input);
@@ -62,10 +65,11 @@ export async function saveAlertSettings(shopId: string, shopDomain: string, inpu
   const result = await inTransaction(async (tx) => {
     await tx.query(`INSERT INTO "AlertSettings" ("shopId", config) VALUES ($1, '{}'::jsonb) ON CONFLICT ("shopId") DO NOTHING`, [shopId]);
     await tx.query(`SELECT 1 FROM "AlertSettings" WHERE "shopId" = $1 FOR UPDATE`, [shopId]);
+    if (!(await shopAccess(tx, shopId)).capabilities.edit_settings) throw new RefusedByBilling({ form: READ_ONLY_REFUSED });
     const before = await loadAlertSettings(tx, shopId);
     const shop = await shopById(tx, shopId);
     const refused = planErrors(parsed.data, before, await shopEntitlements(tx, shopId), shop?.email ?? null);
-    if (Object.keys(refused).length > 0) throw new RefusedByPlan(refused);
+    if (Object.keys(refused).length > 0) throw new RefusedByBilling(refused);
     const confirmed = new Set(before.recipients.filter((r) => r.confirmed).map((r) => r.email));
     const settings: AlertSettings = {
       ...parsed.data,
@@ -82,10 +86,10 @@ export async function saveAlertSettings(shopId: string, shopDomain: string, inpu
       toConfirm: settings.recipients.filter((r) => !r.confirmed && !known.has(r.email)).map((r) => r.email),
     };
   }).catch((error: unknown) => {
-    if (error instanceof RefusedByPlan) return error;
+    if (error instanceof RefusedByBilling) return error;
     throw error;
   });
-  if (result instanceof RefusedByPlan) return { ok: false, fieldErrors: result.planErrors, planErrors: result.planErrors };
+  if (result instanceof RefusedByBilling) return { ok: false, fieldErrors: result.planErrors, planErrors: result.planErrors };
   await audit({
     event: "alert_settings_update",
     outcome: "success",

@@ -5,7 +5,9 @@
  * attention now (the published run's advice). The digest tick queues it (`alerts.digest` with kind "summary") when
  * the shop had an alert email in those days and has no summary for the week yet; the idempotency key
  * `summary:<shop>:<weekly period>:<recipient>` makes it once per week and recipient however often the job runs.
+ * A shop in read-only mode (decision 0044) gets none: the tick queues none, and a job queued before sends nothing.
  */
+import { shopAccess } from "../billing/limits.server";
 import { shopTransaction, type Queryable } from "../db/pool.server";
 import { queueMessage } from "../email/log.server";
 import type { EmailContentInput } from "../email/model";
@@ -74,7 +76,7 @@ export async function atRiskCounts(db: Queryable, shopId: string, settings: Aler
 export async function sendWeeklySummary(shopId: string, periodKey: string, dueAt: Date, now: Date = new Date()): Promise<number> {
   return shopTransaction(shopId, async (tx) => {
     const shop = await shopById(tx, shopId);
-    if (!shop?.installed) return 0;
+    if (!shop?.installed || !(await shopAccess(tx, shopId, now)).capabilities.send_alerts) return 0;
     const settings = await loadDeliveredAlertSettings(tx, shop, now);
     const recipients = recipientsFor(settings, shop.email, "weekly_summary");
     if (recipients.length === 0) return 0;

@@ -10,7 +10,8 @@
  * settings changes and the API. The store sync keeps applying webhooks, so the data is current the moment the
  * shop pays. The same read-only mode follows a trial that ended without a plan, a cancellation, a pause
  * (Stripe) and a subscription awaiting approval. Billing emails (these dunning emails) are not alerts and go
- * out in read-only mode.
+ * out in read-only mode. Where each capability is enforced: `forecastPermit` and `shopAccess`
+ * (./limits.server.ts), read by the forecast run, the alerts, the settings pages and the API frame.
  */
 import { statusAt, type SubscriptionState, type SubscriptionStatus } from "./ledger";
 import { addDaysToInstant, ms } from "./money";
@@ -93,3 +94,20 @@ export function access(state: SubscriptionState | null, now: Date): Access {
     capabilities,
   };
 }
+
+/** The JSON body of a 403 for what read-only mode stops (the API): why, so the caller can say what unlocks it. */
+export interface ReadOnlyRefusal {
+  error: "read_only";
+  reason: AccessReason;
+}
+
+/** null when the shop may use `capability`, else the refusal to answer. */
+export function readOnlyRefusal(granted: Pick<Access, "reason" | "capabilities">, capability: Capability): ReadOnlyRefusal | null {
+  return granted.capabilities[capability] ? null : { error: "read_only", reason: granted.reason };
+}
+
+/**
+ * The message (a key of the `billing` namespace) of a settings change refused in read-only mode: the forms show it
+ * with a link to Billing, where the merchant can turn changes back on.
+ */
+export const READ_ONLY_REFUSED = "billing:readOnly.refused";

@@ -1,12 +1,13 @@
 /**
  * The frame of every forecast API route (app/routes/api.*): a correlation id per request (X-Request-Id
  * taken when well-formed, else generated) on the response and on every log line; admin session-token
- * authentication (`authenticate.admin`, whose `cors` helper wraps the answer for the admin block); the plan's
- * API access for the routes that are the read API (decision 0047); JSON errors (`{ error, issues? }`); and
- * ETag / If-None-Match for stored forecasts.
+ * authentication (`authenticate.admin`, whose `cors` helper wraps the answer for the admin block); for the routes
+ * that are the API, read-only mode (decision 0044) and the plan's API access (decision 0047); JSON errors
+ * (`{ error, issues? }`); and ETag / If-None-Match for stored forecasts.
  */
+import { readOnlyRefusal } from "../billing/dunning";
 import { featureRefusal, type PlanFeature } from "../billing/entitlements";
-import { shopEntitlements } from "../billing/limits.server";
+import { shopAccess, shopEntitlements } from "../billing/limits.server";
 import { authenticate } from "../shopify.server";
 import { json, requestIdOf } from "./http";
 import { pool } from "../db/pool.server";
@@ -41,8 +42,10 @@ function withRequestId(response: Response, requestId: string): Response {
 
 export interface ApiRouteOptions {
   /**
-   * The plan feature the route is part of: without it, 403 `{ error: "plan_feature", feature, requiredPlan }`.
-   * The routes the app's own pages and the admin block call take none (they come with every plan).
+   * The plan feature the route is part of: without it, 403 `{ error: "plan_feature", feature, requiredPlan }`; and
+   * the API (`"api"`) answers 403 `{ error: "read_only", reason }` in read-only mode, whatever the plan. The routes
+   * the app's own pages and the admin block call take none (they come with every plan, and only read stored data,
+   * which read-only mode leaves open).
    */
   feature?: PlanFeature;
 }
@@ -75,6 +78,12 @@ export async function apiRoute(
   const shop = await shopByDomain(pool(), auth.session.shop);
   if (!shop?.installed) return done(auth.cors(unauthorized()));
   try {
+    // Read-only first: paying again is what the caller needs to know, and a plan with the API would not be enough.
+    const readOnly = options.feature === "api" ? readOnlyRefusal(await shopAccess(pool(), shop.id), "api") : null;
+    if (readOnly) {
+      log("refused: the shop is read-only", { reason: readOnly.reason });
+      return done(auth.cors(json(readOnly, 403, { "Cache-Control": "no-store" })));
+    }
     const refusal = options.feature ? featureRefusal(await shopEntitlements(pool(), shop.id), options.feature) : null;
     if (refusal) {
       log("refused: not in the shop's plan", { feature: refusal.feature, requiredPlan: refusal.requiredPlan });

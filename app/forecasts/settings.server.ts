@@ -5,9 +5,11 @@
  * settings touch every row (tens of seconds at 50 000 variants), so they are re-derived by the
  * `forecast.advice` job, and the settings page shows the update until the job has applied the saved
  * settings (`adviceAppliedAt`). A change of the counted locations changes the demand series themselves:
- * that asks for a new run.
+ * that asks for a new run. In read-only mode (decision 0044) every change is refused before anything is written.
  */
 import { z } from "zod";
+import type { AccessReason } from "../billing/dunning";
+import { shopAccess } from "../billing/limits.server";
 import { policy, leadTimeFor, type PolicySettings } from "./advice";
 import { LeadTimeOverrideInput, SettingsInput, type Risk } from "./contract";
 import { pool, shopTransaction, type Queryable } from "../db/pool.server";
@@ -47,6 +49,24 @@ export interface SettingsSaved {
   rerun: boolean;
 }
 
+/** A settings change refused because the shop is read-only: nothing was written. */
+export class SettingsReadOnlyError extends Error {
+  constructor(reason: AccessReason) {
+    super(`the shop is read-only (${reason}): its settings cannot be changed`);
+  }
+}
+
+/** Why the shop's settings cannot be changed now (read-only mode), or null. */
+export async function settingsReadOnly(shopId: string, db: Queryable = pool()): Promise<AccessReason | null> {
+  const granted = await shopAccess(db, shopId);
+  return granted.capabilities.edit_settings ? null : granted.reason;
+}
+
+async function refuseReadOnly(db: Queryable, shopId: string): Promise<void> {
+  const reason = await settingsReadOnly(shopId, db);
+  if (reason) throw new SettingsReadOnlyError(reason);
+}
+
 export async function loadSettings(shopId: string): Promise<LoadedSettings> {
   const db = pool();
   const s = await readSettings(db, shopId);
@@ -75,10 +95,14 @@ export async function loadSettings(shopId: string): Promise<LoadedSettings> {
   };
 }
 
-/** Saves the shop-wide settings and queues the re-derivation of the advice (`applySettingsToAdvice`). */
+/**
+ * Saves the shop-wide settings and queues the re-derivation of the advice (`applySettingsToAdvice`). Throws
+ * `SettingsReadOnlyError` in read-only mode.
+ */
 export async function saveSettings(shopId: string, raw: SettingsInput): Promise<SettingsSaved> {
   const input = SettingsInput.parse(raw);
   const db = pool();
+  await refuseReadOnly(db, shopId);
   const before = await readSettings(db, shopId);
   const locations = [...new Set(input.locationIds)].sort();
   await db.query(
@@ -135,9 +159,11 @@ export async function adviceUpdating(shopId: string): Promise<boolean> {
   return rows[0]?.pending ?? false;
 }
 
+/** Saves a vendor's or product's lead time and re-derives its rows. Throws `SettingsReadOnlyError` in read-only mode. */
 export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverrideInput): Promise<AdviceRecomputed> {
   const input = LeadTimeOverrideInput.parse(raw);
   const db = pool();
+  await refuseReadOnly(db, shopId);
   if (input.scope === "vendor") {
     await db.query(
       `INSERT INTO "VendorLeadTime" ("shopId", vendor, "leadTimeDays", "leadTimeSdDays", "updatedAt") VALUES ($1, $2, $3, $4, now())
@@ -159,8 +185,10 @@ export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverride
   }
 }
 
+/** Removes a vendor's or product's lead time and re-derives its rows. Throws `SettingsReadOnlyError` in read-only mode. */
 export async function deleteLeadTimeOverride(shopId: string, scope: "vendor" | "product", key: string): Promise<AdviceRecomputed> {
   const db = pool();
+  await refuseReadOnly(db, shopId);
   if (scope === "vendor") {
     await db.query(`DELETE FROM "VendorLeadTime" WHERE "shopId" = $1 AND vendor = $2`, [shopId, key]);
     return recomputeAdvice(shopId, undefined, { vendor: key });

@@ -52,8 +52,10 @@ import {
   type RecordStatus,
 } from "../alerts/settings-page.server";
 import type { AlertPlanView } from "../alerts/plan";
+import { READ_ONLY_REFUSED } from "../billing/dunning";
 import type { PlanId } from "../billing/plans";
 import { ClientOnly } from "../components/ClientOnly";
+import { ReadOnlyBanner, ReadOnlyRefused } from "../components/ReadOnly";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
 import { DEFAULT_ACCENT } from "../email/templates/palette";
@@ -75,7 +77,7 @@ type ActionResult =
   | {
       intent: "test";
       ok: false;
-      reason: "invalid" | "unknown_recipient" | "rate_limited";
+      reason: "invalid" | "unknown_recipient" | "rate_limited" | "read_only";
       retryAfterSeconds?: number;
       errors?: Record<string, string>;
     }
@@ -165,6 +167,7 @@ function AlertSettingsForm({ save }: { save: SaveFetcher }) {
   const submit = () => save.submit({ intent: "save", [FORM_FIELD]: JSON.stringify(values) }, { method: "post" });
   const update = useCallback((change: (current: AlertFormValues) => AlertFormValues) => setValues(change), []);
   const hasErrors = Object.keys(errors).length > 0;
+  const readOnly = data.readOnly !== null;
   // A refused save is reported at the top of the page: bring it into view (the Save button may be far below).
   const banner = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -178,16 +181,25 @@ function AlertSettingsForm({ save }: { save: SaveFetcher }) {
     <Page
       title={t("title")}
       subtitle={t("subtitle")}
-      primaryAction={{ content: t("save"), onAction: submit, loading: saving, id: "save-alerts-top" }}
+      primaryAction={{ content: t("save"), onAction: submit, loading: saving, disabled: readOnly, id: "save-alerts-top" }}
     >
       <span hidden data-testid="alerts-interactive" data-interactive={interactive ? "yes" : "no"} />
       <Layout>
+        {data.readOnly ? (
+          <Layout.Section>
+            <ReadOnlyBanner reason={data.readOnly} />
+          </Layout.Section>
+        ) : null}
         {hasErrors ? (
           <Layout.Section>
             <div data-testid="alerts-errors" ref={banner}>
-              <Banner tone="critical" title={t("errorsBanner")}>
-                {errors.form ? <Text as="p">{t(errors.form)}</Text> : null}
-              </Banner>
+              {errors.form === READ_ONLY_REFUSED ? (
+                <ReadOnlyRefused />
+              ) : (
+                <Banner tone="critical" title={t("errorsBanner")}>
+                  {errors.form ? <Text as="p">{t(errors.form)}</Text> : null}
+                </Banner>
+              )}
             </div>
           </Layout.Section>
         ) : null}
@@ -210,7 +222,7 @@ function AlertSettingsForm({ save }: { save: SaveFetcher }) {
         </Layout.AnnotatedSection>
         <Layout.Section>
           <InlineStack align="end">
-            <Button variant="primary" onClick={submit} loading={saving} id="save-alerts">
+            <Button variant="primary" onClick={submit} loading={saving} disabled={readOnly} id="save-alerts">
               {t("save")}
             </Button>
           </InlineStack>
@@ -1167,6 +1179,7 @@ function TestSend({ values, data }: { values: AlertFormValues; data: LoaderData 
     if (result.ok) return { text: t("test.sent", { email: result.recipient }), error: false };
     if (result.reason === "rate_limited") return { text: t("test.wait", { seconds: result.retryAfterSeconds ?? 60 }), error: true };
     if (result.reason === "invalid") return { text: t("preview.invalid"), error: true };
+    if (result.reason === "read_only") return { text: t("billing:readOnly.test"), error: true };
     return { text: t("test.unknown"), error: true };
   });
   return (
@@ -1178,6 +1191,11 @@ function TestSend({ values, data }: { values: AlertFormValues; data: LoaderData 
         <Text as="p" tone="subdued">
           {t("test.help")}
         </Text>
+        {data.readOnly ? (
+          <Text as="p" tone="caution">
+            {t("billing:readOnly.test")}
+          </Text>
+        ) : null}
       </BlockStack>
       {options.length === 0 ? (
         <Text as="p" tone="subdued">
@@ -1191,6 +1209,7 @@ function TestSend({ values, data }: { values: AlertFormValues; data: LoaderData 
           <Button
             id="send-test"
             loading={fetcher.state !== "idle"}
+            disabled={data.readOnly !== null}
             onClick={() => fetcher.submit({ intent: "test", recipient, [FORM_FIELD]: JSON.stringify(values) }, { method: "post" })}
           >
             {t("test.send")}

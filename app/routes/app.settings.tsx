@@ -20,6 +20,8 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { READ_ONLY_REFUSED } from "../billing/dunning";
+import { ReadOnlyBanner, ReadOnlyRefused } from "../components/ReadOnly";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
 import {
@@ -32,13 +34,28 @@ import {
 } from "../dashboard/settings-form";
 import { requireShop } from "../dashboard/shop.server";
 import { listFilterOptions } from "../forecasts/read.server";
-import { adviceUpdating, deleteLeadTimeOverride, loadSettings, saveLeadTimeOverride, saveSettings } from "../forecasts/settings.server";
+import {
+  adviceUpdating,
+  deleteLeadTimeOverride,
+  loadSettings,
+  saveLeadTimeOverride,
+  saveSettings,
+  settingsReadOnly,
+  SettingsReadOnlyError,
+} from "../forecasts/settings.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await requireShop(request);
-  const [stored, options, updating] = await Promise.all([loadSettings(shop.id), listFilterOptions(shop.id), adviceUpdating(shop.id)]);
+  const [stored, options, updating, readOnly] = await Promise.all([
+    loadSettings(shop.id),
+    listFilterOptions(shop.id),
+    adviceUpdating(shop.id),
+    settingsReadOnly(shop.id),
+  ]);
   return {
     values: settingsToFormValues(stored.settings),
+    /** Why nothing can be saved now (read-only mode), or null. */
+    readOnly,
     /** Saved settings not yet applied to every suggestion (the forecast.advice job is running). */
     adviceUpdating: updating,
     vendorLeadTimes: stored.vendorLeadTimes.map((row) => ({
@@ -63,16 +80,26 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   const shop = await requireShop(request);
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
+  try {
+    return await save(shop.id, intent, form);
+  } catch (error) {
+    // Read-only mode: the buttons are disabled, but a page loaded before the shop became read-only can still post.
+    if (error instanceof SettingsReadOnlyError) return { intent, ok: false, errors: { form: READ_ONLY_REFUSED } };
+    throw error;
+  }
+};
+
+async function save(shopId: string, intent: string, form: FormData): Promise<ActionResult> {
   if (intent === "settings") {
     const parsed = parseSettingsForm(form);
     if (!parsed.success) return { intent, ok: false, errors: settingsFieldErrors(parsed.error) };
-    const outcome = await saveSettings(shop.id, parsed.data);
+    const outcome = await saveSettings(shopId, parsed.data);
     return { intent, ok: true, rerun: outcome.rerun };
   }
   if (intent === "override") {
     const parsed = parseOverrideForm(form);
     if (!parsed.success) return { intent, ok: false, errors: overrideFieldErrors(parsed.error) };
-    await saveLeadTimeOverride(shop.id, parsed.data);
+    await saveLeadTimeOverride(shopId, parsed.data);
     return { intent, ok: true };
   }
   if (intent === "delete-override") {
@@ -80,11 +107,11 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     const key = String(form.get("key") ?? "");
     if ((scope !== "vendor" && scope !== "product") || key === "")
       return { intent, ok: false, errors: { key: "settings.errors.override.key" } };
-    await deleteLeadTimeOverride(shop.id, scope, key);
+    await deleteLeadTimeOverride(shopId, scope, key);
     return { intent, ok: true };
   }
   throw new Response("Unknown action", { status: 400 });
-};
+}
 
 /** Shows a toast once per successful answer of a fetcher. */
 function useSavedToast(data: ActionResult | undefined, state: string, message: string) {
@@ -129,10 +156,16 @@ function AdviceUpdate() {
 }
 
 export default function SettingsPage() {
+  const { readOnly } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   return (
     <Page title={t("settings.title")}>
       <Layout>
+        {readOnly ? (
+          <Layout.Section>
+            <ReadOnlyBanner reason={readOnly} />
+          </Layout.Section>
+        ) : null}
         <AdviceUpdate />
         <Layout.AnnotatedSection title={t("settings.rules.title")} description={t("settings.rules.description")}>
           <RulesForm />
@@ -149,7 +182,7 @@ export default function SettingsPage() {
 }
 
 function RulesForm() {
-  const { values: initial, locations } = useLoaderData<typeof loader>();
+  const { values: initial, locations, readOnly } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const format = useFormat();
   const fetcher = useFetcher<typeof action>();
@@ -175,6 +208,7 @@ function RulesForm() {
       <fetcher.Form method="post" noValidate>
         <input type="hidden" name="intent" value="settings" />
         <FormLayout>
+          {errors.form === READ_ONLY_REFUSED ? <ReadOnlyRefused /> : null}
           <TextField {...field("serviceLevelPercent")} type="number" inputMode="decimal" suffix="%" min={50} max={99.9} step={0.5} />
           <FormLayout.Group>
             <TextField {...field("leadTimeDays")} type="number" inputMode="decimal" suffix={t("settings.days")} min={0} max={365} />
@@ -204,7 +238,7 @@ function RulesForm() {
             </BlockStack>
           ) : null}
           <InlineStack align="end">
-            <Button submit variant="primary" loading={saving} id="save-settings">
+            <Button submit variant="primary" loading={saving} disabled={readOnly !== null} id="save-settings">
               {t("settings.save")}
             </Button>
           </InlineStack>
@@ -302,6 +336,7 @@ function OverrideForm({
   initialKey?: string;
   keyField: (value: string, onChange: (value: string) => void, error: string | undefined) => React.ReactNode;
 }) {
+  const { readOnly } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const fetcher = useFetcher<typeof action>();
   const [key, setKey] = useState(initialKey);
@@ -315,6 +350,7 @@ function OverrideForm({
       <input type="hidden" name="intent" value="override" />
       <input type="hidden" name="scope" value={scope} />
       <FormLayout>
+        {errors.form === READ_ONLY_REFUSED ? <ReadOnlyRefused /> : null}
         {keyField(key, setKey, error("key"))}
         <FormLayout.Group>
           <TextField
@@ -343,7 +379,7 @@ function OverrideForm({
           />
         </FormLayout.Group>
         <InlineStack align="end">
-          <Button submit loading={fetcher.state !== "idle"}>
+          <Button submit loading={fetcher.state !== "idle"} disabled={readOnly !== null}>
             {t("settings.saveOverride")}
           </Button>
         </InlineStack>
@@ -363,9 +399,17 @@ function OverrideRow({
   label: string;
   detail: string;
 }) {
+  const { readOnly } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
+  const shopify = useAppBridge();
   const fetcher = useFetcher<typeof action>();
-  useSavedToast(fetcher.data?.intent === "delete-override" ? fetcher.data : undefined, fetcher.state, t("settings.removed"));
+  const removed = fetcher.data?.intent === "delete-override" ? fetcher.data : undefined;
+  useSavedToast(removed, fetcher.state, t("settings.removed"));
+  // A row has no room for the form's refusal: it is a toast (the page's read-only banner shows once it reloads).
+  const refused = removed && !removed.ok ? removed.errors.form : undefined;
+  useEffect(() => {
+    if (fetcher.state === "idle" && refused) shopify.toast.show(t(refused), { isError: true });
+  }, [refused, fetcher.state, shopify, t]);
   return (
     <Box>
       <fetcher.Form method="post">
@@ -386,6 +430,7 @@ function OverrideRow({
             variant="plain"
             tone="critical"
             loading={fetcher.state !== "idle"}
+            disabled={readOnly !== null}
             accessibilityLabel={t("settings.removeFor", { name: label })}
           >
             {t("settings.remove")}

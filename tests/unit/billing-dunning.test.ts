@@ -1,6 +1,6 @@
 /** Dunning after a failed payment (day 0, 3, 7), read-only mode, and what each state may do. */
 import { describe, expect, it } from "vitest";
-import { CAPABILITIES, access, dunningSchedule, dunningStep } from "../../app/billing/dunning";
+import { CAPABILITIES, access, dunningSchedule, dunningStep, readOnlyRefusal } from "../../app/billing/dunning";
 import { BillingEvent, deriveSubscription } from "../../app/billing/ledger";
 
 const DAY = 86_400_000;
@@ -154,5 +154,23 @@ describe("access", () => {
       reason: "trial",
       plan: "starter",
     });
+  });
+});
+
+describe("readOnlyRefusal", () => {
+  it("refuses what read-only mode stops with its reason, and lets through what it keeps", () => {
+    const cancelled = access(deriveSubscription([activated(0), ev({ type: "cancelled", occurredAt: d(5) })], at(5)), at(6));
+    expect(readOnlyRefusal(cancelled, "api")).toEqual({ error: "read_only", reason: "ended" });
+    expect(readOnlyRefusal(cancelled, "edit_settings")).toEqual({ error: "read_only", reason: "ended" });
+    expect(readOnlyRefusal(access(deriveSubscription([trial], at(1)), at(14)), "send_alerts")).toEqual({
+      error: "read_only",
+      reason: "trial_over",
+    });
+    for (const kept of ["view", "export", "manage_billing"] as const) expect(readOnlyRefusal(cancelled, kept)).toBeNull();
+  });
+
+  it("refuses nothing with full access, the grace period included", () => {
+    const grace = access(deriveSubscription([activated(0), failed(30)], at(30)), at(36));
+    for (const capability of CAPABILITIES) expect(readOnlyRefusal(grace, capability)).toBeNull();
   });
 });

@@ -1,12 +1,14 @@
 /**
  * The billing page's namespace (app/i18n/locales/billing/*.json): the same keys in English, Spanish and French once
  * plural forms are set aside, each plural with exactly the forms its language needs, the same placeholders, every
- * limit banner of app/billing/limits.ts translated, and the namespace registered (the app's navigation uses it).
+ * limit banner of app/billing/limits.ts translated, the read-only banner for every reason a shop is read-only, and the
+ * namespace registered (the app's navigation uses it).
  */
 import { describe, expect, it } from "vitest";
 import en from "../../../app/i18n/locales/billing/en.json";
 import es from "../../../app/i18n/locales/billing/es.json";
 import fr from "../../../app/i18n/locales/billing/fr.json";
+import { READ_ONLY_REFUSED, type AccessReason } from "../../../app/billing/dunning";
 import { LIMIT_BANNERS } from "../../../app/billing/limits";
 import { PLAN_IDS } from "../../../app/billing/plans";
 import { createI18n, type Locale } from "../../../app/i18n/i18n";
@@ -74,5 +76,17 @@ describe("billing page locale files", () => {
     expect(createI18n("es").t("billing:nav")).toBe("Facturación");
     expect(createI18n("fr").t("billing:daysLeft", { count: 14 })).toBe("14 jours restants");
     expect(createI18n("en").t("billing:limits.overage.title", { count: 1 })).toBe("You are paying for 1 extra block of variants");
+  });
+
+  it("translate the read-only banner for every reason a shop is read-only, and the refusal the settings forms show", () => {
+    // The reasons `access` gives with level "read_only" (app/billing/dunning.ts), bar no_account: the DB reads let a
+    // shop without a billing account do everything.
+    const reasons = ["grace_over", "trial_over", "pending_approval", "paused", "ended"] as const satisfies readonly AccessReason[];
+    for (const locale of ["en", "es", "fr"] as const) {
+      const i18n = createI18n(locale);
+      for (const reason of reasons) expect(i18n.exists(`billing:readOnly.reasons.${reason}`), `${locale} ${reason}`).toBe(true);
+      for (const key of ["title", "body", "test", "action"]) expect(i18n.exists(`billing:readOnly.${key}`), `${locale} ${key}`).toBe(true);
+    }
+    expect(createI18n("fr").t(READ_ONLY_REFUSED)).toMatch(/^Fluxor est en lecture seule pour cette boutique : rien n’a été enregistré\./);
   });
 });
