@@ -13,7 +13,16 @@ import { configuredCoupons, findCoupon } from "./coupons";
 import { access, type Access } from "./dunning";
 import { displayPrice, type DisplayPrice } from "./plans";
 import { FX_RATES } from "./fx-rates";
-import { accountOfShop, openAccount, type BillingAccount } from "./ledger.server";
+import type { BillingDetails } from "./billing-details";
+import {
+  shopifyChargeCells,
+  shopifyCharges,
+  SHOPIFY_CHARGES_CSV_HEADER,
+  stripeInvoiceCells,
+  STRIPE_INVOICES_CSV_HEADER,
+  type InvoiceRow,
+} from "./invoices";
+import { accountOfShop, ledgerOf, openAccount, type BillingAccount } from "./ledger.server";
 import type { SubscriptionState } from "./ledger";
 import { checkLimits, type LimitCheck } from "./limits";
 import { CATALOGUE, INTERVALS, overageApplies, PLAN_IDS, planFor, trialWindow, type Interval, type PlanId, type PlanQuote } from "./plans";
@@ -30,10 +39,10 @@ import {
 import {
   chooseStripePlan,
   portalUrl,
+  stripeBillingDetails,
   stripeInvoices,
   stripeSubscriptionAction,
   stripeUpcoming,
-  type InvoiceRow,
 } from "./stripe-rail.server";
 import { countUsage, localDay, usageHistory, type UsageCounts } from "./usage.server";
 
@@ -70,7 +79,12 @@ export interface BillingPage {
   invoices: InvoiceRow[] | null;
   /** Stripe could not be reached: invoices and the next invoice's preview are missing for now. */
   stripeUnavailable: boolean;
+  /** What Stripe holds for the customer, on its own card (null on the Shopify rail, whose billing details are Shopify's). */
+  billingDetails: BillingDetailsView | null;
 }
+
+/** The Stripe rail's billing details: `none` before the first Checkout; `unavailable` while Stripe cannot be reached. */
+export type BillingDetailsView = { status: "ok"; details: BillingDetails } | { status: "none" | "unavailable" };
 
 function offers(currency: string): PlanOffer[] {
   return PLAN_IDS.map((id) => {
@@ -118,8 +132,10 @@ export async function loadBillingPage(shop: Shop, now: Date = new Date()): Promi
   const live = state && (state.status === "active" || state.status === "trialing") && state.subscriptionId && state.priceCents !== null;
   const nextAt = state?.trialEndsAt && Date.parse(state.trialEndsAt) > now.getTime() ? state.trialEndsAt : state?.currentPeriodEnd;
   const currency = shop.currency ?? "USD";
-  // The Stripe rail: Stripe's invoices (with their PDFs) and its preview of the next invoice (prorations included).
-  const stripe = account.rail === "stripe" ? await stripeView(account) : null;
+  // The Stripe rail: Stripe's invoices (with their PDFs), its preview of the next invoice (prorations included), and
+  // the billing details it holds for the customer.
+  const [stripe, billingDetails] =
+    account.rail === "stripe" ? await Promise.all([stripeView(account), detailsView(account)]) : [null, null];
   const nextAmount = stripe?.upcoming?.amountCents ?? (live ? (state.pendingDowngrade?.priceCents ?? state.priceCents!) : 0);
   return {
     rail: account.rail,
@@ -132,6 +148,7 @@ export async function loadBillingPage(shop: Shop, now: Date = new Date()): Promi
         : null,
     invoices: stripe?.invoices ?? null,
     stripeUnavailable: stripe?.unavailable ?? false,
+    billingDetails,
     priceDisplay: state && state.priceCents !== null ? displayPrice(state.priceCents, currency, FX_RATES) : null,
     currency,
     today,
@@ -154,6 +171,16 @@ async function stripeView(
     return { invoices, upcoming, unavailable: false };
   } catch {
     return { invoices: [], upcoming: null, unavailable: true };
+  }
+}
+
+/** What Stripe holds for the customer; a Stripe outage leaves the card saying so and the page working. */
+async function detailsView(account: BillingAccount): Promise<BillingDetailsView> {
+  try {
+    const details = await stripeBillingDetails(account);
+    return details ? { status: "ok", details } : { status: "none" };
+  } catch {
+    return { status: "unavailable" };
   }
 }
 
@@ -322,4 +349,33 @@ export async function* usageCsv(shop: Shop, now: Date = new Date()): AsyncGenera
   yield csvLine(USAGE_CSV_HEADER);
   for (const row of history) yield csvLine([row.day, row.variants, row.locations, row.orders, row.forecastRuns, true]);
   yield csvLine([today, live.variants, live.locations, live.orders, live.forecastRuns, false]);
+}
+
+/** The most invoices the export reads from Stripe (over 800 years of a monthly plan). */
+const INVOICE_EXPORT_LIMIT = 10_000;
+
+/**
+ * The billing page's invoices export, newest first, of the shop's own account only: on the Stripe rail Stripe's
+ * invoices of its customer; on the Shopify rail the charges Fluxor recorded from Shopify (the ledger's paid periods;
+ * Shopify's invoice is the shop's Shopify bill). Stripe is read before the first line, so that when it cannot be
+ * reached this is null and the route answers 503 instead of a cut-off file.
+ */
+export async function invoicesCsv(shop: Shop, now: Date = new Date()): Promise<AsyncGenerator<string> | null> {
+  const account = await ensureAccount(shop, now);
+  let lines: string[];
+  if (account.rail === "stripe") {
+    let rows: InvoiceRow[];
+    try {
+      rows = await stripeInvoices(account, INVOICE_EXPORT_LIMIT);
+    } catch {
+      return null;
+    }
+    lines = [csvLine(STRIPE_INVOICES_CSV_HEADER), ...rows.map((row) => csvLine(stripeInvoiceCells(row, shop.timezone)))];
+  } else {
+    const charges = shopifyCharges(await ledgerOf(pool(), account.id));
+    lines = [csvLine(SHOPIFY_CHARGES_CSV_HEADER), ...charges.map((charge) => csvLine(shopifyChargeCells(charge, shop.timezone)))];
+  }
+  return (async function* () {
+    yield* lines;
+  })();
 }

@@ -9,6 +9,8 @@ import Stripe from "stripe";
 import { audit } from "../auth/audit.server";
 import { inTransaction, pool, type Queryable } from "../db/pool.server";
 import type { Shop } from "../shops/lookup.server";
+import { billingDetails, type BillingDetails } from "./billing-details";
+import { stripeInvoiceRow, type InvoiceRow } from "./invoices";
 import { accountById, recordEvents, type BillingAccount } from "./ledger.server";
 import type { BillingEventInput } from "./ledger";
 import { CATALOGUE, planRank, trialWindow, type Interval, type PlanId } from "./plans";
@@ -191,34 +193,27 @@ export async function stripeSubscriptionAction(account: BillingAccount, action: 
   await stripe.subscriptions.update(id, params);
 }
 
-export interface InvoiceRow {
-  id: string;
-  number: string | null;
-  createdAt: string;
-  totalCents: number;
-  taxCents: number;
-  currency: string;
-  status: string;
-  pdfUrl: string | null;
-  hostedUrl: string | null;
-}
-
-/** The customer's invoices, newest first, with their PDFs (Stripe's own documents). */
+/** The customer's invoices, newest first (at most `limit`, read page by page), with their PDFs (Stripe's own documents). */
 export async function stripeInvoices(account: BillingAccount, limit = 24): Promise<InvoiceRow[]> {
   const stripe = stripeClient();
   if (!stripe || !account.stripeCustomerId) return [];
-  const list = await stripe.invoices.list({ customer: account.stripeCustomerId, limit });
-  return list.data.map((inv) => ({
-    id: inv.id ?? "",
-    number: inv.number,
-    createdAt: new Date(inv.created * 1000).toISOString(),
-    totalCents: inv.total,
-    taxCents: (inv.total_taxes ?? []).reduce((sum, t) => sum + t.amount, 0),
-    currency: inv.currency.toUpperCase(),
-    status: inv.status ?? "draft",
-    pdfUrl: inv.invoice_pdf ?? null,
-    hostedUrl: inv.hosted_invoice_url ?? null,
-  }));
+  const invoices = await stripe.invoices
+    .list({ customer: account.stripeCustomerId, limit: Math.min(limit, 100) })
+    .autoPagingToArray({ limit });
+  return invoices.map(stripeInvoiceRow);
+}
+
+/**
+ * What Stripe holds for the account's customer: billing email, name, address and tax ids. Null while the account has
+ * no customer (Fluxor creates it for the first Checkout) or once the customer was deleted at Stripe.
+ */
+export async function stripeBillingDetails(account: BillingAccount): Promise<BillingDetails | null> {
+  const stripe = stripeClient();
+  if (!stripe || !account.stripeCustomerId) return null;
+  const customer = await stripe.customers.retrieve(account.stripeCustomerId);
+  if (customer.deleted) return null;
+  const taxIds = await stripe.customers.listTaxIds(customer.id, { limit: 100 });
+  return billingDetails(customer, taxIds.data);
 }
 
 /** The next invoice's amount and date (Stripe's preview, prorations included). */

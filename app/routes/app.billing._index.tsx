@@ -26,6 +26,7 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from "recharts";
+import { taxIdLabel } from "../billing/billing-details";
 import type { LimitBanner, Meter } from "../billing/limits";
 import {
   billingAction,
@@ -248,6 +249,9 @@ export default function BillingPage() {
         </Layout.Section>
         <Layout.Section>
           <InvoicesCard data={data} />
+        </Layout.Section>
+        <Layout.Section>
+          <BillingDetailsCard data={data} />
         </Layout.Section>
       </Layout>
       <CancelModal
@@ -1118,16 +1122,45 @@ function PlanCard({
 
 function InvoicesCard({ data }: { data: Data }) {
   const { t } = useTranslation(NS);
+  const [exporting, setExporting] = useState(false);
+  const [exportError, setExportError] = useState(false);
+
+  const exportCsv = async () => {
+    setExporting(true);
+    setExportError(false);
+    try {
+      await downloadFile(`${PATH}/invoices.csv`, "fluxor-invoices.csv");
+    } catch (error) {
+      console.error(error);
+      setExportError(true);
+    } finally {
+      setExporting(false);
+    }
+  };
+
   return (
     <Card>
       <div data-testid="billing-invoices">
         <BlockStack gap="300">
-          <Text as="h2" variant="headingMd">
-            {t("invoices.title")}
-          </Text>
+          <InlineStack gap="200" align="space-between" blockAlign="center">
+            <Text as="h2" variant="headingMd">
+              {t("invoices.title")}
+            </Text>
+            <Button onClick={() => void exportCsv()} loading={exporting} id="export-invoices">
+              {data.rail === "shopify" ? t("invoices.exportCharges") : t("invoices.export")}
+            </Button>
+          </InlineStack>
+          {exportError ? (
+            <Banner tone="critical" onDismiss={() => setExportError(false)}>
+              {t("invoices.exportFailed")}
+            </Banner>
+          ) : null}
           {data.rail === "shopify" ? (
             <BlockStack gap="300">
               <Text as="p">{t("invoices.shopify")}</Text>
+              <Text as="p" tone="subdued">
+                {t("invoices.exportChargesHelp")}
+              </Text>
               <div>
                 <Button url={data.shopifyChargesUrl} target="_top" id="shopify-charges">
                   {t("invoices.shopifyLink")}
@@ -1207,6 +1240,128 @@ function StripeInvoices({ data }: { data: Data }) {
         {live && state.cancelAtPeriodEnd && <Button onClick={() => submit("withdraw_cancel")}>{t("stripe.withdraw")}</Button>}
       </InlineStack>
     </BlockStack>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Billing details
+
+/** Stripe's tax id verification → the badge's tone. */
+const VERIFICATION_TONE: Record<string, "success" | "attention" | "warning" | undefined> = {
+  verified: "success",
+  pending: "attention",
+  unverified: "warning",
+};
+
+/**
+ * Who is billed, and where: on the Stripe rail what Stripe holds for the customer (changed in Stripe's billing
+ * portal); on the Shopify rail a pointer to the store's own billing settings in Shopify, which Shopify bills with.
+ */
+function BillingDetailsCard({ data }: { data: Data }) {
+  const { t } = useTranslation(NS);
+  const format = useFormat();
+  const fetcher = useFetcher<typeof action>({ key: "billing-details" });
+  const regions = useMemo(() => new Intl.DisplayNames([format.settings.locale], { type: "region" }), [format.settings.locale]);
+  const view = data.billingDetails;
+  const details = view?.status === "ok" ? view.details : null;
+  const address = details?.address
+    ? [
+        details.address.line1,
+        details.address.line2,
+        [details.address.postalCode, details.address.city].filter(Boolean).join(" "),
+        details.address.state,
+        details.address.country ? (regions.of(details.address.country) ?? details.address.country) : null,
+      ].filter((line): line is string => Boolean(line))
+    : [];
+  return (
+    <Card>
+      <div data-testid="billing-details">
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            {t("details.title")}
+          </Text>
+          {data.rail === "shopify" ? (
+            <BlockStack gap="300">
+              <Text as="p">{t("details.shopify")}</Text>
+              <div>
+                <Button url={data.shopifyChargesUrl} target="_top" id="shopify-billing-settings">
+                  {t("details.shopifyLink")}
+                </Button>
+              </div>
+            </BlockStack>
+          ) : view?.status === "unavailable" ? (
+            <div data-testid="billing-details-unavailable">
+              <Banner tone="warning">{t("details.unavailable")}</Banner>
+            </div>
+          ) : !details ? (
+            <Text as="p" tone="subdued">
+              {t("details.none")}
+            </Text>
+          ) : (
+            <BlockStack gap="400">
+              <Text as="p" tone="subdued">
+                {t("details.stripe")}
+              </Text>
+              <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
+                <Fact label={t("details.email")} testId="billing-details-email">
+                  {details.email ?? t("details.notSet")}
+                </Fact>
+                <Fact label={t("details.name")} testId="billing-details-name">
+                  {details.name ?? t("details.notSet")}
+                </Fact>
+                <Fact label={t("details.address")} testId="billing-details-address">
+                  {address.length > 0
+                    ? address.map((line, i) => (
+                        <span key={i} style={{ display: "block" }}>
+                          {line}
+                        </span>
+                      ))
+                    : t("details.notSet")}
+                </Fact>
+              </InlineGrid>
+              <BlockStack gap="200">
+                <Text as="h3" variant="headingSm">
+                  {t("details.taxIds")}
+                </Text>
+                {details.taxIds.length === 0 ? (
+                  <Text as="p" tone="subdued">
+                    {t("details.noTaxId")}
+                  </Text>
+                ) : (
+                  <div data-testid="billing-details-tax-ids">
+                    <List type="bullet" gap="extraTight">
+                      {details.taxIds.map((taxId) => (
+                        <List.Item key={`${taxId.type}:${taxId.value}`}>
+                          <InlineStack gap="200" blockAlign="center">
+                            <Text as="span">
+                              {taxIdLabel(taxId.type)} <span style={{ fontFamily: "monospace" }}>{taxId.value}</span>
+                            </Text>
+                            {taxId.verification ? (
+                              <Badge tone={VERIFICATION_TONE[taxId.verification]}>
+                                {t(`details.verification.${taxId.verification}`, { defaultValue: taxId.verification })}
+                              </Badge>
+                            ) : null}
+                          </InlineStack>
+                        </List.Item>
+                      ))}
+                    </List>
+                  </div>
+                )}
+              </BlockStack>
+              <div>
+                <Button
+                  onClick={() => fetcher.submit({ intent: "portal" }, { method: "post" })}
+                  loading={fetcher.state !== "idle"}
+                  id="billing-details-edit"
+                >
+                  {t("details.edit")}
+                </Button>
+              </div>
+            </BlockStack>
+          )}
+        </BlockStack>
+      </div>
+    </Card>
   );
 }
 
