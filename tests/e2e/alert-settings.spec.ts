@@ -8,7 +8,8 @@ import { APP_FRAME } from "../support/vitals";
 // The alert settings page in the stand-in admin (playwright.config.ts webServer), in English, Spanish and French, on
 // the desktop and mobile projects: a bad value shows its field error and saves nothing; a valid save stores the
 // settings and emails a new recipient its confirmation link, which the test follows from the demo's inbox; the
-// preview shows an email (and says when nothing would be sent today); "send me a test" puts an email in the inbox.
+// preview shows an email (and says when nothing would be sent today); "send me a test" puts an email in the inbox;
+// removing the recipient and saving leaves the shop's recipients as they were.
 // Screenshots go to docs/screenshots/alert-settings-*.png when FLUXOR_UPDATE_SCREENSHOTS=1.
 
 const ADMIN_PATH = "/store/hollow-oak-gifts/apps/fluxor";
@@ -204,6 +205,14 @@ for (const locale of LOCALES) {
     const [testEmail] = await tests();
     expect(testEmail?.html).toContain(senderName);
     expect(testEmail?.text.length).toBeGreaterThan(0);
+
+    // The recipient goes again: the specs after this one find the shop's recipients as they were (each counts
+    // against the plan's extra recipients, and a save past them is refused).
+    app = await openAlerts(page, locale);
+    await app.getByRole("button", { name: text.recipients.removeFor.replace("{{email}}", recipient) }).click();
+    await app.locator("#save-alerts").click();
+    await expect(page.locator("#toasts")).toContainText(text.saved);
+    await expect(app.getByTestId("recipient-row").filter({ hasText: recipient })).toHaveCount(0);
     expect(errors.filter((error) => HYDRATION.test(error))).toEqual([]);
   });
 }

@@ -377,10 +377,11 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise
 let state: ShopState;
 let emails: Partial<Record<EmailType, InboxMessage>> = {};
 
-// The rules this spec added (a small scope of each alert type) would change what the specs after it preview, and
-// its language pin would make their Spanish and French test emails English.
+// The rules this spec added (a small scope of each alert type) would change what the specs after it preview, its
+// language pin would make their Spanish and French test emails English, and its recipient would count against the
+// plan's extra recipients.
 test.afterAll(async () => {
-  await step("unrules", ...(localeBefore === undefined ? [] : [localeBefore]));
+  await step("unrules", localeBefore ?? "keep", NEW_RECIPIENT);
 });
 
 test("every kind of email reaches the inbox through the app", async ({ page, request }) => {

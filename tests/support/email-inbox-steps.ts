@@ -3,7 +3,7 @@
  * own modules on the demo's database (DATABASE_URL), as the pages, jobs and CLIs do. Run with tsx, like the app:
  * Playwright's loader cannot import the app (its JSON imports need import attributes).
  *
- *   DATABASE_URL=… npx tsx tests/support/email-inbox-steps.ts <step> [shop domain] [argument]
+ *   DATABASE_URL=… npx tsx tests/support/email-inbox-steps.ts <step> [shop domain] [arguments…]
  *
  * Steps (each prints one JSON line):
  * - `state`: the shop (id, email, language, time zone) and the `--at` instant for `npm run alerts:tick`: the shop's
@@ -13,8 +13,8 @@
  *   its rules, an immediate rule of each product alert type for one location (and one vendor), chosen with the app's
  *   evaluation so that each finds a few variants there (episodes of a location are new, so the next run's evaluation
  *   notifies them), and the emails' language pinned to the shop's current one; answers the language it found.
- * - `unrules`: takes those rules out again and gives the emails the language given as the argument (`none`: not
- *   pinned, they follow the admin's language).
+ * - `unrules <language|none|keep> [recipient…]`: takes those rules out again, gives the emails the language given
+ *   (`none`: not pinned, they follow the admin's language; `keep`: as it is) and removes the recipients given.
  * - `fail`: a forecast run that fails, as one whose batch used all its attempts (`startRun`, then `failRun`): the
  *   forecast_failed alert.
  * - `forecast`: a manual forecast run (`requestForecastRun`); the worker publishes it and evaluates the rules on it.
@@ -40,9 +40,11 @@ const RULE_PREFIX = "inbox-";
 /** What the failed run's email reports. */
 export const FAILURE = "batch 1: the worker stopped (a failure made on purpose by tests/e2e/email-inbox.spec.ts)";
 
-type Step = (shop: Shop, arg?: string) => Promise<Record<string, unknown>>;
+type Step = (shop: Shop, args: string[]) => Promise<Record<string, unknown>>;
 /** What `rules` answers as `localeBefore` and `unrules` takes back for a language that was not pinned. */
 const NOT_PINNED = "none";
+/** What `unrules` takes when `rules` did not run (the language stays as it is). */
+const KEEP = "keep";
 
 const PRODUCT_TYPES = ["out_of_stock", "stockout_predicted", "reorder_point", "low_stock", "dead_stock"] as const;
 /** Low-stock thresholds tried, smallest first (days of cover; the email shows the threshold, at most 365). */
@@ -125,18 +127,23 @@ const steps: Record<string, Step> = {
   },
 
   /**
-   * Takes this spec's rules out again, and gives the emails back the language `rules` found (its `localeBefore`,
-   * the argument), so that the specs after it see the shop as it was: an English pin would make the emails of a
-   * later Spanish or French test English.
+   * Takes this spec's rules out again, gives the emails back the language `rules` found (the first argument: its
+   * `localeBefore`, or `keep`), and removes the recipients the spec added (the other arguments), so that the specs
+   * after it see the shop as it was: an English pin would make the emails of a later Spanish or French test English,
+   * and each recipient counts against the plan's extra recipients.
    */
-  async unrules(shop, localeBefore) {
+  async unrules(shop, [localeBefore = KEEP, ...added]) {
     const before = await readAlertSettings(shop.id);
     const rules = before.rules.filter((rule) => !rule.id.startsWith(RULE_PREFIX));
-    const locale = localeBefore === undefined ? before.locale : localeBefore === NOT_PINNED ? null : localeBefore;
-    if (rules.length === before.rules.length && locale === before.locale) return { removed: 0 };
-    const saved = await saveAlertSettings(shop.id, shop.domain, AlertSettings.parse({ ...before, rules, locale }));
+    const gone = new Set(added.map((email) => email.toLowerCase()));
+    const recipients = before.recipients.filter((r) => !gone.has(r.email));
+    const locale = localeBefore === KEEP ? before.locale : localeBefore === NOT_PINNED ? null : localeBefore;
+    if (rules.length === before.rules.length && recipients.length === before.recipients.length && locale === before.locale) {
+      return { removed: 0 };
+    }
+    const saved = await saveAlertSettings(shop.id, shop.domain, AlertSettings.parse({ ...before, rules, recipients, locale }));
     if (!saved.ok) throw new Error(`saving the alert settings failed: ${JSON.stringify(saved.fieldErrors)}`);
-    return { removed: before.rules.length - rules.length, locale };
+    return { removed: before.rules.length - rules.length, recipientsRemoved: before.recipients.length - recipients.length, locale };
   },
 
   async fail(shop) {
@@ -156,7 +163,7 @@ const steps: Record<string, Step> = {
   },
 };
 
-const [name, domain = "hollow-oak-gifts.myshopify.com", arg] = process.argv.slice(2);
+const [name, domain = "hollow-oak-gifts.myshopify.com", ...args] = process.argv.slice(2);
 const step = name ? steps[name] : undefined;
 if (!step) {
   console.error(`usage: DATABASE_URL=… npx tsx tests/support/email-inbox-steps.ts <${Object.keys(steps).join("|")}> [shop domain]`);
@@ -165,7 +172,7 @@ if (!step) {
 try {
   const shop = await shopByDomain(pool(), domain);
   if (!shop?.installed || !shop.detailsReady) throw new Error(`${domain} is not installed and synced yet`);
-  console.log(JSON.stringify(await step(shop, arg)));
+  console.log(JSON.stringify(await step(shop, args)));
 } finally {
   await closePool();
   await disconnectPrisma();
