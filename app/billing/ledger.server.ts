@@ -35,7 +35,8 @@ const ACCOUNT_COLUMNS = `id, "shopId", rail, "trialStartedAt", "stripeCustomerId
 
 /**
  * Shops on a direct contract, billed through Stripe (`FLUXOR_STRIPE_RAIL_SHOPS`: comma-separated myshopify
- * domains, set by an operator). Every other shop is on the Shopify rail, as App Store apps must be.
+ * domains, set by an operator). Every other shop is on the Shopify rail, as App Store apps must be. Read only
+ * when an account is opened: an existing account moves by an operator's rail change (rail-change.server.ts).
  */
 export function stripeRailShops(list: string | undefined = process.env.FLUXOR_STRIPE_RAIL_SHOPS): ReadonlySet<string> {
   return new Set(
@@ -77,7 +78,8 @@ export async function accountById(accountId: string, db: Queryable = pool(), now
 /**
  * The shop's account, created at its first install with Fluxor's trial: 14 days, once per shop (the trial
  * event's id is the domain's hash, so a shop erased and installed again has no second trial), on the Stripe rail
- * when an operator listed the shop as a direct contract. Idempotent.
+ * when an operator listed the shop as a direct contract. Idempotent: an existing account keeps its rail (the
+ * list's at its opening, or its last `rail_changed`), whatever the list says now.
  */
 export async function openAccount(db: Queryable, shop: { id: string; domain: string }, now: Date = new Date()): Promise<BillingAccount> {
   const hash = domainHash(shop.domain);

@@ -20,7 +20,7 @@
  */
 import { z } from "zod";
 import { Cents, Instant, addDaysToInstant, ms } from "./money";
-import { CATALOGUE, INTERVALS, PLAN_IDS, type Interval, type PlanId } from "./plans";
+import { CATALOGUE, INTERVALS, PLAN_IDS, RAILS, type Interval, type PlanId } from "./plans";
 
 export const BILLING_PROVIDERS = ["shopify", "stripe", "fluxor"] as const;
 export type BillingProvider = (typeof BILLING_PROVIDERS)[number];
@@ -44,6 +44,14 @@ export const BillingEvent = z.discriminatedUnion("type", [
   z.object({ ...about, type: z.literal("subscription_created"), ...terms }),
   /** subscriptionId null: Fluxor's own trial, at the first install (provider fluxor). */
   z.object({ ...common, type: z.literal("trial_started"), subscriptionId: SubscriptionId.nullable(), trialEndsAt: Instant }),
+  /**
+   * An operator moved the account to the other rail (provider fluxor; app/billing/rail-change.ts): allowed only
+   * with no live subscription, so it changes no subscription. The account's last one decides its rail.
+   */
+  z
+    .object({ ...common, type: z.literal("rail_changed"), from: z.enum(RAILS), to: z.enum(RAILS) })
+    .refine((e) => e.provider === "fluxor", { error: "Only Fluxor changes a rail", path: ["provider"] })
+    .refine((e) => e.from !== e.to, { error: "A rail change moves to the other rail", path: ["to"] }),
   /** Approved / paid: the subscription is current (Shopify ACTIVE; Stripe active or trialing). */
   z.object({ ...about, type: z.literal("activated"), ...terms, ...period, trialEndsAt: Instant.nullable() }),
   /** A downgrade (or annual → monthly) that applies at the end of the period. */
@@ -84,6 +92,7 @@ export type BillingEventType = BillingEvent["type"];
 export const EVENT_TYPES = [
   "subscription_created",
   "trial_started",
+  "rail_changed",
   "activated",
   "plan_change_scheduled",
   "plan_changed",
@@ -221,6 +230,8 @@ function switchTo(s: Folded, e: BillingEvent & { subscriptionId: string }, event
 
 /** One event applied; the state is never mutated. */
 function apply(prev: Folded | null, e: BillingEvent): Folded | null {
+  // The rail is the account's, not the subscription's; it changes only when nothing is live on the old one.
+  if (e.type === "rail_changed") return prev;
   if (e.type === "trial_started" && e.subscriptionId === null) {
     // Fluxor's trial: once, before any subscription is live.
     if (prev === null) return { ...empty(e.occurredAt), trialEndsAt: e.trialEndsAt };

@@ -282,9 +282,3 @@ async function findAccount(owner: { accountId: string | null; customerId: string
   const { rows } = await pool().query<{ id: string }>(`SELECT id FROM "BillingAccount" WHERE "stripeCustomerId" = $1`, [owner.customerId]);
   return rows[0] ? accountById(rows[0].id) : null;
 }
-
-/** Moves a shop to the Stripe rail (an operator's decision for a direct contract), audited. */
-export async function setRail(shop: Shop, rail: "shopify" | "stripe"): Promise<void> {
-  await pool().query(`UPDATE "BillingAccount" SET rail = $2, "updatedAt" = now() WHERE "shopId" = $1`, [shop.id, rail]);
-  await audit({ event: "billing_change", outcome: "success", shopDomain: shop.domain, detail: { action: "set_rail", rail } });
-}

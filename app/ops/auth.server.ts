@@ -5,8 +5,10 @@
  * - Sign-in: a form with a CSRF token (double submit against a nonce cookie), refused from a cross-site page
  *   (`Sec-Fetch-Site`), rate-limited per client IP and per operator name in Postgres (app/auth/rate-limit), the
  *   password checked with scrypt in constant time (an unknown name costs the same time as a wrong password).
+ * - The console's own forms (sign-out, a rail change) carry the MAC of the session id as their CSRF token.
  * - Audited: `ops_login`, `ops_login_failed` (the claimed name only when it is an operator's: a password typed
- *   into the name field is never stored), `ops_logout`, `ops_export`, and `rate_limited`. Never the password.
+ *   into the name field is never stored), `ops_logout`, `ops_export`, and `rate_limited` (a rail change is audited
+ *   as `billing_change` by app/billing/rail-change.server.ts). Never the password.
  * - Every answer: `X-Frame-Options: DENY`, `frame-ancestors 'none'`, `Cache-Control: no-store`, no referrer.
  */
 import type { HeadersFunction } from "@remix-run/node";
@@ -51,8 +53,13 @@ function notFound(): Response {
   return new Response("Not Found", { status: 404, headers: headers({ "Content-Type": "text/plain; charset=utf-8" }) });
 }
 
-function redirect(location: string, cookies: string[] = []): Response {
+/** A redirect of the console (also after a form's action), with the security headers. */
+export function opsRedirect(location: string, cookies: string[] = []): Response {
   return new Response(null, { status: 302, headers: headers({ Location: location }, cookies) });
+}
+
+function forbidden(): Response {
+  return new Response("Forbidden", { status: 403, headers: headers({ "Content-Type": "text/plain; charset=utf-8" }) });
 }
 
 /** Over https (or when the app's public URL is https): Secure cookies with the `__Host-` prefix. */
@@ -70,14 +77,14 @@ function gate(request: Request): OpsConfig {
   const url = new URL(request.url);
   if (url.searchParams.has("shop")) {
     url.searchParams.delete("shop");
-    throw redirect(`${url.pathname}${url.search}`);
+    throw opsRedirect(`${url.pathname}${url.search}`);
   }
   return config;
 }
 
 export interface Operator {
   name: string;
-  /** The CSRF token of the operator's forms (sign out). */
+  /** The CSRF token of the operator's forms (sign out, rail changes). */
   csrf: string;
   expiresAt: string;
 }
@@ -105,13 +112,32 @@ export function opsShell(request: Request): { locale: Locale; operator: Operator
   return { locale: localeFromRequest(request), operator: session ? operatorOf(config, session) : null };
 }
 
-/** The signed-in operator, or a thrown redirect to the sign-in page (404 when the console is off). */
-export function requireOperator(request: Request): Operator {
+/** The signed-in operator's session, or a thrown redirect to the sign-in page (404 when the console is off). */
+function requireSession(request: Request): { config: OpsConfig; session: OpsSession } {
   const config = gate(request);
   const session = sessionOf(request, config);
-  if (session) return operatorOf(config, session);
+  if (session) return { config, session };
   const url = new URL(request.url);
-  throw redirect(`/ops/login?next=${encodeURIComponent(safeNext(`${url.pathname}${url.search}`))}`);
+  throw opsRedirect(`/ops/login?next=${encodeURIComponent(safeNext(`${url.pathname}${url.search}`))}`);
+}
+
+/** The signed-in operator, or a thrown redirect to the sign-in page (404 when the console is off). */
+export function requireOperator(request: Request): Operator {
+  const { config, session } = requireSession(request);
+  return operatorOf(config, session);
+}
+
+/**
+ * A form the signed-in operator posted (a console action): the operator and the form, or a thrown answer: the
+ * sign-in redirect without a session, 403 without the session's CSRF token or from a cross-site page.
+ */
+export async function requireOperatorForm(request: Request): Promise<{ operator: Operator; form: FormData }> {
+  const { config, session } = requireSession(request);
+  const form = await request.formData();
+  const token = form.get("csrf");
+  const crossSite = request.headers.get("Sec-Fetch-Site") === "cross-site";
+  if (crossSite || !csrfMatches(config, `session:${session.sid}`, typeof token === "string" ? token : null)) throw forbidden();
+  return { operator: operatorOf(config, session), form };
 }
 
 export type LoginError = "invalid" | "csrf" | "tooMany";
@@ -159,7 +185,7 @@ function loginPage(
 export function opsLoginPage(request: Request): Response {
   const config = gate(request);
   const next = safeNext(new URL(request.url).searchParams.get("next"));
-  if (sessionOf(request, config)) return redirect(next);
+  if (sessionOf(request, config)) return opsRedirect(next);
   return loginPage(request, config, next, 200, null);
 }
 
@@ -236,7 +262,7 @@ export async function opsLogin(request: Request, clientIp: string): Promise<Resp
     ip: clientIp,
     detail: { user: known.name, expiresAt: session.expiresAt.toISOString() },
   });
-  return redirect(next, [
+  return opsRedirect(next, [
     serializeCookie(names.session, value, { maxAgeSeconds: config.sessionSeconds, secure }),
     serializeCookie(names.login, "", { maxAgeSeconds: 0, secure }),
   ]);
@@ -246,15 +272,13 @@ export async function opsLogin(request: Request, clientIp: string): Promise<Resp
 export async function opsLogout(request: Request, clientIp: string): Promise<Response> {
   const config = gate(request);
   const session = sessionOf(request, config);
-  if (!session) return redirect("/ops/login");
+  if (!session) return opsRedirect("/ops/login");
   const form = await request.formData();
   const token = form.get("csrf");
-  if (!csrfMatches(config, `session:${session.sid}`, typeof token === "string" ? token : null)) {
-    return new Response("Forbidden", { status: 403, headers: headers({ "Content-Type": "text/plain; charset=utf-8" }) });
-  }
+  if (!csrfMatches(config, `session:${session.sid}`, typeof token === "string" ? token : null)) return forbidden();
   const secure = isSecure(request);
   await audit({ event: "ops_logout", outcome: "success", ip: clientIp, detail: { user: session.user } });
-  return redirect("/ops/login", [serializeCookie(cookieNames(secure).session, "", { maxAgeSeconds: 0, secure })]);
+  return opsRedirect("/ops/login", [serializeCookie(cookieNames(secure).session, "", { maxAgeSeconds: 0, secure })]);
 }
 
 /** Records an export (what, not its content). */

@@ -344,6 +344,7 @@ function randomLedger(r: () => number): BillingEvent[] {
     const fields: Record<string, Record<string, unknown>> = {
       subscription_created: terms(),
       trial_started: { trialEndsAt: d(n + 14) },
+      rail_changed: { provider: "fluxor", from: provider, to: provider === "shopify" ? "stripe" : "shopify" },
       activated: { ...terms(), currentPeriodStart: d(n), currentPeriodEnd: d(n + 30), trialEndsAt: r() < 0.3 ? d(n + 7) : null },
       plan_change_scheduled: { ...terms(), effectiveAt: d(n + 30) },
       plan_changed: { ...terms(), currentPeriodStart: d(n), currentPeriodEnd: d(n + 30) },
