@@ -12,7 +12,7 @@
  * - over the location limit the forecast counts the top locations by revenue (or the first chosen), and nothing
  *   is deleted; a shop without a billing account is not limited.
  */
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as AlertRun from "../../app/alerts/run.server";
@@ -29,6 +29,7 @@ import type * as ForecastJobs from "../../app/jobs/contracts/forecasts";
 import type { Shop } from "../../app/shops/lookup.server";
 import { createTestDatabase, sql } from "../support/db";
 import { drainForecastJobs, seedShop, type SeededShop } from "../support/forecast-seed";
+import { sessionToken } from "../support/session-token";
 
 process.env.SHOPIFY_API_KEY = "fluxor-test-key";
 process.env.SHOPIFY_API_SECRET = "fluxor-test-secret-" + randomBytes(6).toString("hex");
@@ -67,29 +68,6 @@ let N: SeededShop;
 
 const owner = (shop: SeededShop) => `owner@${shop.domain}`;
 const EXTRAS = ["a@team.test", "b@team.test", "c@team.test"];
-
-function b64(x: object): string {
-  return Buffer.from(JSON.stringify(x)).toString("base64url");
-}
-
-/** A session token as the admin issues it (App Bridge's idToken()). */
-function sessionToken(shop: string): string {
-  const now = Math.floor(Date.now() / 1000);
-  const head = b64({ alg: "HS256", typ: "JWT" });
-  const body = b64({
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: process.env.SHOPIFY_API_KEY,
-    sub: "42",
-    exp: now + 60,
-    nbf: now - 5,
-    iat: now - 5,
-    jti: randomUUID(),
-    sid: randomUUID(),
-  });
-  const sig = createHmac("sha256", process.env.SHOPIFY_API_SECRET!).update(`${head}.${body}`).digest("base64url");
-  return `${head}.${body}.${sig}`;
-}
 
 type Route = { loader: Handler; action: Handler };
 const routes: Record<string, () => Promise<unknown>> = {

@@ -8,7 +8,7 @@
  * - with Stripe down the page still loads (200) and says its invoices and billing details are unavailable; the
  *   export answers 503 rather than a cut-off file.
  */
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as LedgerServer from "../../app/billing/ledger.server";
@@ -20,6 +20,7 @@ import { CATALOGUE } from "../../app/billing/plans";
 import { shopifyPlanName } from "../../app/billing/shopify-plans";
 import { startStripeStandIn, type StripeStandIn } from "../mocks/stripe";
 import { createTestDatabase, sql } from "../support/db";
+import { sessionToken } from "../support/session-token";
 
 /** Direct contracts (the Stripe rail): A with a VAT id, B without. */
 const STRIPE_A = "contract-a.myshopify.com";
@@ -48,27 +49,6 @@ let ledger: typeof LedgerServer;
 let pageLoader: (args: Args) => Promise<PageData>;
 let csvLoader: (args: Args) => Promise<Response>;
 const shops = new Map<string, Shop>();
-
-const b64 = (x: object) => Buffer.from(JSON.stringify(x)).toString("base64url");
-
-/** A session token as the admin issues it (App Bridge's idToken()). */
-function sessionToken(shop: string): string {
-  const now = Math.floor(Date.now() / 1000);
-  const head = b64({ alg: "HS256", typ: "JWT" });
-  const body = b64({
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: process.env.SHOPIFY_API_KEY,
-    sub: "42",
-    exp: now + 60,
-    nbf: now - 5,
-    iat: now - 5,
-    jti: randomUUID(),
-    sid: randomUUID(),
-  });
-  const sig = createHmac("sha256", process.env.SHOPIFY_API_SECRET!).update(`${head}.${body}`).digest("base64url");
-  return `${head}.${body}.${sig}`;
-}
 
 /** A request of the shop's admin to one of Fluxor's pages. */
 function args(shop: string, path: string): Args {

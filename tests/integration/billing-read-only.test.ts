@@ -14,7 +14,7 @@
  * once (not again on the next tick), and the next run tells the trouble it found meanwhile, once. Shop B, on Pro all
  * along, gets its digest, weekly summary, saves and API answers throughout.
  */
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as AlertRun from "../../app/alerts/run.server";
@@ -32,6 +32,7 @@ import type * as ForecastJobs from "../../app/jobs/contracts/forecasts";
 import type { Shop } from "../../app/shops/lookup.server";
 import { createTestDatabase, sql } from "../support/db";
 import { drainForecastJobs, JOBS_OF, seedShop, type SeededShop } from "../support/forecast-seed";
+import { sessionToken } from "../support/session-token";
 
 process.env.SHOPIFY_API_KEY = "fluxor-test-key";
 process.env.SHOPIFY_API_SECRET = "fluxor-test-secret-" + randomBytes(6).toString("hex");
@@ -85,29 +86,6 @@ const ALERT_SETTINGS = {
   ],
   recipients: [],
 };
-
-function b64(x: object): string {
-  return Buffer.from(JSON.stringify(x)).toString("base64url");
-}
-
-/** A session token as the admin issues it (App Bridge's idToken()). */
-function sessionToken(shop: string): string {
-  const now = Math.floor(Date.now() / 1000);
-  const head = b64({ alg: "HS256", typ: "JWT" });
-  const body = b64({
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: process.env.SHOPIFY_API_KEY,
-    sub: "42",
-    exp: now + 60,
-    nbf: now - 5,
-    iat: now - 5,
-    jti: randomUUID(),
-    sid: randomUUID(),
-  });
-  const sig = createHmac("sha256", process.env.SHOPIFY_API_SECRET!).update(`${head}.${body}`).digest("base64url");
-  return `${head}.${body}.${sig}`;
-}
 
 const routes: Record<string, () => Promise<unknown>> = {
   forecast: () => import("../../app/routes/api.variants.$variantId.forecast"),

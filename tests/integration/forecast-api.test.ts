@@ -3,13 +3,14 @@
  * signed with the app secret like Shopify's) against real PostgreSQL: 401 without a valid token, 400 on bad
  * params, ETag/304, 429 past the daily recompute limit, the correlation id, and never another shop's data.
  */
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { StockAdviceResponse } from "../../app/api/stock-advice";
 import type { VariantForecastDetail } from "../../app/forecasts/contract";
 import { createTestDatabase, sql } from "../support/db";
 import { drainForecastJobs, seedShop, type SeededShop } from "../support/forecast-seed";
+import { sessionToken } from "../support/session-token";
 
 process.env.SHOPIFY_API_KEY = "fluxor-test-key";
 process.env.SHOPIFY_API_SECRET = "fluxor-test-secret-" + randomBytes(6).toString("hex");
@@ -31,29 +32,6 @@ let recomputeRoute: { action: Handler };
 let statusRoute: { loader: Handler };
 let closePools: () => Promise<void>;
 let runRecompute: (id: string) => Promise<unknown>;
-
-function b64(x: object): string {
-  return Buffer.from(JSON.stringify(x)).toString("base64url");
-}
-
-/** A session token as the admin issues it (App Bridge's idToken()). */
-function sessionToken(shop: string, secret = process.env.SHOPIFY_API_SECRET!): string {
-  const now = Math.floor(Date.now() / 1000);
-  const head = b64({ alg: "HS256", typ: "JWT" });
-  const body = b64({
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: process.env.SHOPIFY_API_KEY,
-    sub: "42",
-    exp: now + 60,
-    nbf: now - 5,
-    iat: now - 5,
-    jti: randomUUID(),
-    sid: randomUUID(),
-  });
-  const sig = createHmac("sha256", secret).update(`${head}.${body}`).digest("base64url");
-  return `${head}.${body}.${sig}`;
-}
 
 function call(handler: Handler, path: string, params: Record<string, string>, init: RequestInit & { shop?: string; token?: string } = {}) {
   const headers = new Headers(init.headers);
