@@ -176,10 +176,10 @@ function Review({ review, csrf, cancelUrl }: { review: RailReview; csrf: string;
             {t(change.allowed ? "accounts.review.title" : "accounts.refused.title", { shop: account.shopDomain, rail })}
           </Text>
           <Text as="p">
-            {t("accounts.review.current", {
+            {t(account.plan ? "accounts.review.current" : "accounts.review.currentNoPlan", {
               rail: t(`rail.${account.rail}`),
               status: account.status ? t(`status.${account.status}`) : t("status.none"),
-              plan: account.plan ? t(`plan.${account.plan}`) : t("plan.none"),
+              plan: account.plan ? t(`plan.${account.plan}`) : undefined,
             })}
           </Text>
           {change.allowed ? (

@@ -77,6 +77,17 @@ async function subscribedBefore(): Promise<boolean> {
   return (row?.n ?? 0) > 0;
 }
 
+/** The Shopify charges the shop paid, as the ledger recorded them (one per invoice): the lines of the charges export. */
+async function shopifyChargesPaid(): Promise<number> {
+  const [row] = await query<{ n: number }>(
+    `SELECT count(DISTINCT e.payload->>'invoiceId')::int AS n
+       FROM "BillingEvent" e JOIN "BillingAccount" a ON a.id = e."accountId" JOIN "Shop" s ON s.id = a."shopId"
+      WHERE s.domain = $1 AND e.provider = 'shopify' AND e.type = 'invoice_paid'`,
+    [SHOP],
+  );
+  return row?.n ?? 0;
+}
+
 /**
  * 89 days of usage before today (the shop's time zone): variants growing towards today's count, orders and a
  * nightly forecast run. Days the billing meter already recorded are left as they are.
@@ -199,6 +210,21 @@ for (const locale of LOCALES) {
     const charges = app.locator("#shopify-charges");
     await expect(charges).toHaveText(text.invoices.shopifyLink);
     await expect(charges).toHaveAttribute("href", /\/store\/hollow-oak-gifts\/settings\/billing$/);
+    // The charges export, explained beside it: what Fluxor recorded from Shopify.
+    await expect(app.locator("#export-invoices")).toHaveText(text.invoices.exportCharges);
+    await expect(app.getByTestId("billing-invoices")).toContainText(text.invoices.exportChargesHelp);
+
+    // Billing details: Shopify's, for the store as a whole (one sentence and the way to the store's billing settings).
+    const details = app.getByTestId("billing-details");
+    await expect(details.getByRole("heading", { level: 2, name: text.details.title })).toBeVisible();
+    await expect(details).toContainText(text.details.shopify);
+    const settings = details.locator("#shopify-billing-settings");
+    await expect(settings).toHaveText(text.details.shopifyLink);
+    await expect(settings).toHaveAttribute("href", /\/store\/hollow-oak-gifts\/settings\/billing$/);
+    await expect(settings).toHaveAttribute("target", "_top");
+    // Nothing of the Stripe rail's card.
+    await expect(details.locator("#billing-details-edit")).toHaveCount(0);
+    await expect(details.getByTestId("billing-details-email")).toHaveCount(0);
 
     if (locale === "en") {
       // The pointer away from the charts (no tooltip open), the page from its top.
@@ -220,6 +246,24 @@ for (const locale of LOCALES) {
       expect(header).toBe("day,variants,locations,orders,forecast_runs,day_complete");
       expect(rows.length).toBe(SEEDED_DAYS + 1);
       expect(rows.at(-1)).toMatch(/^\d{4}-\d{2}-\d{2},\d+,\d+,\d+,\d+,false$/);
+
+      // The billing details card, and the charges export: one line per paid period Fluxor recorded from Shopify.
+      await details.evaluate((card) => card.scrollIntoView({ block: "center" }));
+      await screenshot(page, testInfo, "billing-details");
+      const chargesDownload = page.waitForEvent("download");
+      await app.locator("#export-invoices").click();
+      const chargesFile = await chargesDownload;
+      expect(chargesFile.suggestedFilename()).toMatch(/^fluxor-invoices-\d{4}-\d{2}-\d{2}\.csv$/);
+      const [chargesHeader, ...chargeRows] = readFileSync((await chargesFile.path()) ?? "", "utf8")
+        .trim()
+        .split(/\r?\n/);
+      expect(chargesHeader).toBe("date,period_start,period_end,plan,interval,amount,currency");
+      expect(chargeRows.length).toBe(await shopifyChargesPaid());
+      for (const row of chargeRows)
+        expect(row).toMatch(
+          /^\d{4}-\d{2}-\d{2},\d{4}-\d{2}-\d{2},\d{4}-\d{2}-\d{2},(starter|pro|enterprise)?,(monthly|annual)?,-?[\d.]+,USD$/,
+        );
+      await expect(app.getByTestId("billing-invoices").getByText(text.invoices.exportFailed)).toHaveCount(0);
     }
     expect(errors.filter((error) => HYDRATION.test(error))).toEqual([]);
   });

@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import pg from "pg";
 import { urlFor } from "../../app/db/postgres.server";
+import type opsEn from "../../app/i18n/locales/ops/en.json";
 import { expectAccessible, screenshot } from "../support/browser";
 import { DEMO_OPERATOR } from "../demo/stack";
 
@@ -8,8 +10,11 @@ import { DEMO_OPERATOR } from "../demo/stack";
 // directly (base port + 2), on the desktop and mobile projects, in English, Spanish and French. Nothing is seeded:
 // the pages show what the demo's ledger holds, and their empty states while it holds no billing events. In the whole
 // suite's order the desktop billing specs run first and leave both demo shops in their trial with Pro chosen
-// (hollow-oak-gifts on Shopify, north-fjord-supply on Stripe): the committed MRR in trial of each rail. Screenshots
-// go to docs/screenshots/ops-*.png when FLUXOR_UPDATE_SCREENSHOTS=1.
+// (hollow-oak-gifts on Shopify, north-fjord-supply on Stripe): the committed MRR in trial of each rail. The accounts
+// page is searched by domain, and a move of hollow-oak-gifts to the other rail is reviewed but never confirmed: with
+// its live subscription the review refuses and says why; run on its own (a trial without a plan) it shows the
+// confirmation, which is cancelled. Either way the demo's rails stay as they were for the specs after this one.
+// Screenshots go to docs/screenshots/ops-*.png when FLUXOR_UPDATE_SCREENSHOTS=1.
 
 const PORT = Number(process.env.FLUXOR_E2E_PORT ?? 4310);
 const OPS = `http://127.0.0.1:${PORT + 2}/ops`;
@@ -17,6 +22,13 @@ const DATABASE_URL = process.env.DATABASE_URL ?? urlFor(PORT + 3, "fluxor");
 const LOCALES = ["en", "es", "fr"] as const;
 type Locale = (typeof LOCALES)[number];
 const HYDRATION = /hydrat|did not match|Minified React error #(418|423|425)/i;
+/** The demo shop whose move to the other rail is reviewed (tests/demo/stack.ts), and the Stripe rail's shop. */
+const SHOPIFY_SHOP = "hollow-oak-gifts.myshopify.com";
+const STRIPE_SHOP = "north-fjord-supply.myshopify.com";
+/** The console's words in each language, read from its locale files (app/i18n/locales/ops). */
+const OPS_TEXT = Object.fromEntries(
+  LOCALES.map((locale) => [locale, JSON.parse(readFileSync(`app/i18n/locales/ops/${locale}.json`, "utf8")) as typeof opsEn]),
+) as Record<Locale, typeof opsEn>;
 
 /** Words the test looks for, per language (app/i18n/locales/ops). */
 const TEXT: Record<
@@ -91,6 +103,69 @@ const committedTrials = (rail: "shopify" | "stripe") =>
       WHERE rail = '${rail}' AND state->>'eventStatus' = 'active' AND (state->>'trialEndsAt')::timestamptz > now()
         AND state->>'cancelAtPeriodEnd' = 'false'`,
   );
+
+/** `template` with its {{placeholders}} filled in. */
+function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/{{\s*(\w+)\s*}}/g, (_, name: string) => String(values[name] ?? `{{${name}}}`));
+}
+
+/** `text` matched literally in a pattern. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A whole-text pattern for `template`: the placeholders in `values` as those patterns, the others as anything. */
+function pattern(template: string, values: Record<string, string> = {}): RegExp {
+  const parts = template.split(/({{\s*\w+\s*}})/);
+  const body = parts
+    .map((part) => {
+      const name = /^{{\s*(\w+)\s*}}$/.exec(part)?.[1];
+      if (name) return values[name] ?? ".+?";
+      return literal(part);
+    })
+    .join("");
+  return new RegExp(`^${body}$`);
+}
+
+/** A plan's name in the console's words ("Pro"). */
+const planName = (words: typeof opsEn, plan: string): string => (words.plan as Record<string, string>)[plan] ?? plan;
+
+/** "2 accounts", "1 cuenta": the accounts card's title (i18next's plural forms are Intl's). */
+function accountCount(locale: Locale, n: number): string {
+  const form = new Intl.PluralRules(locale).select(n) === "one" ? "count_one" : "count_other";
+  return fill(OPS_TEXT[locale].accounts[form], { count: n });
+}
+
+async function rows<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The installed shops' billing accounts, as the accounts page lists them (by domain). */
+const accounts = () =>
+  rows<{ id: string; domain: string; rail: "shopify" | "stripe" }>(
+    `SELECT a.id, s.domain, a.rail FROM "BillingAccount" a JOIN "Shop" s ON s.id = a."shopId" ORDER BY s.domain`,
+  );
+
+/** A shop's account: its rail, its derived state, and how many rail changes its ledger holds. */
+async function accountOf(domain: string) {
+  const [row] = await rows<{
+    id: string;
+    rail: "shopify" | "stripe";
+    state: { subscriptionId?: string | null; eventStatus?: string; provider?: "shopify" | "stripe" | null; plan?: string | null };
+    changes: number;
+  }>(
+    `SELECT a.id, a.rail, a.state,
+            (SELECT count(*)::int FROM "BillingEvent" e WHERE e."accountId" = a.id AND e.type = 'rail_changed') AS changes
+       FROM "BillingAccount" a JOIN "Shop" s ON s.id = a."shopId" WHERE s.domain = $1`,
+    [domain],
+  );
+  if (!row) throw new Error(`${domain} has no billing account`);
+  return row;
+}
 
 /** What the demo's ledger holds: the pages' empty states depend on it. */
 async function ledger() {
@@ -223,6 +298,99 @@ test("the console: sign-in, guarded pages, every section in English, Spanish and
     if (held.providerEvents === 0) await expect(view.getByTestId("ops-webhooks-none")).toBeVisible();
     await expectAccessible(view, "body", `ops webhooks (${locale})`);
     if (locale === "en") await shoot(view, testInfo, "ops-webhooks");
+
+    // Accounts: every installed shop's billing account with its rail, status and plan, and a move to the other rail.
+    const words = OPS_TEXT[locale];
+    const listed = await accounts();
+    await view.getByRole("link", { name: words.nav.accounts, exact: true }).click();
+    await expect(view).toHaveURL(`${OPS}/accounts`);
+    await expect(view.getByRole("heading", { name: words.accounts.title, level: 1 })).toBeVisible();
+    await expect(view.getByRole("link", { name: words.nav.accounts, exact: true })).toHaveAttribute("aria-current", "page");
+    await expect(view.getByRole("heading", { name: accountCount(locale, listed.length), level: 2 })).toBeVisible();
+    const table = view.getByTestId("ops-accounts-table");
+    for (const account of listed) {
+      await expect(table).toContainText(account.domain);
+      const other = words.rail[account.rail === "stripe" ? "shopify" : "stripe"];
+      const label = fill(words.accounts.moveShop, { shop: account.domain, rail: other });
+      await expect(table.getByRole("link", { name: label })).toHaveText(fill(words.accounts.move, { rail: other }));
+    }
+    if (!testInfo.project.use.isMobile) await expect(table.locator("tbody tr")).toHaveCount(listed.length);
+    await expectAccessible(view, "body", `ops accounts (${locale})`);
+    if (locale === "en") await shoot(view, testInfo, "ops-accounts");
+
+    // The search narrows the list down by domain: the Stripe rail's shop alone.
+    const search = view.getByTestId("ops-accounts-search");
+    await search.getByLabel(words.accounts.search).fill("north-fjord");
+    await search.getByRole("button", { name: words.accounts.searchSubmit, exact: true }).click();
+    await expect(view).toHaveURL(`${OPS}/accounts?q=north-fjord`);
+    await expect(view.getByRole("heading", { name: accountCount(locale, 1), level: 2 })).toBeVisible();
+    await expect(table).toContainText(STRIPE_SHOP);
+    await expect(table).toContainText(words.rail.stripe);
+    await expect(table).not.toContainText(SHOPIFY_SHOP);
+    await expect(search.getByLabel(words.accounts.search)).toHaveValue("north-fjord");
+    // A domain no shop has: the empty card, naming the search.
+    await search.getByLabel(words.accounts.search).fill("no-such-shop");
+    await search.getByRole("button", { name: words.accounts.searchSubmit, exact: true }).click();
+    await expect(view.getByTestId("ops-accounts-empty")).toContainText(fill(words.accounts.empty.body, { query: "no-such-shop" }));
+    await expect(table).toHaveCount(0);
+
+    if (locale === "en") {
+      // The move's review, never confirmed: hollow-oak-gifts to the other rail.
+      const before = await accountOf(SHOPIFY_SHOP);
+      const to = before.rail === "stripe" ? "shopify" : "stripe";
+      await view.goto(`${OPS}/accounts`);
+      await view.getByRole("link", { name: fill(words.accounts.moveShop, { shop: SHOPIFY_SHOP, rail: words.rail[to] }) }).click();
+      await expect(view).toHaveURL(new RegExp(`/ops/accounts\\?q=&move=${before.id}$`));
+      const review = view.getByTestId("ops-accounts-review");
+      const state = before.state;
+      const plan = literal(state.plan ? planName(words, state.plan) : words.plan.none);
+      await expect(
+        review.getByText(
+          pattern(state.plan ? words.accounts.review.current : words.accounts.review.currentNoPlan, {
+            rail: literal(words.rail[before.rail]),
+            plan,
+          }),
+        ),
+      ).toBeVisible();
+      const live = Boolean(state.subscriptionId) && state.eventStatus !== "cancelled" && state.eventStatus !== "expired";
+      if (live) {
+        // A live subscription (the billing specs' Pro): refused, with the reason, and no form to confirm.
+        await expect(review.getByRole("heading", { level: 2 })).toHaveText(
+          fill(words.accounts.refused.title, { shop: SHOPIFY_SHOP, rail: words.rail[to] }),
+        );
+        const statuses = Object.values(words.accounts.live).map(literal).join("|");
+        await expect(view.getByTestId("ops-accounts-refused")).toHaveText(
+          pattern(words.accounts.refused.live_subscription, {
+            provider: literal(words.rail[state.provider ?? before.rail]),
+            status: `(${statuses})`,
+            plan,
+          }),
+        );
+        await expect(view.getByTestId("ops-accounts-confirm")).toHaveCount(0);
+        await expectAccessible(view, "body", "ops accounts, a refused move");
+        await shoot(view, testInfo, "ops-accounts-move");
+        await review.getByRole("link", { name: words.accounts.review.back }).click();
+      } else {
+        // A trial without a plan (the spec on its own): what the move does, and the confirmation, not pressed.
+        await expect(review.getByRole("heading", { level: 2 })).toHaveText(
+          fill(words.accounts.review.title, { shop: SHOPIFY_SHOP, rail: words.rail[to] }),
+        );
+        const confirm = view.getByTestId("ops-accounts-confirm");
+        await expect(confirm).toContainText(words.accounts.review.effect[to]);
+        await expect(confirm).toContainText(words.accounts.review.trial);
+        await expect(confirm).toContainText(words.accounts.review.audit);
+        await expect(confirm.getByRole("button", { name: fill(words.accounts.review.confirm, { rail: words.rail[to] }) })).toBeVisible();
+        await expect(view.getByTestId("ops-accounts-refused")).toHaveCount(0);
+        await expectAccessible(view, "body", "ops accounts, a move's confirmation");
+        await shoot(view, testInfo, "ops-accounts-move");
+        await confirm.getByRole("link", { name: words.accounts.review.cancel }).click();
+      }
+      await expect(view).toHaveURL(`${OPS}/accounts?q=`);
+      await expect(review).toHaveCount(0);
+      // Nothing moved.
+      const after = await accountOf(SHOPIFY_SHOP);
+      expect({ rail: after.rail, changes: after.changes }).toEqual({ rail: before.rail, changes: before.changes });
+    }
     expect(
       viewErrors.filter((error) => HYDRATION.test(error)),
       locale,
