@@ -29,10 +29,13 @@ import { CATALOGUE, INTERVALS, overageApplies, PLAN_IDS, planFor, trialWindow, t
 import type { AppSubscription } from "./shopify-events";
 import { parseShopifyPlanName } from "./shopify-plans";
 import {
+  callShopify,
   chargesAreTests,
   fetchShopifySubscription,
+  recordShopifyCancellation,
   recordShopifySubscription,
   requestShopifyPlan,
+  ShopifyUnavailable,
   type AdminGraphql,
   type ShopifyBilling,
 } from "./shopify-rail.server";
@@ -42,6 +45,7 @@ import {
   stripeBillingDetails,
   stripeInvoices,
   stripeSubscriptionAction,
+  stripeUnavailable,
   stripeUpcoming,
 } from "./stripe-rail.server";
 import { countUsage, localDay, usageHistory, type UsageCounts } from "./usage.server";
@@ -208,16 +212,34 @@ export type BillingActionResult =
   | { ok: true; message: "redirect"; redirectTo: string }
   | { ok: false; errors: Partial<Record<"plan" | "interval" | "coupon" | "reason" | "form", string>> };
 
+/** The statuses with a subscription that can be cancelled. */
+const CANCELLABLE: ReadonlySet<SubscriptionState["status"]> = new Set(["trialing", "active", "past_due", "frozen", "read_only", "paused"]);
+
+/**
+ * Whether the page offers to cancel, and the action goes on with a cancel: a subscription that has ended (or was never
+ * approved) has nothing to cancel, and a second cancel from a page left open would only be refused by the provider.
+ */
+export function canCancel(state: Pick<SubscriptionState, "subscriptionId" | "status"> | null): boolean {
+  return state !== null && Boolean(state.subscriptionId) && CANCELLABLE.has(state.status);
+}
+
 /** The subscription id of Shopify's `charge_id` (the approval page's return). */
 const ChargeId = z.string().regex(/^\d{1,20}$/);
 
-/** What the approval page's return recorded: the subscription's status at Shopify and its plan (null: not Fluxor's). */
+/**
+ * What the approval page's return recorded: the subscription's status at Shopify and its plan (null: not Fluxor's);
+ * `pending` when Shopify could not be asked, so nothing was recorded and its app_subscriptions/update brings the
+ * subscription in.
+ */
 export type ShopifyReturn =
-  { outcome: "ignored" } | { outcome: "recorded"; status: AppSubscription["status"]; plan: PlanId | null; interval: Interval | null };
+  | { outcome: "ignored" }
+  | { outcome: "pending" }
+  | { outcome: "recorded"; status: AppSubscription["status"]; plan: PlanId | null; interval: Interval | null };
 
 /**
  * Back from Shopify's approval page with `charge_id`: read the subscription and record it (approved or declined).
- * A forged or unknown id records nothing.
+ * A forged or unknown id records nothing. While the Admin API is down the page still opens and says the plan will
+ * show once Shopify confirms it: the merchant's decision is made at Shopify, and its webhook records it.
  */
 export async function confirmShopifyReturn(
   admin: AdminGraphql,
@@ -227,7 +249,19 @@ export async function confirmShopifyReturn(
 ): Promise<ShopifyReturn> {
   const id = ChargeId.safeParse(chargeId);
   if (!id.success) return { outcome: "ignored" };
-  const sub = await fetchShopifySubscription(admin, `gid://shopify/AppSubscription/${id.data}`);
+  let sub: AppSubscription | null;
+  try {
+    sub = await callShopify(() => fetchShopifySubscription(admin, `gid://shopify/AppSubscription/${id.data}`));
+  } catch (error) {
+    if (!(error instanceof ShopifyUnavailable)) throw error;
+    await audit({
+      event: "billing_change",
+      outcome: "failure",
+      shopDomain: shop.domain,
+      detail: { action: "approval_return", error: "shopify_unavailable", cause: causeOf(error) },
+    });
+    return { outcome: "pending" };
+  }
   if (!sub) return { outcome: "ignored" };
   await recordShopifySubscription(shop, sub, now, { approved: sub.status !== "DECLINED" && sub.status !== "EXPIRED" });
   await audit({
@@ -245,15 +279,15 @@ export interface ShopifyCancel {
   cancel(options: { subscriptionId: string; isTest: boolean; prorate: boolean }): Promise<unknown>;
 }
 
+type BillingContext = { shop: Shop; admin: AdminGraphql; billing: ShopifyBilling & ShopifyCancel; returnUrl: string };
+
 /**
  * The form's action. Choosing a plan on the Shopify rail throws the redirect to Shopify's approval page. Bad input
- * answers field errors and changes nothing.
+ * answers field errors and changes nothing. A provider that does not answer (an outage, throttling, a timeout) answers
+ * `shopify_unavailable` or `stripe_unavailable` for the page to show, with nothing recorded: the ledger only takes what
+ * the provider confirmed (its answer or its webhook), so the same action can simply be tried again.
  */
-export async function billingAction(
-  ctx: { shop: Shop; admin: AdminGraphql; billing: ShopifyBilling & ShopifyCancel; returnUrl: string },
-  form: FormData,
-  now: Date = new Date(),
-): Promise<BillingActionResult> {
+export async function billingAction(ctx: BillingContext, form: FormData, now: Date = new Date()): Promise<BillingActionResult> {
   const parsed = BillingForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) {
     const errors: Partial<Record<"plan" | "interval" | "coupon" | "reason" | "form", string>> = {};
@@ -263,9 +297,24 @@ export async function billingAction(
     }
     return { ok: false, errors };
   }
+  const account = await ensureAccount(ctx.shop, now);
+  try {
+    return await applyBillingForm(ctx, account, parsed.data, now);
+  } catch (error) {
+    const failed = error instanceof ShopifyUnavailable ? "shopify_unavailable" : stripeUnavailable(error) ? "stripe_unavailable" : null;
+    if (!failed) throw error;
+    await audit({
+      event: "billing_change",
+      outcome: "failure",
+      shopDomain: ctx.shop.domain,
+      detail: { action: parsed.data.intent, rail: account.rail, error: failed, cause: causeOf(error) },
+    });
+    return { ok: false, errors: { form: failed } };
+  }
+}
+
+async function applyBillingForm(ctx: BillingContext, account: BillingAccount, input: BillingForm, now: Date): Promise<BillingActionResult> {
   const { shop } = ctx;
-  const account = await ensureAccount(shop, now);
-  const input = parsed.data;
   if (input.intent === "choose") {
     const coupon = input.coupon ? findCoupon(input.coupon, configuredCoupons(), now.toISOString().slice(0, 10)) : null;
     if (coupon && !coupon.ok) return { ok: false, errors: { coupon: coupon.reason } };
@@ -317,16 +366,31 @@ export async function billingAction(
     detail: { action: "cancel", reason: input.reason, feedback: input.feedback.slice(0, 500) },
   });
   const subscriptionId = account.state?.subscriptionId;
-  if (!subscriptionId) return { ok: false, errors: { form: "no_subscription" } };
+  if (!subscriptionId || !canCancel(account.state)) return { ok: false, errors: { form: "no_subscription" } };
   if (account.rail === "stripe") {
     // At the end of the period the merchant paid for; Stripe's webhook records it.
     await stripeSubscriptionAction(account, "cancel");
     return { ok: true, message: "cancelled" };
   }
-  await ctx.billing.cancel({ subscriptionId, isTest: chargesAreTests(shop), prorate: true });
-  const sub = await fetchShopifySubscription(ctx.admin, subscriptionId);
+  await callShopify(() => ctx.billing.cancel({ subscriptionId, isTest: chargesAreTests(shop), prorate: true }));
+  // Shopify has cancelled it: from here on the merchant is told so. The subscription is read back for the ledger; if
+  // Shopify stops answering in between, the cancellation is recorded on its own (as its webhook would record it), so
+  // the page does not show a plan that has ended, nor offer a cancel Shopify would now refuse.
+  let sub: AppSubscription | null = null;
+  try {
+    sub = await callShopify(() => fetchShopifySubscription(ctx.admin, subscriptionId));
+  } catch (error) {
+    if (!(error instanceof ShopifyUnavailable)) throw error;
+    await recordShopifyCancellation(shop, subscriptionId, now);
+  }
   if (sub) await recordShopifySubscription(shop, sub, now);
   return { ok: true, message: "cancelled" };
+}
+
+/** Why a provider failed, for the audit trail: its answer's status or the error's message, never a token. */
+function causeOf(error: unknown): string {
+  const cause = error instanceof ShopifyUnavailable ? error.cause : error;
+  return (cause instanceof Response ? `HTTP ${cause.status}` : cause instanceof Error ? cause.message : String(cause)).slice(0, 200);
 }
 
 /** The app's billing page inside the admin: where Shopify's approval page returns to. */

@@ -35,6 +35,32 @@ export interface ShopifyBilling {
   }): Promise<never>;
 }
 
+/** Shopify did not serve a billing call of the merchant's (an outage, throttling, no answer): nothing was changed here. */
+export class ShopifyUnavailable extends Error {
+  constructor(cause: unknown) {
+    super("Shopify could not serve the billing request", { cause });
+    this.name = "ShopifyUnavailable";
+  }
+}
+
+/**
+ * Runs one call to Shopify for the billing page. The library throws its navigation as a Response (the redirect to the
+ * approval page, re-authentication: 3xx or 401) and that goes on to Remix. Anything else thrown is Shopify failing:
+ * `admin.graphql` throws Shopify's own 5xx or 429 answer as a Response of that status, and the billing calls throw the
+ * library's errors (5xx, 429, THROTTLED, a dropped connection); that becomes ShopifyUnavailable, which the page turns
+ * into a message rather than an error page. This folder takes Shopify's clients as arguments and does not sort the
+ * library's error classes, so a mutation Shopify refuses with userErrors is told the same way: the page offers no call
+ * Shopify refuses in normal use, and the audit trail keeps the cause.
+ */
+export async function callShopify<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (thrown) {
+    if (thrown instanceof Response && (thrown.status < 400 || thrown.status === 401)) throw thrown;
+    throw new ShopifyUnavailable(thrown);
+  }
+}
+
 /** Shopify's plans of development and sandbox stores, which can only be charged with test charges. */
 const TEST_PLANS = new Set(["development", "developer preview", "partner test", "staff", "plus sandbox", "trial"]);
 
@@ -61,20 +87,22 @@ export async function requestShopifyPlan(
       ? planRank(choice.plan) < planRank(current.plan) || (current.interval === "annual" && choice.interval === "monthly")
       : false;
   const trialDays = account.trialStartedAt ? trialWindow(account.trialStartedAt, now).daysLeft : 0;
-  return billing.request({
-    plan: shopifyPlanName(choice.plan, choice.interval),
-    isTest: chargesAreTests(shop),
-    returnUrl: choice.returnUrl,
-    ...(trialDays > 0 ? { trialDays } : {}),
-    replacementBehavior: downgrade ? "APPLY_ON_NEXT_BILLING_CYCLE" : "APPLY_IMMEDIATELY",
-    ...(choice.coupon
-      ? {
-          lineItems: [
-            { discount: { durationLimitInIntervals: choice.coupon.months, value: { percentage: choice.coupon.percentOff / 100 } } },
-          ],
-        }
-      : {}),
-  });
+  return callShopify(() =>
+    billing.request({
+      plan: shopifyPlanName(choice.plan, choice.interval),
+      isTest: chargesAreTests(shop),
+      returnUrl: choice.returnUrl,
+      ...(trialDays > 0 ? { trialDays } : {}),
+      replacementBehavior: downgrade ? "APPLY_ON_NEXT_BILLING_CYCLE" : "APPLY_IMMEDIATELY",
+      ...(choice.coupon
+        ? {
+            lineItems: [
+              { discount: { durationLimitInIntervals: choice.coupon.months, value: { percentage: choice.coupon.percentOff / 100 } } },
+            ],
+          }
+        : {}),
+    }),
+  );
 }
 
 const NodeAnswer = z.object({ data: z.object({ node: AppSubscription.nullable() }) });
@@ -201,16 +229,30 @@ export async function recordShopifyUninstall(shopDomain: string, at: Date = new 
     const state = account?.state;
     if (!account || state?.provider !== "shopify" || !state.subscriptionId) return 0;
     if (state.eventStatus !== "active" && state.eventStatus !== "frozen") return 0;
-    const id = state.subscriptionId;
-    const cancelled: BillingEventInput = {
-      type: "cancelled",
-      provider: "shopify",
-      providerEventId: `${id}:cancelled`,
-      subscriptionId: id,
-      occurredAt: at.toISOString(),
-    };
-    return (await recordEvents(tx, account.id, [cancelled], at)).stored;
+    return (await recordEvents(tx, account.id, [cancelledEvent(state.subscriptionId, at)], at)).stored;
   });
+}
+
+/**
+ * The billing page's cancel, confirmed by Shopify, when the subscription could not be read back: the cancellation
+ * alone, under the same id as above (its app_subscriptions/update adds nothing more).
+ */
+export async function recordShopifyCancellation(shop: Pick<Shop, "id">, subscriptionId: string, at: Date = new Date()): Promise<number> {
+  return inTransaction(async (tx) => {
+    const account = await accountOfShop(shop.id, tx, at);
+    return account ? (await recordEvents(tx, account.id, [cancelledEvent(subscriptionId, at)], at)).stored : 0;
+  });
+}
+
+/** A Shopify subscription's cancellation, keyed as the CANCELLED of its app_subscriptions/update is. */
+function cancelledEvent(subscriptionId: string, at: Date): BillingEventInput {
+  return {
+    type: "cancelled",
+    provider: "shopify",
+    providerEventId: `${subscriptionId}:cancelled`,
+    subscriptionId,
+    occurredAt: at.toISOString(),
+  };
 }
 
 const UsageAnswer = z.object({

@@ -34,6 +34,20 @@ export function stripeClient(): Stripe | null {
   });
 }
 
+/**
+ * Whether an error of the stripe SDK says Stripe could not serve the request now: its 5xx answers, its rate limit, or
+ * no answer at all (a refused or dropped connection, the SDK's timeout). 5xx answers and lost connections come here
+ * after the SDK's own retries, which repeat a POST under the same idempotency key, so Stripe does it at most once.
+ * The merchant is told to try again; a refusal (another 4xx) is not this.
+ */
+export function stripeUnavailable(error: unknown): boolean {
+  return (
+    error instanceof Stripe.errors.StripeAPIError ||
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeRateLimitError
+  );
+}
+
 function requireStripe(): Stripe {
   const stripe = stripeClient();
   if (!stripe) throw new Error("the Stripe rail is not configured (STRIPE_SECRET_KEY)");
@@ -121,6 +135,9 @@ export async function chooseStripePlan(
   const downgrade =
     current && (planRank(choice.plan) < planRank(current.plan) || (current.interval === "annual" && choice.interval === "monthly"));
   if (downgrade) {
+    // Stripe first: the ledger's scheduled change is what the billing tick applies from the price kept here, so a
+    // Stripe that fails now must leave no scheduled change behind that nothing could carry out.
+    await stripe.subscriptions.update(sub.id, { metadata: { fluxor_account: account.id, fluxor_next_price: price } });
     await inTransaction((tx) =>
       recordEvents(tx, account.id, [
         {
@@ -136,7 +153,6 @@ export async function chooseStripePlan(
         },
       ]),
     );
-    await stripe.subscriptions.update(sub.id, { metadata: { fluxor_account: account.id, fluxor_next_price: price } });
     return { kind: "scheduled" };
   }
   await stripe.subscriptions.update(sub.id, { items: [{ id: item.id, price }], proration_behavior: "always_invoice" });
