@@ -31,6 +31,7 @@ import type { LimitBanner, Meter } from "../billing/limits";
 import {
   billingAction,
   billingReturnUrl,
+  canCancel,
   confirmShopifyReturn,
   loadBillingPage,
   type BillingActionResult,
@@ -38,7 +39,7 @@ import {
   type ShopifyCancel,
 } from "../billing/page.server";
 import type { ShopifyBilling } from "../billing/shopify-rail.server";
-import { CATALOGUE, PLAN_IDS, planFor, planRank, type DisplayPrice, type Interval, type PlanId } from "../billing/plans";
+import { CATALOGUE, PLAN_IDS, overageApplies, planFor, planRank, type DisplayPrice, type Interval, type PlanId } from "../billing/plans";
 import { ChartFigure, ChartPanel } from "../components/Chart";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
@@ -57,7 +58,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const chargeId = new URL(request.url).searchParams.get("charge_id");
   const returned = chargeId ? await confirmShopifyReturn(admin, shop, chargeId) : null;
   const page = await loadBillingPage(shop);
-  return { ...page, now: new Date().toISOString(), returned: returned?.outcome === "recorded" ? returned : null };
+  return { ...page, now: new Date().toISOString(), returned: returned && returned.outcome !== "ignored" ? returned : null };
 };
 
 type ActionData = BillingActionResult & { intent: string };
@@ -98,8 +99,6 @@ const REASONS = [
   "closing_store",
   "other",
 ] as const satisfies readonly CancelReason[];
-/** The statuses with a subscription that can be cancelled. */
-const CANCELLABLE = new Set(["trialing", "active", "past_due", "frozen", "read_only", "paused"]);
 
 // ---------------------------------------------------------------------------------------------------------
 // Money and dates
@@ -270,6 +269,8 @@ export default function BillingPage() {
 type T = ReturnType<typeof useTranslation>["t"];
 
 function returnMessage(t: T, returned: NonNullable<Data["returned"]>): { text: string; tone: "success" | "info" | "warning" } {
+  // Shopify could not be asked what the merchant decided: its webhook brings the plan in a little later.
+  if (returned.outcome === "pending") return { text: t("returned.pending"), tone: "info" };
   const plan = returned.plan ? t(`plans.${returned.plan}`) : "";
   switch (returned.status) {
     case "ACTIVE":
@@ -336,7 +337,7 @@ function CurrentPlanCard({ data, onCancel, onShowPlans }: { data: Data; onCancel
   // Fluxor's own trial (no plan chosen yet), or the trial days a chosen plan carries.
   const trialEnds = state?.trialEndsAt && Date.parse(state.trialEndsAt) > Date.parse(data.now) ? state.trialEndsAt : null;
   const daysLeft = trialEnds ? daysUntil(trialEnds, data.now) : 0;
-  const cancellable = Boolean(state?.subscriptionId) && CANCELLABLE.has(state?.status ?? "");
+  const cancellable = canCancel(state);
   // A subscription that ended keeps its plan on show (what the data was made with), not a price that no longer runs.
   const ended = key === "cancelled" || key === "expired" || key === "trial_over";
 
@@ -987,6 +988,7 @@ function PlanPicker({
                 key={offer.id}
                 offer={offer}
                 interval={interval}
+                rail={data.rail}
                 recommended={data.recommended?.plan === offer.id}
                 fits={quote?.plan === offer.id}
                 current={isCurrent(offer.id)}
@@ -1000,7 +1002,7 @@ function PlanPicker({
             <TextField
               id="coupon"
               label={t("picker.coupon")}
-              helpText={t("picker.couponHelp")}
+              helpText={t(data.rail === "stripe" ? "picker.couponHelpStripe" : "picker.couponHelp")}
               value={coupon}
               onChange={setCoupon}
               autoComplete="off"
@@ -1017,6 +1019,7 @@ function PlanPicker({
 function PlanCard({
   offer,
   interval,
+  rail,
   recommended,
   fits,
   current,
@@ -1025,6 +1028,7 @@ function PlanCard({
 }: {
   offer: Data["plans"][number];
   interval: Interval;
+  rail: Data["rail"];
   recommended: boolean;
   fits: boolean;
   current: boolean;
@@ -1048,14 +1052,15 @@ function PlanCard({
     ...(f.apiAccess ? [t("features.api")] : []),
     ...(f.csvExport ? [t("features.csv")] : []),
   ];
+  // Usage charges exist on the Shopify rail's monthly plans only (decision 0044): a direct contract's price is fixed.
   const overage =
-    interval === "monthly" && offer.overage
+    overageApplies(rail, interval) && offer.overage
       ? t("features.overage", {
           price: money.usd(offer.overage.blockPriceCents),
           block: format.integer(offer.overage.blockVariants),
           cap: money.usd(offer.overage.capCents),
         })
-      : t("features.noOverage");
+      : t(rail === "stripe" ? "features.noOverageContract" : "features.noOverage");
   return (
     <Box
       borderWidth={recommended || fits ? "050" : "025"}
@@ -1196,6 +1201,7 @@ function StripeInvoices({ data }: { data: Data }) {
   const live = state?.provider === "stripe" && state.subscriptionId !== null;
   return (
     <BlockStack gap="300">
+      <FetcherError fetcher={fetcher} testId="billing-stripe-error" />
       <Text as="p">{t("invoices.stripe")}</Text>
       {data.stripeUnavailable && <Banner tone="warning">{t("invoices.unavailable")}</Banner>}
       {data.invoices.length === 0 ? (
@@ -1240,6 +1246,21 @@ function StripeInvoices({ data }: { data: Data }) {
         {live && state.cancelAtPeriodEnd && <Button onClick={() => submit("withdraw_cancel")}>{t("stripe.withdraw")}</Button>}
       </InlineStack>
     </BlockStack>
+  );
+}
+
+/**
+ * What a card's own form was refused with (Stripe not answering, no subscription), beside the button that sent it:
+ * the page's banner at the top shows only the plan and cancel forms'.
+ */
+function FetcherError({ fetcher, testId }: { fetcher: ReturnType<typeof useFetcher<typeof action>>; testId: string }) {
+  const { t } = useTranslation(NS);
+  const error = fetcher.state === "idle" && fetcher.data && !fetcher.data.ok ? fetcher.data.errors.form : undefined;
+  if (!error) return null;
+  return (
+    <div data-testid={testId}>
+      <Banner tone="critical" title={t(`errors.form.${error}`, { defaultValue: t("errors.form.invalid") })} />
+    </div>
   );
 }
 
@@ -1348,6 +1369,7 @@ function BillingDetailsCard({ data }: { data: Data }) {
                   </div>
                 )}
               </BlockStack>
+              <FetcherError fetcher={fetcher} testId="billing-details-error" />
               <div>
                 <Button
                   onClick={() => fetcher.submit({ intent: "portal" }, { method: "post" })}
