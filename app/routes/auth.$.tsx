@@ -1,9 +1,13 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { exitIframeTarget } from "../auth/exit-iframe";
 import { auditRefusals, limitAuthAttempts } from "../auth/guard.server";
+import { shopifyAdminUrl } from "../email/admin-urls.server";
 import { authCodeFlow } from "../shopify.server";
 
 /** OAuth begin and callback count as authentication attempts; the App Bridge bounce pages do not. */
 const ATTEMPT_PATHS = new Set(["/auth", "/auth/callback"]);
+/** The library's exit page (`${authPathPrefix}/exit-iframe`), matched as it matches it. */
+const EXIT_IFRAME_PATH = "/auth/exit-iframe";
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
@@ -11,9 +15,20 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
     const limited = await limitAuthAttempts(context.clientIp, url.pathname);
     if (limited) return new Response("Too many authentication attempts. Try again later.", { status: 429, headers: limited });
   }
+  if (url.pathname === EXIT_IFRAME_PATH) {
+    // The library would open any target (decision 0048): check it first, then hand the library the
+    // absolute URL that was checked, so that it opens exactly that.
+    const target = exitIframeTarget(url.searchParams.get("exitIframe"), url.searchParams.get("shop"), {
+      appUrl: process.env.SHOPIFY_APP_URL ?? "",
+      adminUrl: shopifyAdminUrl(),
+    });
+    if (!target) return new Response("exitIframe must lead to Fluxor or this shop's admin.", { status: 400 });
+    url.searchParams.set("exitIframe", target.href);
+  }
+  const libraryRequest = url.pathname === EXIT_IFRAME_PATH ? new Request(url, request) : request;
   await auditRefusals(
     { event: "oauth_failed", ip: context.clientIp, shopDomain: url.searchParams.get("shop"), detail: { path: url.pathname } },
-    () => authCodeFlow.authenticate.admin(request),
+    () => authCodeFlow.authenticate.admin(libraryRequest),
   );
   return null;
 };

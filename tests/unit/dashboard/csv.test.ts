@@ -14,6 +14,33 @@ describe("CSV", () => {
     expect(csvLine(["a", 1, null])).toBe("a,1,\r\n");
   });
 
+  it("quotes a cell that holds a semicolon, so Excel with ; as list separator keeps it one text cell (issue 16 item 9)", () => {
+    expect(csvCell("Acme;=cmd|' /C calc'!A0;")).toBe(`"Acme;=cmd|' /C calc'!A0;"`);
+    expect(csvLine(["Acme;=cmd|' /C calc'!A0;", 3])).toBe(`"Acme;=cmd|' /C calc'!A0;",3\r\n`);
+    expect(csvCell("Acme,=1+1")).toBe('"Acme,=1+1"');
+    expect(csvCell("a;b")).toBe('"a;b"');
+    expect(csvCell("a\tb")).toBe('"a\tb"');
+    expect(csvCell("a\rb")).toBe('"a\rb"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+  });
+
+  it("neutralises every formula lead, and quotes it when it holds a separator", () => {
+    expect(csvCell("+1")).toBe("'+1");
+    expect(csvCell("-1+2")).toBe("'-1+2");
+    expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
+    expect(csvCell("\t=1")).toBe(`"'\t=1"`);
+    expect(csvCell("\r=1")).toBe(`"'\r=1"`);
+    expect(csvCell("=1;=2")).toBe(`"'=1;=2"`);
+    expect(csvCell("-12")).toBe("'-12");
+  });
+
+  it("writes real numbers plainly, negative ones included", () => {
+    expect(csvCell(-12)).toBe("-12");
+    expect(csvCell(15.8)).toBe("15.8");
+    expect(csvCell(-0.12345)).toBe("-0.123");
+    expect(csvLine([-12, 15.8, "plain", true])).toBe("-12,15.8,plain,true\r\n");
+  });
+
   it("writes a variant's history and forecast", () => {
     const lines = forecastCsv(forecastDetail()).trimEnd().split("\r\n");
     expect(lines[0]).toBe("day,kind,units_sold,forecast,lo80,hi80,lo95,hi95,projected_stock,model");
