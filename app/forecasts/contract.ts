@@ -5,6 +5,7 @@
  * tests import the same types.
  */
 import { z } from "zod";
+import { DbId, IsoDay, LocationId, UserText } from "../api/params";
 
 /** `YYYY-MM-DD`, a day in the shop's time zone. */
 export type Day = string;
@@ -79,15 +80,12 @@ function textList<T extends z.ZodType<string, string>>(item: T) {
 
 /** Query parameters of the variants list (`/app/variants?…`, `/app/variants.csv?…`). */
 export const VariantListQuery = z.object({
-  q: z.string().trim().max(100).optional(),
+  q: UserText.trim().max(100).optional(),
   risk: csvList(z.enum(RISKS)).optional(),
-  vendor: textList(z.string().min(1).max(255)).optional(),
-  productType: textList(z.string().min(1).max(255)).optional(),
+  vendor: textList(UserText.min(1).max(255)).optional(),
+  productType: textList(UserText.min(1).max(255)).optional(),
   abc: csvList(z.enum(ABC_CLASSES)).optional(),
-  location: z
-    .string()
-    .regex(/^\d{1,20}$/)
-    .default("0"),
+  location: LocationId.default("0"),
   sort: z.enum(SORT_KEYS).default("risk"),
   direction: z.enum(["asc", "desc"]).default("asc"),
   /** Keyset or offset paging: 1-based page of `pageSize` rows. */
@@ -133,17 +131,32 @@ export interface VariantForecastDetail {
   advice: VariantAdviceRow[];
 }
 
+/**
+ * How far a forecast range reaches around the run's asOf: three years of history (the forecast reads two) and a
+ * year ahead (the horizon is 90 days). The read model starts the history no earlier than asOf − RANGE_HISTORY_DAYS
+ * whatever `from` asks, so an answer stays bounded (a few thousand days at most); a range wider than the whole
+ * window cannot be meant and is refused.
+ */
+export const RANGE_HISTORY_DAYS = 3 * 365 + 1;
+export const RANGE_AHEAD_DAYS = 366;
+export const MAX_RANGE_DAYS = RANGE_HISTORY_DAYS + RANGE_AHEAD_DAYS;
+
+function daysBetween(from: Day, to: Day): number {
+  return (Date.parse(to) - Date.parse(from)) / 86_400_000;
+}
+
 /** Query parameters of `GET /api/variants/:variantId/forecast`. */
 export const ForecastRangeQuery = z
   .object({
-    from: z.iso.date().optional(),
-    to: z.iso.date().optional(),
-    location: z
-      .string()
-      .regex(/^\d{1,20}$/)
-      .optional(),
+    from: IsoDay.optional(),
+    to: IsoDay.optional(),
+    location: LocationId.optional(),
   })
-  .refine((value) => !value.from || !value.to || value.from <= value.to, { message: "from must not be after to", path: ["from"] });
+  .refine((value) => !value.from || !value.to || value.from <= value.to, { message: "from must not be after to", path: ["from"] })
+  .refine((value) => !value.from || !value.to || daysBetween(value.from, value.to) <= MAX_RANGE_DAYS, {
+    message: `at most ${MAX_RANGE_DAYS} days from from to to`,
+    path: ["to"],
+  });
 export type ForecastRangeQuery = z.infer<typeof ForecastRangeQuery>;
 
 /** The shop's forecast summary (the overview page). A schema, because the overview caches it as JSON. */
@@ -178,17 +191,38 @@ export const SettingsInput = z.object({
   reviewPeriodDays: z.coerce.number().int().min(1).max(90),
   orderCost: z.coerce.number().min(0).max(100_000),
   holdingCostRate: z.coerce.number().min(0.01).max(2),
-  locationIds: z.array(z.string().regex(/^\d{1,20}$/)).max(500),
+  locationIds: z.array(DbId).max(500),
 });
 export type SettingsInput = z.infer<typeof SettingsInput>;
 /** The shop-wide inventory policy behind the advice: the one type for the form, the stored row and the advice maths. */
 export type AdvicePolicy = SettingsInput;
 
-export const LeadTimeOverrideInput = z.object({
+/** A product given as its numeric id or its GID (`gid://shopify/Product/123`), as the settings form accepts it. */
+export const ProductKey = z
+  .string()
+  .transform((value) => value.split("/").pop() ?? "")
+  .pipe(DbId);
+
+/** Which lead-time override: a vendor's name, or a product's id (checked here, so a bad one is a field error). */
+const overrideKey = {
   scope: z.enum(["vendor", "product"]),
   /** Vendor name, or the product's numeric id. */
-  key: z.string().trim().min(1).max(255),
-  leadTimeDays: leadTime,
-  leadTimeSdDays: leadTime.default(0),
-});
+  key: UserText.trim().min(1).max(255),
+};
+function productKeyValid(value: { scope: "vendor" | "product"; key: string }): boolean {
+  return value.scope !== "product" || ProductKey.safeParse(value.key).success;
+}
+const productKeyIssue = { message: "product key must be the product's numeric id", path: ["key"] };
+
+/** The override a delete names (the settings page's `delete-override`). */
+export const LeadTimeOverrideKey = z.object(overrideKey).refine(productKeyValid, productKeyIssue);
+export type LeadTimeOverrideKey = z.infer<typeof LeadTimeOverrideKey>;
+
+export const LeadTimeOverrideInput = z
+  .object({
+    ...overrideKey,
+    leadTimeDays: leadTime,
+    leadTimeSdDays: leadTime.default(0),
+  })
+  .refine(productKeyValid, productKeyIssue);
 export type LeadTimeOverrideInput = z.infer<typeof LeadTimeOverrideInput>;

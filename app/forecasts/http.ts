@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
+import { DbId } from "../api/params";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -57,7 +58,7 @@ export async function cachedJson(request: Request, etag: string, load: () => Pro
 export const NumericId = z
   .string()
   .transform((value) => value.split("/").pop() ?? "")
-  .pipe(z.string().regex(/^\d{1,20}$/, "must be a numeric id or a Shopify GID"));
+  .pipe(DbId);
 
 /** Parses with zod; a failure is a 400 `{ error, issues }` answer. */
 export function parseOr400<S extends z.ZodType>(

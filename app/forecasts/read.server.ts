@@ -8,12 +8,14 @@ import { cachedForShop } from "../shops/cache.server";
 import {
   ForecastOverview,
   type ForecastRangeQuery,
+  RANGE_HISTORY_DAYS,
   type Risk,
   type VariantAdviceRow,
   type VariantForecastDetail,
   type VariantListPage,
   type VariantListQuery,
 } from "./contract";
+import { DbId } from "../api/params";
 import { csvLine } from "../csv/writer";
 import type { ForecastRow } from "./compute.server";
 import { CSV_COLUMNS } from "./csv";
@@ -70,7 +72,7 @@ export async function getVariantForecast(
   variantId: string,
   range: ForecastRangeQuery,
 ): Promise<VariantForecastDetail | null> {
-  if (!/^\d{1,20}$/.test(variantId)) return null;
+  if (!DbId.safeParse(variantId).success) return null;
   const db = pool();
   const run = await currentRun(shopId, db);
   if (!run) return null;
@@ -92,7 +94,10 @@ export async function getVariantForecast(
   const share = location === "0" ? 1 : f.dailyMean > 1e-9 ? locAdvice!.dailyMean / f.dailyMean : 1 / Math.max(1, advice.rows.length - 1);
 
   const lastForecastDay = addDays(f.start, f.forecast.length - 1);
-  const from = range.from ?? addDays(run.asOf, -179);
+  // Never before the range's window (contract.ts), whatever `from` asks: the answer stays bounded.
+  const earliest = addDays(run.asOf, -RANGE_HISTORY_DAYS);
+  const asked = range.from ?? addDays(run.asOf, -179);
+  const from = asked < earliest ? earliest : asked;
   const to = range.to ?? lastForecastDay;
   const historyTo = to < run.asOf ? to : run.asOf;
 

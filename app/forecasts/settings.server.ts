@@ -7,11 +7,10 @@
  * settings (`adviceAppliedAt`). A change of the counted locations changes the demand series themselves:
  * that asks for a new run. In read-only mode (decision 0044) every change is refused before anything is written.
  */
-import { z } from "zod";
 import type { AccessReason } from "../billing/dunning";
 import { shopAccess } from "../billing/limits.server";
 import { policy, leadTimeFor, type PolicySettings } from "./advice";
-import { LeadTimeOverrideInput, SettingsInput, type Risk } from "./contract";
+import { LeadTimeOverrideInput, LeadTimeOverrideKey, ProductKey, SettingsInput, type Risk } from "./contract";
 import { pool, shopTransaction, type Queryable } from "../db/pool.server";
 import { forecastAdviceJob } from "../jobs/contracts/forecasts";
 import { addJob } from "../jobs/queue.server";
@@ -172,10 +171,7 @@ export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverride
     );
     return recomputeAdvice(shopId, undefined, { vendor: input.key });
   } else {
-    const productId = z
-      .string()
-      .regex(/^\d{1,20}$/, "product key must be the product's numeric id")
-      .parse(input.key.split("/").pop());
+    const productId = ProductKey.parse(input.key);
     await db.query(
       `INSERT INTO "ProductLeadTime" ("shopId", "productId", "leadTimeDays", "leadTimeSdDays", "updatedAt") VALUES ($1, $2, $3, $4, now())
        ON CONFLICT ("shopId", "productId") DO UPDATE SET "leadTimeDays" = excluded."leadTimeDays", "leadTimeSdDays" = excluded."leadTimeSdDays", "updatedAt" = now()`,
@@ -187,14 +183,15 @@ export async function saveLeadTimeOverride(shopId: string, raw: LeadTimeOverride
 
 /** Removes a vendor's or product's lead time and re-derives its rows. Throws `SettingsReadOnlyError` in read-only mode. */
 export async function deleteLeadTimeOverride(shopId: string, scope: "vendor" | "product", key: string): Promise<AdviceRecomputed> {
+  // The page answers a field error first; this guards every other caller (PostgreSQL refuses NUL and ids past bigint).
+  LeadTimeOverrideKey.parse({ scope, key });
   const db = pool();
   await refuseReadOnly(db, shopId);
   if (scope === "vendor") {
     await db.query(`DELETE FROM "VendorLeadTime" WHERE "shopId" = $1 AND vendor = $2`, [shopId, key]);
     return recomputeAdvice(shopId, undefined, { vendor: key });
   }
-  const productId = key.split("/").pop() ?? "";
-  if (!/^\d{1,20}$/.test(productId)) return { recomputed: 0, recomputeMs: 0 };
+  const productId = ProductKey.parse(key);
   await db.query(`DELETE FROM "ProductLeadTime" WHERE "shopId" = $1 AND "productId" = $2`, [shopId, productId]);
   return recomputeAdvice(shopId, undefined, { productId });
 }

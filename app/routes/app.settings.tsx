@@ -20,6 +20,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { DbId } from "../api/params";
 import { READ_ONLY_REFUSED } from "../billing/dunning";
 import { ReadOnlyBanner, ReadOnlyRefused } from "../components/ReadOnly";
 import { RouteError } from "../components/RouteError";
@@ -33,6 +34,7 @@ import {
   type SettingsFormValues,
 } from "../dashboard/settings-form";
 import { requireShop } from "../dashboard/shop.server";
+import { LeadTimeOverrideKey } from "../forecasts/contract";
 import { listFilterOptions } from "../forecasts/read.server";
 import {
   adviceUpdating,
@@ -103,11 +105,9 @@ async function save(shopId: string, intent: string, form: FormData): Promise<Act
     return { intent, ok: true };
   }
   if (intent === "delete-override") {
-    const scope = form.get("scope");
-    const key = String(form.get("key") ?? "");
-    if ((scope !== "vendor" && scope !== "product") || key === "")
-      return { intent, ok: false, errors: { key: "settings.errors.override.key" } };
-    await deleteLeadTimeOverride(shopId, scope, key);
+    const parsed = LeadTimeOverrideKey.safeParse({ scope: form.get("scope"), key: form.get("key") ?? "" });
+    if (!parsed.success) return { intent, ok: false, errors: { key: "settings.errors.override.key" } };
+    await deleteLeadTimeOverride(shopId, parsed.data.scope, parsed.data.key);
     return { intent, ok: true };
   }
   throw new Response("Unknown action", { status: 400 });
@@ -290,7 +290,7 @@ function ProductLeadTimes() {
   const format = useFormat();
   const productId = searchParams.get("product");
   const productTitle = searchParams.get("title");
-  const validProduct = productId !== null && /^\d{1,20}$/.test(productId);
+  const validProduct = productId !== null && DbId.safeParse(productId).success;
   return (
     <Card>
       <BlockStack gap="400">

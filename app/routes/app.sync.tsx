@@ -17,6 +17,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { DbId } from "../api/params";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
 import { authenticate } from "../shopify.server";
@@ -34,7 +35,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const form = await request.formData();
   const eventId = String(form.get("eventId") ?? "");
-  if (!/^\d+$/.test(eventId)) return { replayed: false };
+  if (!DbId.safeParse(eventId).success) return { replayed: false };
   // Only this shop's events can be replayed: replayEvent filters on the shop.
   return { replayed: await replayEvent(session.shop, eventId) };
 };

@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { DbId } from "../api/params";
 import { AccuracyCard } from "../components/AccuracyCard";
 import { AdviceTable } from "../components/AdviceTable";
 import { useCsvAction } from "../components/csvAction";
@@ -22,7 +23,7 @@ import { getVariantForecast, listFilterOptions } from "../forecasts/read.server"
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await requireShop(request);
   const variantId = params.variantId ?? "";
-  if (!/^\d{1,20}$/.test(variantId)) throw new Response("Not found", { status: 404 });
+  if (!DbId.safeParse(variantId).success) throw new Response("Not found", { status: 404 });
   const parsed = ForecastRangeQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   // Two years of history unless the URL asks for another window; the page's range selector slices it.
   const range = parsed.success ? parsed.data : {};

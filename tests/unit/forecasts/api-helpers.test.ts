@@ -14,7 +14,7 @@ describe("API helpers", () => {
       expect(bad.response.status).toBe(400);
       expect(await bad.response.json()).toMatchObject({
         error: "invalid variant id",
-        issues: [{ message: "must be a numeric id or a Shopify GID" }],
+        issues: [{ message: "must be a numeric id" }],
       });
     }
   });
