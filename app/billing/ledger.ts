@@ -159,6 +159,17 @@ export interface SubscriptionState {
   lastEventAt: string;
 }
 
+/** The statuses with a subscription that can be cancelled. */
+const CANCELLABLE: ReadonlySet<SubscriptionState["status"]> = new Set(["trialing", "active", "past_due", "frozen", "read_only", "paused"]);
+
+/**
+ * Whether the billing page offers to cancel, and the action goes on with a cancel: a subscription that has ended (or was never
+ * approved) has nothing to cancel, and a second cancel from a page left open would only be refused by the provider.
+ */
+export function canCancel(state: Pick<SubscriptionState, "subscriptionId" | "status"> | null): boolean {
+  return state !== null && Boolean(state.subscriptionId) && CANCELLABLE.has(state.status);
+}
+
 interface Folded extends Omit<SubscriptionState, "status" | "graceEndsAt"> {
   /** Subscriptions replaced, cancelled or expired: their events change nothing any more. */
   retired: ReadonlySet<string>;

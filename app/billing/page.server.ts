@@ -23,7 +23,7 @@ import {
   type InvoiceRow,
 } from "./invoices";
 import { accountOfShop, ledgerOf, openAccount, type BillingAccount } from "./ledger.server";
-import type { SubscriptionState } from "./ledger";
+import { canCancel, type SubscriptionState } from "./ledger";
 import { checkLimits, type LimitCheck } from "./limits";
 import { CATALOGUE, INTERVALS, overageApplies, PLAN_IDS, planFor, trialWindow, type Interval, type PlanId, type PlanQuote } from "./plans";
 import type { AppSubscription } from "./shopify-events";
@@ -211,17 +211,6 @@ export type BillingActionResult =
   /** Leave the admin for Stripe's hosted Checkout or portal (the route redirects the top window). */
   | { ok: true; message: "redirect"; redirectTo: string }
   | { ok: false; errors: Partial<Record<"plan" | "interval" | "coupon" | "reason" | "form", string>> };
-
-/** The statuses with a subscription that can be cancelled. */
-const CANCELLABLE: ReadonlySet<SubscriptionState["status"]> = new Set(["trialing", "active", "past_due", "frozen", "read_only", "paused"]);
-
-/**
- * Whether the page offers to cancel, and the action goes on with a cancel: a subscription that has ended (or was never
- * approved) has nothing to cancel, and a second cancel from a page left open would only be refused by the provider.
- */
-export function canCancel(state: Pick<SubscriptionState, "subscriptionId" | "status"> | null): boolean {
-  return state !== null && Boolean(state.subscriptionId) && CANCELLABLE.has(state.status);
-}
 
 /** The subscription id of Shopify's `charge_id` (the approval page's return). */
 const ChargeId = z.string().regex(/^\d{1,20}$/);

@@ -27,11 +27,11 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import { useTranslation } from "react-i18next";
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from "recharts";
 import { taxIdLabel } from "../billing/billing-details";
+import { canCancel } from "../billing/ledger";
 import type { LimitBanner, Meter } from "../billing/limits";
 import {
   billingAction,
   billingReturnUrl,
-  canCancel,
   confirmShopifyReturn,
   loadBillingPage,
   type BillingActionResult,
