@@ -1,7 +1,8 @@
 /**
  * `npm test`: every check and every test, in one command, ending with one line `N passed, N failed`.
  *   1. type check and lint (not counted as tests, but a failure fails the run)
- *   2. build: Remix, and the admin block extension with Shopify CLI (offline)
+ *   2. build: Remix, and the admin block extension with Shopify CLI (offline); npm's advisory check of the
+ *      production dependencies (fails on high or critical; says so when the advisory service cannot be asked)
  *   3. Vitest: unit + integration (real PostgreSQL, local Shopify stand-in)
  *   4. Playwright in Debian's chromium, through the stand-in admin shell
  * A runner that cannot start (its global setup or web server dies) is named with the cause, e.g.
@@ -88,6 +89,7 @@ if (!(await step("typecheck", "npx", ["tsc", "--noEmit"])).ok) checksFailed++;
 if (!(await step("typecheck extension", "npx", ["tsc", "-p", "extensions/stock-block/tsconfig.json"])).ok) checksFailed++;
 if (!(await step("lint", "npx", ["eslint", "."])).ok) checksFailed++;
 if (!(await step("build (app + admin block extension, offline)", "npm", ["run", "build"])).ok) checksFailed++;
+if (!(await step("npm audit (production dependencies)", "npx", ["tsx", "tests/npm-audit.ts"])).ok) checksFailed++;
 
 const vitestJson = path.join(results, "vitest.json");
 const vitest = await step("vitest (unit + integration)", "npx", [
