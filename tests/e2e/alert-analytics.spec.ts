@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type FrameLocator, type Page, type TestInfo } from "@playwright/test";
-import pg from "pg";
-import { urlFor } from "../../app/db/postgres.server";
 import { expectAccessible, screenshot } from "../support/browser";
 import { APP_FRAME } from "../support/vitals";
+import { demoQuery, withDemoDb } from "../support/demo-db";
 
 // The alert analytics page in the stand-in admin (playwright.config.ts webServer: the demo with a fresh database),
 // in English, Spanish and French, on the desktop and mobile projects. The demo's own immediate alert (its
@@ -14,8 +13,7 @@ import { APP_FRAME } from "../support/vitals";
 // FLUXOR_UPDATE_SCREENSHOTS=1.
 
 const PORT = Number(process.env.FLUXOR_E2E_PORT ?? 4310);
-/** The demo's database (base port + 3) and the Resend stand-in's inbox (base port + 4): tests/demo/stack.ts. */
-const DATABASE_URL = process.env.DATABASE_URL ?? urlFor(PORT + 3, "fluxor");
+/** The Resend stand-in's inbox (base port + 4, tests/demo/stack.ts); the demo's database is tests/support/demo-db.ts. */
 const INBOX = `http://127.0.0.1:${PORT + 4}/inbox`;
 const SHOP = "hollow-oak-gifts.myshopify.com";
 const ADMIN_PATH = "/store/hollow-oak-gifts/apps/fluxor";
@@ -35,16 +33,6 @@ const FIRST_ALERT_TIMEOUT = 300_000;
 const HYDRATION = /hydrat|did not match|Minified React error #(418|423|425)/i;
 
 test.describe.configure({ mode: "serial" });
-
-async function query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 async function until<T>(what: string, timeout: number, probe: () => Promise<T | null | undefined>): Promise<T> {
   const deadline = Date.now() + timeout;
@@ -66,15 +54,16 @@ interface DemoShop {
 
 /** The demo shop once synced (its first alert has gone out). */
 async function demoShop(): Promise<DemoShop> {
-  const [shop] = await query<{ id: string; timezone: string; email: string | null }>(
+  const [shop] = await demoQuery<{ id: string; timezone: string; email: string | null }>(
     `SELECT id, coalesce("ianaTimezone", 'UTC') AS timezone, email FROM "Shop" WHERE domain = $1`,
     [SHOP],
   );
   if (!shop) throw new Error(`${SHOP} is not installed`);
-  const [location] = await query<{ id: string }>(`SELECT id::text FROM "Location" WHERE "shopId" = $1 AND "isActive" ORDER BY id LIMIT 1`, [
-    shop.id,
-  ]);
-  const variants = await query<DemoShop["variants"][number]>(
+  const [location] = await demoQuery<{ id: string }>(
+    `SELECT id::text FROM "Location" WHERE "shopId" = $1 AND "isActive" ORDER BY id LIMIT 1`,
+    [shop.id],
+  );
+  const variants = await demoQuery<DemoShop["variants"][number]>(
     `SELECT v.id::text, v."inventoryItemId"::text AS item, v.price::float8 AS price, p.title AS "productTitle", v.title AS "variantTitle"
        FROM "ProductVariant" v JOIN "Product" p ON p."shopId" = v."shopId" AND p.id = v."productId"
       WHERE v."shopId" = $1 AND v."inventoryItemId" IS NOT NULL AND v."deletedAt" IS NULL ORDER BY v.id LIMIT 8`,
@@ -93,9 +82,7 @@ async function seed(shop: DemoShop): Promise<void> {
   await unseed(shop);
   const buyer = "buyer@hollow-oak-gifts.test";
   const warehouse = "warehouse@hollow-oak-gifts.test";
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
+  await withDemoDb(async (client) => {
     const { rows: local } = await client.query<{ today: string }>(`SELECT to_char((now() AT TIME ZONE $1)::date, 'YYYY-MM-DD') AS today`, [
       shop.timezone,
     ]);
@@ -216,9 +203,7 @@ async function seed(shop: DemoShop): Promise<void> {
       status: "complained",
       events: ["delayed", "delivered", "complained"],
     });
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** The stock days `seed` inserted (the demo's own history is left alone). */
@@ -226,16 +211,16 @@ const seededStock: { item: string; day: string }[] = [];
 
 async function unseed(shop: DemoShop): Promise<void> {
   for (const { item, day } of seededStock.splice(0)) {
-    await query(`DELETE FROM "InventoryDay" WHERE "shopId" = $1 AND "inventoryItemId" = $2 AND "locationId" = $3 AND day = $4::date`, [
+    await demoQuery(`DELETE FROM "InventoryDay" WHERE "shopId" = $1 AND "inventoryItemId" = $2 AND "locationId" = $3 AND day = $4::date`, [
       shop.id,
       item,
       shop.locationId,
       day,
     ]);
   }
-  await query(`DELETE FROM "EmailEvent" WHERE "shopId" = $1 AND "eventId" LIKE $2`, [shop.id, `${SEED}:%`]);
-  await query(`DELETE FROM "EmailMessage" WHERE "shopId" = $1 AND "idempotencyKey" LIKE $2`, [shop.id, `${SEED}:%`]);
-  await query(`DELETE FROM "AlertNotification" WHERE "shopId" = $1 AND key LIKE $2`, [shop.id, `${SEED}:%`]);
+  await demoQuery(`DELETE FROM "EmailEvent" WHERE "shopId" = $1 AND "eventId" LIKE $2`, [shop.id, `${SEED}:%`]);
+  await demoQuery(`DELETE FROM "EmailMessage" WHERE "shopId" = $1 AND "idempotencyKey" LIKE $2`, [shop.id, `${SEED}:%`]);
+  await demoQuery(`DELETE FROM "AlertNotification" WHERE "shopId" = $1 AND key LIKE $2`, [shop.id, `${SEED}:%`]);
 }
 
 function addDays(day: string, days: number): string {
@@ -279,7 +264,7 @@ test.beforeAll(async () => {
   // The demo's own alert first (it follows the store sync and the first forecast run): opened and clicked through
   // the inbox, its webhooks applied by the app.
   const alert = await until("the demo's first alert email", FIRST_ALERT_TIMEOUT, async () => {
-    const [row] = await query<{ id: string; providerId: string }>(
+    const [row] = await demoQuery<{ id: string; providerId: string }>(
       `SELECT m.id, m."providerId" FROM "EmailMessage" m JOIN "Shop" s ON s.id = m."shopId"
         WHERE s.domain = $1 AND m.kind = 'alert' AND m."providerId" IS NOT NULL ORDER BY m."sentAt" LIMIT 1`,
       [SHOP],
@@ -296,7 +281,7 @@ test.beforeAll(async () => {
     expect(response.ok).toBe(true);
   }
   await until("the open and click webhooks", 60_000, async () => {
-    const [row] = await query<{ done: boolean }>(
+    const [row] = await demoQuery<{ done: boolean }>(
       `SELECT "openedAt" IS NOT NULL AND "clickedAt" IS NOT NULL AS done FROM "EmailMessage" WHERE id = $1`,
       [alert.id],
     );

@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type FrameLocator, type Page } from "@playwright/test";
-import pg from "pg";
-import { urlFor } from "../../app/db/postgres.server";
 import type billingEn from "../../app/i18n/locales/billing/en.json";
 import { expectAccessible, screenshot } from "../support/browser";
 import { APP_FRAME } from "../support/vitals";
+import { demoQuery } from "../support/demo-db";
 
 // The Stripe rail in the browser (decision 0045): the demo's second shop, North Fjord Supply, is a direct contract
 // (FLUXOR_STRIPE_RAIL_SHOPS). On its billing page, choosing Pro monthly leaves the admin for the Stripe stand-in's
@@ -14,9 +13,6 @@ import { APP_FRAME } from "../support/vitals";
 // Spanish and French, the invoices CSV, and the way to change them in Stripe's billing portal. Desktop only: the
 // flow is the same on a phone, and the shop can subscribe once.
 
-const PORT = Number(process.env.FLUXOR_E2E_PORT ?? 4310);
-/** The demo's database (base port + 3): tests/demo/stack.ts. */
-const DATABASE_URL = process.env.DATABASE_URL ?? urlFor(PORT + 3, "fluxor");
 const SHOP = "north-fjord-supply.myshopify.com";
 const ADMIN_PATH = "/store/north-fjord-supply/apps/fluxor";
 const FIRST_DATA_TIMEOUT = 300_000;
@@ -33,14 +29,8 @@ const POSTAL_CODE = "EC1A 1BB";
 
 /** The shop's email: Fluxor gives it to the Stripe customer it creates, and Checkout keeps it. */
 async function shopEmail(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ email: string | null }>(`SELECT email FROM "Shop" WHERE domain = $1`, [SHOP]);
-    return rows[0]?.email ?? null;
-  } finally {
-    await client.end();
-  }
+  const rows = await demoQuery<{ email: string | null }>(`SELECT email FROM "Shop" WHERE domain = $1`, [SHOP]);
+  return rows[0]?.email ?? null;
 }
 
 async function openBilling(page: Page, locale: Locale = "en"): Promise<FrameLocator> {

@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type FrameLocator, type Page } from "@playwright/test";
-import pg from "pg";
-import { urlFor } from "../../app/db/postgres.server";
 import type billingEn from "../../app/i18n/locales/billing/en.json";
 import { expectAccessible, screenshot } from "../support/browser";
 import { APP_FRAME } from "../support/vitals";
+import { demoQuery } from "../support/demo-db";
 
 // The billing page in the stand-in admin (playwright.config.ts webServer: the demo with a fresh database), in English,
 // Spanish and French, on the desktop and mobile projects: the current plan (the fresh demo shop's trial), usage
@@ -16,9 +15,6 @@ import { APP_FRAME } from "../support/vitals";
 // and starts no forecast run. The approval flow runs once, in the desktop project. Screenshots go to
 // docs/screenshots/billing-*.png when FLUXOR_UPDATE_SCREENSHOTS=1.
 
-const PORT = Number(process.env.FLUXOR_E2E_PORT ?? 4310);
-/** The demo's database (base port + 3): tests/demo/stack.ts. */
-const DATABASE_URL = process.env.DATABASE_URL ?? urlFor(PORT + 3, "fluxor");
 const SHOP = "hollow-oak-gifts.myshopify.com";
 const ADMIN_PATH = "/store/hollow-oak-gifts/apps/fluxor";
 const LOCALES = ["en", "es", "fr"] as const;
@@ -57,19 +53,9 @@ function pattern(template: string, values: Record<string, string> = {}): RegExp 
   );
 }
 
-async function query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 /** Whether the shop ever had a Shopify subscription (a previous project's run of the approval flow). */
 async function subscribedBefore(): Promise<boolean> {
-  const [row] = await query<{ n: number }>(
+  const [row] = await demoQuery<{ n: number }>(
     `SELECT count(*)::int AS n FROM "BillingEvent" e JOIN "BillingAccount" a ON a.id = e."accountId" JOIN "Shop" s ON s.id = a."shopId"
       WHERE s.domain = $1 AND e.provider = 'shopify'`,
     [SHOP],
@@ -79,7 +65,7 @@ async function subscribedBefore(): Promise<boolean> {
 
 /** The Shopify charges the shop paid, as the ledger recorded them (one per invoice): the lines of the charges export. */
 async function shopifyChargesPaid(): Promise<number> {
-  const [row] = await query<{ n: number }>(
+  const [row] = await demoQuery<{ n: number }>(
     `SELECT count(DISTINCT e.payload->>'invoiceId')::int AS n
        FROM "BillingEvent" e JOIN "BillingAccount" a ON a.id = e."accountId" JOIN "Shop" s ON s.id = a."shopId"
       WHERE s.domain = $1 AND e.provider = 'shopify' AND e.type = 'invoice_paid'`,
@@ -93,13 +79,13 @@ async function shopifyChargesPaid(): Promise<number> {
  * nightly forecast run. Days the billing meter already recorded are left as they are.
  */
 async function seedUsage(): Promise<void> {
-  const [shop] = await query<{ id: string; variants: number }>(
+  const [shop] = await demoQuery<{ id: string; variants: number }>(
     `SELECT s.id, (SELECT count(*)::int FROM "ProductVariant" v WHERE v."shopId" = s.id AND v."deletedAt" IS NULL) AS variants
        FROM "Shop" s WHERE s.domain = $1`,
     [SHOP],
   );
   if (!shop) throw new Error(`${SHOP} is not installed`);
-  await query(
+  await demoQuery(
     `INSERT INTO "UsageDay" ("shopId", day, variants, locations, orders, "forecastRuns", "createdAt")
      SELECT $1, (now() AT TIME ZONE coalesce(s."ianaTimezone", 'UTC'))::date - n,
             greatest(1, round($2::int * (0.6 + 0.4 * (($3 - n)::float8 / $3))))::int,
@@ -112,7 +98,7 @@ async function seedUsage(): Promise<void> {
 }
 
 async function unseedUsage(): Promise<void> {
-  await query(`DELETE FROM "UsageDay" WHERE "createdAt" = $1::timestamptz AND "shopId" = (SELECT id FROM "Shop" WHERE domain = $2)`, [
+  await demoQuery(`DELETE FROM "UsageDay" WHERE "createdAt" = $1::timestamptz AND "shopId" = (SELECT id FROM "Shop" WHERE domain = $2)`, [
     SEED_MARK,
     SHOP,
   ]);
@@ -132,7 +118,7 @@ async function openSynced(page: Page, locale: Locale): Promise<FrameLocator> {
   await expect(async () => {
     app = await openBilling(page, locale);
     await expect(app.getByTestId("billing-status")).toBeVisible({ timeout: 10_000 });
-    const [shop] = await query<{ variants: number; details: boolean }>(
+    const [shop] = await demoQuery<{ variants: number; details: boolean }>(
       `SELECT (SELECT count(*)::int FROM "ProductVariant" v WHERE v."shopId" = s.id AND v."deletedAt" IS NULL) AS variants,
               s."shopInfoSyncedAt" IS NOT NULL AS details
          FROM "Shop" s WHERE s.domain = $1`,

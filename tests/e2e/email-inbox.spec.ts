@@ -2,10 +2,9 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { expect, test, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
-import pg from "pg";
 import type alertsEn from "../../app/i18n/locales/alerts/en.json";
-import { urlFor } from "../../app/db/postgres.server";
 import { APP_FRAME } from "../support/vitals";
+import { DEMO_DATABASE_URL, demoQuery } from "../support/demo-db";
 
 // Every kind of email the app sends, in the demo's inbox (the Resend stand-in, tests/mocks/resend/inbox.ts), each
 // brought about through the app's own paths on the demo (playwright.config.ts webServer, a fresh database):
@@ -21,8 +20,7 @@ import { APP_FRAME } from "../support/vitals";
 // FLUXOR_UPDATE_SCREENSHOTS=1 (clock-dependent text masked, phone shots at CSS pixels to stay small).
 
 const PORT = Number(process.env.FLUXOR_E2E_PORT ?? 4310);
-/** The demo's database (base port + 3) and the Resend stand-in's inbox (base port + 4): tests/demo/stack.ts. */
-const DATABASE_URL = process.env.DATABASE_URL ?? urlFor(PORT + 3, "fluxor");
+/** The Resend stand-in's inbox (base port + 4, tests/demo/stack.ts); the demo's database is tests/support/demo-db.ts. */
 const INBOX = `http://127.0.0.1:${PORT + 4}/inbox`;
 const ADMIN = `http://127.0.0.1:${PORT}`;
 const SHOP = "hollow-oak-gifts.myshopify.com";
@@ -69,16 +67,6 @@ interface InboxMessage {
   key: string;
 }
 
-async function query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 const tag = (m: Pick<InboxMessage, "tags">, name: string) => m.tags.find((t) => t.name === name)?.value ?? "";
 
 /** Everything in the inbox, newest first. */
@@ -89,9 +77,10 @@ async function inbox(request: APIRequestContext): Promise<InboxMessage[]> {
   const ids = messages.map((m) => tag(m, "message")).filter((id) => /^[0-9a-f-]{36}$/.test(id));
   const keys = new Map(
     (
-      await query<{ id: string; key: string }>(`SELECT id::text, "idempotencyKey" AS key FROM "EmailMessage" WHERE id = ANY($1::uuid[])`, [
-        ids,
-      ])
+      await demoQuery<{ id: string; key: string }>(
+        `SELECT id::text, "idempotencyKey" AS key FROM "EmailMessage" WHERE id = ANY($1::uuid[])`,
+        [ids],
+      )
     ).map((row) => [row.id, row.key]),
   );
   return messages.map((m) => ({ ...m, key: keys.get(tag(m, "message")) ?? "" }));
@@ -138,7 +127,7 @@ const run = promisify(execFile);
 /** A step of tests/support/email-inbox-steps.ts (the app's modules, with tsx) on the demo's database. */
 async function step<T>(name: string, ...args: string[]): Promise<T> {
   const { stdout } = await run("npx", ["tsx", "tests/support/email-inbox-steps.ts", name, SHOP, ...args], {
-    env: { ...process.env, DATABASE_URL },
+    env: { ...process.env, DATABASE_URL: DEMO_DATABASE_URL },
     timeout: 120_000,
   });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as T;
@@ -165,7 +154,7 @@ async function openAlertSettings(page: Page) {
 
 /** The app's log: emails of these types it gave up on lately (refused by Resend, or content that does not validate). */
 async function failedEmails(shopId: string, types: readonly EmailType[]): Promise<string[]> {
-  const rows = await query<{ kind: string; alertType: string | null; error: string | null }>(
+  const rows = await demoQuery<{ kind: string; alertType: string | null; error: string | null }>(
     `SELECT kind, "alertType", error FROM "EmailMessage" WHERE "shopId" = $1 AND status = 'failed' AND "createdAt" > now() - interval '1 hour'`,
     [shopId],
   );
@@ -222,7 +211,10 @@ async function ensureEveryEmail(page: Page, request: APIRequestContext): Promise
   }
   const periodic = ["digest_daily", "digest_weekly", "weekly_summary"] as const;
   if (missing(chosen(await inbox(request), state.email), periodic).length > 0) {
-    await run("npm", ["run", "-s", "alerts:tick", "--", "--at", state.tickAt], { env: { ...process.env, DATABASE_URL }, timeout: 120_000 });
+    await run("npm", ["run", "-s", "alerts:tick", "--", "--at", state.tickAt], {
+      env: { ...process.env, DATABASE_URL: DEMO_DATABASE_URL },
+      timeout: 120_000,
+    });
     await waitForTypes(request, state, periodic);
   }
   let found = chosen(await inbox(request), state.email);

@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import pg from "pg";
-import { urlFor } from "../../app/db/postgres.server";
 import type opsEn from "../../app/i18n/locales/ops/en.json";
 import { expectAccessible, screenshot } from "../support/browser";
 import { DEMO_OPERATOR } from "../demo/stack";
+import { demoQuery } from "../support/demo-db";
 
 // The operator console (/ops) of the demo (playwright.config.ts webServer: a fresh database), served by Fluxor
 // directly (base port + 2), on the desktop and mobile projects, in English, Spanish and French. Nothing is seeded:
@@ -18,7 +17,6 @@ import { DEMO_OPERATOR } from "../demo/stack";
 
 const PORT = Number(process.env.FLUXOR_E2E_PORT ?? 4310);
 const OPS = `http://127.0.0.1:${PORT + 2}/ops`;
-const DATABASE_URL = process.env.DATABASE_URL ?? urlFor(PORT + 3, "fluxor");
 const LOCALES = ["en", "es", "fr"] as const;
 type Locale = (typeof LOCALES)[number];
 const HYDRATION = /hydrat|did not match|Minified React error #(418|423|425)/i;
@@ -87,13 +85,8 @@ const TEXT: Record<
 test.describe.configure({ mode: "serial" });
 
 async function count(text: string): Promise<number> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return Number((await client.query<{ n: string }>(text)).rows[0]!.n);
-  } finally {
-    await client.end();
-  }
+  const [row] = await demoQuery<{ n: string }>(text);
+  return Number(row!.n);
 }
 
 /** Accounts of a rail in their trial with a plan chosen (approved or paid for), from the stored projection. */
@@ -134,25 +127,15 @@ function accountCount(locale: Locale, n: number): string {
   return fill(OPS_TEXT[locale].accounts[form], { count: n });
 }
 
-async function rows<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 /** The installed shops' billing accounts, as the accounts page lists them (by domain). */
 const accounts = () =>
-  rows<{ id: string; domain: string; rail: "shopify" | "stripe" }>(
+  demoQuery<{ id: string; domain: string; rail: "shopify" | "stripe" }>(
     `SELECT a.id, s.domain, a.rail FROM "BillingAccount" a JOIN "Shop" s ON s.id = a."shopId" ORDER BY s.domain`,
   );
 
 /** A shop's account: its rail, its derived state, and how many rail changes its ledger holds. */
 async function accountOf(domain: string) {
-  const [row] = await rows<{
+  const [row] = await demoQuery<{
     id: string;
     rail: "shopify" | "stripe";
     state: { subscriptionId?: string | null; eventStatus?: string; provider?: "shopify" | "stripe" | null; plan?: string | null };
