@@ -2,15 +2,16 @@
  * `npm run demo`: embedded PostgreSQL, the local Shopify with the seeded demo store, the local Resend
  * with its inbox, Fluxor and its worker; installs Fluxor into the demo store as a merchant would, then
  * prints the URL to open and the inbox's.
- * Options: --port N (base port, default 4100; the demo uses N..N+4), --fresh-database, --seed N,
- * --simulate N (live store activity, events per second), --quiet.
+ * Options: --port N (base port, default 4100; the demo uses N..N+5), --fresh-database, --seed N,
+ * --simulate N (live store activity, events per second), --store full|small, --stores N (N demo stores, each with
+ * Fluxor installed: cross-tenant checks by hand), --quiet.
  */
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DatabaseStartError } from "../../app/db/postgres.server";
-import { DEMO_OPERATOR, STRIPE_DEMO_SHOP, startStack } from "./stack";
+import { DEMO_OPERATOR, MAX_DEMO_STORES, STRIPE_DEMO_SHOP, startStack } from "./stack";
 
 const { values } = parseArgs({
   options: {
@@ -21,9 +22,14 @@ const { values } = parseArgs({
     quiet: { type: "boolean", default: false },
     /** "full": the whole demo store (1 064 products, 24 months); "small": 300 products × 12 months, for the browser tests. */
     store: { type: "string", default: "full" },
+    /** How many demo stores: the demo store, then second-store, third-store, …; Fluxor is installed into each. */
+    stores: { type: "string", default: "1" },
   },
 });
 if (values.store !== "full" && values.store !== "small") throw new Error(`--store must be "full" or "small", not ${values.store}`);
+const storeCount = Number(values.stores);
+if (!Number.isInteger(storeCount) || storeCount < 1 || storeCount > MAX_DEMO_STORES)
+  throw new Error(`--stores must be a whole number from 1 to ${MAX_DEMO_STORES}, not ${values.stores}`);
 
 const started = Date.now();
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -38,6 +44,7 @@ const stack = await startStack({
   freshDatabase: values["fresh-database"],
   seed: Number(values.seed),
   simulate: Number(values.simulate),
+  stores: storeCount,
   scale: values.store === "small" ? { products: 300, days: 365 } : "full",
   log: values.quiet ? () => {} : (line) => console.log(line),
 }).catch((error: unknown) => {
@@ -62,10 +69,15 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
-await stack.install();
+for (const shop of stack.shops) await stack.install(shop);
 await stack.install(STRIPE_DEMO_SHOP);
+// One store: its URL alone, as always; several: each store's admin, named.
+const open =
+  stack.shops.length === 1
+    ? `  ${stack.adminUrl}`
+    : stack.shops.map((shop) => `  ${stack.standIn.store(shop).info().name}: ${stack.standIn.adminUrl(shop)}`).join("\n");
 console.log(
-  `\nFluxor demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Open:\n\n  ${stack.adminUrl}\n\n` +
+  `\nFluxor demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Open:\n\n${open}\n\n` +
     `A direct contract (billed through Stripe): ${stack.standIn.adminUrl(STRIPE_DEMO_SHOP)}\n` +
     `Inbox: ${stack.inboxUrl}\nOps: ${stack.opsUrl} (user ${DEMO_OPERATOR.user}, password ${DEMO_OPERATOR.password})\n` +
     `Database: ${process.env.DATABASE_URL ?? "?"}\n\n(Ctrl-C stops everything.)`,

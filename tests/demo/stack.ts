@@ -14,6 +14,7 @@ import {
   redirectShopifyFetch,
   startShopifyStandIn,
   startTunnel,
+  ID_SPACES,
   type DeliveryMode,
   type ScaleOptions,
 } from "../mocks/shopify";
@@ -22,9 +23,24 @@ import { newWebhookSecret as newStripeWebhookSecret, startStripeStandIn, type St
 import { hashPassword } from "../../app/ops/password.server";
 
 export const DEMO_SHOP = "hollow-oak-gifts.myshopify.com";
+/** The demo stores after the first (`stores` > 1, `npm run demo -- --stores N`): second-store, third-store, …, tenth-store. */
+const MORE_DEMO_STORES = ["second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"].map(
+  (ordinal) => `${ordinal}-store.myshopify.com`,
+);
+/** At most this many demo stores (`stores`). */
+export const MAX_DEMO_STORES = MORE_DEMO_STORES.length + 1;
+
+/** The domains of `count` demo stores: the demo store first, then second-store, third-store, … */
+export function demoShops(count = 1): string[] {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_DEMO_STORES)
+    throw new Error(`the demo hosts 1 to ${MAX_DEMO_STORES} stores, not ${count}`);
+  return [DEMO_SHOP, ...MORE_DEMO_STORES.slice(0, count - 1)];
+}
 /** The demo's second shop: a direct contract, billed on the Stripe rail (FLUXOR_STRIPE_RAIL_SHOPS), and a small store. */
 export const STRIPE_DEMO_SHOP = "north-fjord-supply.myshopify.com";
 const STRIPE_DEMO_STORE: ScaleOptions = { products: 20, days: 60 };
+/** Its id space: the last, whatever the number of demo stores before it (tests/mocks/shopify `storeIds`). */
+const STRIPE_DEMO_ID_SPACE = ID_SPACES - 1;
 /** The demo's operator for the console at /ops (decision 0046): demo and tests only, never a real deployment. */
 export const DEMO_OPERATOR = { user: "operator", password: "fluxor-demo-operator" } as const;
 
@@ -69,6 +85,12 @@ export interface StackOptions {
   /** A throw-away database in a temporary folder instead of `.data/postgres`. */
   freshDatabase?: boolean;
   seed?: number;
+  /**
+   * How many demo stores the stand-in hosts (default 1, at most 10): the demo store, then `second-store`, `third-store`, …
+   * (`demoShops`), each a store of its own (seed + its position, its own ids, tokens and webhooks) and of the same
+   * size. `install(shop)` installs Fluxor into one; `npm run demo -- --stores N` installs it into each.
+   */
+  stores?: number;
   /** More shops hosted by the stand-in (not installed), for multi-tenant tests. */
   extraShops?: string[];
   /**
@@ -78,7 +100,7 @@ export interface StackOptions {
   scale?: ScaleOptions | "full";
   /** Run the job worker in this process (default). False: start it yourself, e.g. `startWorkerProcess` (tests/demo/worker-process.ts). */
   inlineWorker?: boolean;
-  /** Live store activity in the demo shop (events per second; 0 = none). */
+  /** Live store activity in each demo store (events per second; 0 = none). */
   simulate?: number;
   /** How the stand-in delivers store-change webhooks (duplicates, reordering, retries). */
   webhooks?: DeliveryMode;
@@ -86,7 +108,10 @@ export interface StackOptions {
 }
 
 export interface Stack {
+  /** The demo store's admin page with Fluxor (the first of `shops`). */
   adminUrl: string;
+  /** The demo stores the stand-in hosts (`stores`), the demo store first. */
+  shops: string[];
   appUrl: string;
   standIn: Awaited<ReturnType<typeof startShopifyStandIn>>;
   /** The local Resend: what the app sends (`resend.messages()`), bounces and complaints on demand, faults. */
@@ -146,20 +171,23 @@ async function startParts(
 
   // Before the app (and its Shopify adapter) loads: its calls to https://{shop} go to the stand-in.
   redirectShopifyFetch(`http://127.0.0.1:${adminPort}`);
+  const shops = demoShops(options.stores);
   const standIn = await startShopifyStandIn({
     port: adminPort,
     app: appConfig,
     stores: [
-      ...[DEMO_SHOP, ...(options.extraShops ?? [])].map((domain, index) => ({
+      // Each in the id space of its position (the stand-in's default), the Stripe shop in the last.
+      ...[...shops, ...(options.extraShops ?? [])].map((domain, index) => ({
         domain,
         seed: (options.seed ?? 42) + index,
         scale: options.scale === "full" ? undefined : (options.scale ?? TEST_STORE),
       })),
-      { domain: STRIPE_DEMO_SHOP, seed: (options.seed ?? 42) + 100, scale: STRIPE_DEMO_STORE },
+      { domain: STRIPE_DEMO_SHOP, seed: (options.seed ?? 42) + 100, scale: STRIPE_DEMO_STORE, idSpace: STRIPE_DEMO_ID_SPACE },
     ],
     webhooks: options.webhooks,
   });
-  if (options.simulate) standIn.startSimulator(DEMO_SHOP, { ratePerSecond: options.simulate, seed: options.seed ?? 42 });
+  if (options.simulate)
+    shops.forEach((shop, index) => standIn.startSimulator(shop, { ratePerSecond: options.simulate, seed: (options.seed ?? 42) + index }));
 
   // Email goes to the local Resend stand-in, never to Resend: the SDK reads RESEND_BASE_URL (and the worker
   // process, started with this environment, too). Its webhooks reach the app through the tunnel, as Resend's
@@ -199,11 +227,14 @@ async function startParts(
   }
 
   const { startFluxor } = await import("../../app/server/fluxor.server");
+  // The tunnel on this host appends the client's address to X-Forwarded-For, as `shopify app dev`'s does (decision 0049).
+  process.env.TRUST_PROXY ??= "loopback";
   const fluxor = await startFluxor({ port: appPort, withWorker: options.inlineWorker ?? true, log });
   const tunnel = await startTunnel({ target: fluxor.url, standInUrl: standIn.url, port: tunnelPort });
 
   return {
     adminUrl: standIn.adminUrl(DEMO_SHOP),
+    shops,
     appUrl: tunnel.url,
     standIn,
     resend,

@@ -23,3 +23,8 @@ export function sessionToken(shop: string, secret: string = process.env.SHOPIFY_
   const sig = createHmac("sha256", secret).update(`${head}.${body}`).digest("base64url");
   return `${head}.${body}.${sig}`;
 }
+
+/** The header a fetch from inside the embedded admin carries (App Bridge adds it): `Authorization: Bearer <session token>`. */
+export function sessionHeaders(shop: string, secret?: string): { Authorization: string } {
+  return { Authorization: `Bearer ${sessionToken(shop, secret)}` };
+}

@@ -4,7 +4,7 @@ export { hostParam, mintSessionToken, signQuery, signedQuery, verifySessionToken
 export { startShopifyStandIn, type AdminFailure, type ShopifyStandIn, type StandInOptions, type StoreOptions } from "./server";
 export { redirectShopifyFetch, toStandInUrl } from "./redirect";
 export { startTunnel, APP_BRIDGE_CDN_URL, type Tunnel, type TunnelOptions } from "./tunnel";
-export { buildDemoStore, isoDay, type DemoStore, type ScaleOptions } from "./store/demo-store";
+export { buildDemoStore, ID_SPACES, isoDay, storeIds, type DemoStore, type ScaleOptions, type StoreIds } from "./store/demo-store";
 export { netUnitsOn, ordersOn, type DemoOrder, type DemoLineItem, type DemoRefund } from "./store/orders";
 export { StoreState, type StoreView, type ProductRecord, type VariantRecord, type LevelRecord } from "./store/state";
 export { compileBulkQuery, bulkLines, type BulkFailure, type DownloadCut } from "./bulk";

@@ -42,6 +42,11 @@ export interface StoreOptions {
   dataDir?: string;
   /** Plan shown by the Admin API; sets the throttle bucket (Basic 1 000/50 per s, Advanced 2 000/100, Shopify Plus 10 000/500). */
   plan?: string;
+  /**
+   * The store's id space (0–99; see `storeIds`). Default: its position in `stores`, so that, as on Shopify, no two hosted
+   * shops share a product, variant, location, order or image id, and the first store keeps the demo store's ids.
+   */
+  idSpace?: number;
 }
 
 export interface StandInOptions {
@@ -121,10 +126,17 @@ export async function startShopifyStandIn(options: StandInOptions) {
     }
   };
 
-  for (const storeOptions of options.stores) {
+  const spaces = new Map<number, string>();
+  for (const [index, storeOptions] of options.stores.entries()) {
+    const idSpace = storeOptions.idSpace ?? index;
+    const taken = spaces.get(idSpace);
+    if (taken) throw new Error(`${storeOptions.domain} and ${taken} would share id space ${idSpace}: give each store its own idSpace`);
+    if (shops.has(storeOptions.domain)) throw new Error(`the stand-in already hosts ${storeOptions.domain}`);
+    spaces.set(idSpace, storeOptions.domain);
     const store = buildDemoStore({
       domain: storeOptions.domain,
       seed: storeOptions.seed,
+      idSpace,
       scale: storeOptions.scale,
       dataDir: storeOptions.dataDir,
       today: typeof storeOptions.today === "string" ? new Date(`${storeOptions.today}T12:00:00Z`) : storeOptions.today,

@@ -45,6 +45,8 @@ export interface DemoProduct {
 }
 export interface DemoStore {
   domain: string;
+  /** Where the store's ids start (its id space: `storeIds`). */
+  ids: StoreIds;
   info: { name: string; currencyCode: string; ianaTimezone: string; countryCode: string; plan: string; shopId: number };
   locations: DemoLocation[];
   products: DemoProduct[];
@@ -107,6 +109,11 @@ const VENDORS = ["Hollow Oak Studio", "Regency Homeware", "Little Acorn Toys", "
 export interface BuildOptions {
   domain: string;
   seed: number;
+  /**
+   * The store's id space (0–99, default 0): Shopify's ids are unique across every shop, so each store a stand-in
+   * hosts numbers its records from a base of its own (`storeIds`). 0 keeps the ids the demo store always had.
+   */
+  idSpace?: number;
   /** Default: today (UTC). History ends the day before. */
   today?: Date;
   /**
@@ -149,6 +156,43 @@ const SCALE_OPTIONS: [string, string][] = [
 
 const DAY_MS = 86_400_000;
 
+/** How many id spaces there are: stores 0–99 never share a product, variant, location, order, refund or image id. */
+export const ID_SPACES = 100;
+
+/** The first id of each kind in a store's id space. */
+export interface StoreIds {
+  product: number;
+  variant: number;
+  /** Location ids are `location`, `location + 1`, … (London, Manchester, Edinburgh). */
+  location: number;
+  /** Order ids: `order + day × ORDER_ID_DAY + index` (orders.ts). */
+  order: number;
+  refund: number;
+  media: number;
+  shop: number;
+  customer: number;
+}
+
+/**
+ * The bases of id space `space`. Space 0 is what the demo store always used; each further space moves every range by
+ * a step wider than any store fills (10 million products or variants, 10 billion order ids ≈ 100 000 days of
+ * orders), and stays below 2^53 for every kind (line items are order id × 10 + index).
+ */
+export function storeIds(space = 0): StoreIds {
+  if (!Number.isInteger(space) || space < 0 || space >= ID_SPACES)
+    throw new Error(`idSpace must be an integer 0–${ID_SPACES - 1}, not ${space}`);
+  return {
+    product: 8_100_000_000 + space * 10_000_000,
+    variant: 45_000_000_000 + space * 10_000_000,
+    location: 71_000_001 + space * 1_000,
+    order: 5_000_000_000_000 + space * 10_000_000_000,
+    refund: 9_000_000_000_000 + space * 10_000_000_000,
+    media: 30_000_000_001 + space * 10_000_000,
+    shop: 60_000_000 + space * 1_000,
+    customer: 7_000_000_000 + space * 1_000_000,
+  };
+}
+
 export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
@@ -162,6 +206,7 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
   const historyDays = Math.max(1, Math.floor(custom?.days ?? 730));
   const historyStartMs = todayUtc - historyDays * DAY_MS;
   const demandScale = Math.max(0, custom?.demandScale ?? 1);
+  const ids = storeIds(options.idSpace);
 
   const productRows = readFileSync(path.join(dir, "products.csv"), "utf8").trim().split("\n").slice(1).map(parseCsvLine);
   // Real daily units per series, aligned so the last real day maps onto yesterday.
@@ -187,10 +232,11 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
   const shiftDays = Math.round(rawShift / DAY_MS / 7) * 7;
 
   const locations: DemoLocation[] = [
-    { id: 71_000_001, name: "London Warehouse", city: "London" },
-    { id: 71_000_002, name: "Manchester Shop", city: "Manchester" },
-    { id: 71_000_003, name: "Edinburgh Shop", city: "Edinburgh" },
+    { id: ids.location, name: "London Warehouse", city: "London" },
+    { id: ids.location + 1, name: "Manchester Shop", city: "Manchester" },
+    { id: ids.location + 2, name: "Edinburgh Shop", city: "Edinburgh" },
   ];
+  const [warehouse, , edinburgh] = locations.map((location) => location.id);
 
   // Rows with a demand series, in the file's order; product i uses row i mod rows (copy i div rows).
   const rows = productRows.flatMap(([code, rawTitle, price]) => {
@@ -202,8 +248,8 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
     : rows.length * Math.max(1, Math.floor(typeof options.scale === "number" ? options.scale : 1));
   const fixedVariants = custom?.variantsPerProduct ? Math.max(1, Math.floor(custom.variantsPerProduct)) : undefined;
   const products: DemoProduct[] = [];
-  let productId = 8_100_000_000;
-  let variantId = 45_000_000_000;
+  let productId = ids.product;
+  let variantId = ids.variant;
   for (let i = 0; i < total; i++) {
     const copy = Math.floor(i / rows.length);
     const { code: realCode, rawTitle, price, real } = rows[i % rows.length] as (typeof rows)[number];
@@ -253,8 +299,8 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
       const recent = Array.from(daily.slice(-60)).reduce((a, b) => a + b, 0) * share;
       const stock: Record<number, number> = {};
       for (const location of locations) {
-        if (location.id === 71_000_003 && random() < 0.3) continue; // not every shop stocks everything
-        const weight = location.id === 71_000_001 ? 0.6 : 0.2;
+        if (location.id === edinburgh && random() < 0.3) continue; // not every shop stocks everything
+        const weight = location.id === warehouse ? 0.6 : 0.2;
         stock[location.id] = Math.max(0, Math.round(recent * weight * (0.2 + random() * 1.4)));
       }
       const vid = variantId++;
@@ -299,6 +345,7 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
   }
   return {
     domain: options.domain,
+    ids,
     info: {
       name: options.domain.startsWith("hollow-oak-gifts.")
         ? "Hollow Oak Gifts"
@@ -307,14 +354,14 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
       ianaTimezone: "Europe/London",
       countryCode: "GB",
       plan: "Basic",
-      shopId: 60_000_000 + (options.seed % 1000),
+      shopId: ids.shop + (options.seed % 1000),
     },
     locations,
     products,
     historyStart: isoDay(new Date(historyStartMs)),
     historyDays,
     sampleCustomer: {
-      id: 7_000_000_000 + options.seed,
+      id: ids.customer + options.seed,
       email: `ada.lovelace.${options.seed}@example.com`,
       phone: "+447700900123",
       firstName: "Ada",

@@ -7,8 +7,7 @@
 import { prng } from "../../../support/random";
 import type { DemoStore } from "./demo-store";
 
-/** Order ids: ORDER_ID_BASE + day × ORDER_ID_DAY + index within the day (live orders use day = historyDays). */
-export const ORDER_ID_BASE = 5_000_000_000_000;
+/** Order ids: the store's order base (`store.ids.order`) + day × ORDER_ID_DAY + index within the day (live orders use day = historyDays). */
 export const ORDER_ID_DAY = 100_000;
 
 export interface DemoLineItem {
@@ -88,12 +87,13 @@ export function ordersOn(store: DemoStore, dayIndex: number): DemoOrder[] {
   }
   const orders: DemoOrder[] = [];
   let next = 0;
+  const [warehouse, manchester, edinburgh] = store.locations.map((location) => location.id) as [number, number, number];
   const newOrder = (lines: Omit<DemoLineItem, "id">[], cancelled: boolean): DemoOrder => {
     const k = orders.length;
-    const id = ORDER_ID_BASE + dayIndex * ORDER_ID_DAY + k;
+    const id = store.ids.order + dayIndex * ORDER_ID_DAY + k;
     const created = new Date(dayStart + (8 + random() * 10) * 3_600_000);
     const location = random();
-    const locationId = location < 0.7 ? 71_000_001 : location < 0.85 ? 71_000_002 : 71_000_003;
+    const locationId = location < 0.7 ? warehouse : location < 0.85 ? manchester : edinburgh;
     return {
       id,
       // Unique and increasing with time (Shopify's order numbers are; ours leave gaps between days).
@@ -101,7 +101,7 @@ export function ordersOn(store: DemoStore, dayIndex: number): DemoOrder[] {
       createdAt: created.toISOString(),
       updatedAt: created.toISOString(),
       cancelledAt: cancelled ? new Date(created.getTime() + 3_600_000).toISOString() : null,
-      sourceName: locationId === 71_000_001 ? "web" : "pos",
+      sourceName: locationId === warehouse ? "web" : "pos",
       locationId,
       displayFulfillmentStatus: cancelled || dayIndex >= store.historyDays - 1 ? "UNFULFILLED" : "FULFILLED",
       lineItems: lines.map((line, index) => ({ ...line, id: id * 10 + index })),

@@ -9,7 +9,7 @@
  * a day's orders are generated when asked (cached for a few days); changed ones live in `orderPatches`.
  */
 import type { DemoStore } from "./demo-store";
-import { ORDER_ID_BASE, ORDER_ID_DAY, ordersOn, type DemoLineItem, type DemoOrder, type DemoRefund, type RestockType } from "./orders";
+import { ORDER_ID_DAY, ordersOn, type DemoLineItem, type DemoOrder, type DemoRefund, type RestockType } from "./orders";
 
 export const DAY_MS = 86_400_000;
 
@@ -80,8 +80,6 @@ export function isoSeconds(ms: number): string {
 
 /** Side of the generated product images, in pixels. */
 export const IMAGE_SIZE = 256;
-/** The first MediaImage id; the demo products' images follow in product order. */
-const MEDIA_ID_BASE = 30_000_000_001;
 /** Path of an image's file on the stand-in (Shopify's storefront CDN path on a shop's own domain). */
 export function imagePath(image: Pick<ImageRecord, "id">): string {
   return `/cdn/shop/files/${image.id}.png`;
@@ -208,7 +206,7 @@ export class StoreView {
     if (live) return live;
     const patched = this.orderPatches.get(id);
     if (patched) return patched;
-    const day = Math.floor((id - ORDER_ID_BASE) / ORDER_ID_DAY);
+    const day = Math.floor((id - this.store.ids.order) / ORDER_ID_DAY);
     if (day < 0 || day >= this.store.historyDays) return undefined;
     return this.baseDay(day).find((order) => order.id === id);
   }
@@ -249,8 +247,8 @@ export class StoreView {
    */
   *orders(filter: OrderFilter = {}, afterId?: number): Generator<DemoOrder> {
     const [first, last] = this.dayRange(filter);
-    const startDay =
-      afterId !== undefined && afterId >= ORDER_ID_BASE ? Math.max(first, Math.floor((afterId - ORDER_ID_BASE) / ORDER_ID_DAY)) : first;
+    const base = this.store.ids.order;
+    const startDay = afterId !== undefined && afterId >= base ? Math.max(first, Math.floor((afterId - base) / ORDER_ID_DAY)) : first;
     for (let day = startDay; day <= last; day++) {
       for (const order of this.ordersOfDay(day)) {
         if (afterId !== undefined && order.id <= afterId) continue;
@@ -270,9 +268,10 @@ export class StoreView {
       if (this.matches(order, filter)) yield order;
     }
     const [first, last] = this.dayRange(filter);
+    const base = this.store.ids.order;
     const startDay =
-      beforeId !== undefined && beforeId < ORDER_ID_BASE + this.store.historyDays * ORDER_ID_DAY
-        ? Math.min(last, Math.floor((beforeId - ORDER_ID_BASE) / ORDER_ID_DAY))
+      beforeId !== undefined && beforeId < base + this.store.historyDays * ORDER_ID_DAY
+        ? Math.min(last, Math.floor((beforeId - base) / ORDER_ID_DAY))
         : last;
     for (let day = startDay; day >= first; day--) {
       const orders = this.ordersOfDay(day);
@@ -339,7 +338,7 @@ export class StoreState extends StoreView {
   private nextProductId: number;
   private nextVariantId: number;
   private nextLiveOrder = 0;
-  private nextRefundId = 9_000_000_000_000;
+  private nextRefundId: number;
   private nextMediaId: number;
   /** Every image id ever given (a replaced image's file stays on the CDN). */
   private readonly mediaIds = new Set<number>();
@@ -357,7 +356,8 @@ export class StoreState extends StoreView {
     const stockAt = isoSeconds(end - 1000);
     let maxProduct = 0;
     let maxVariant = 0;
-    let mediaId = MEDIA_ID_BASE;
+    // The demo products' images follow in product order from the store's first MediaImage id.
+    let mediaId = store.ids.media;
     for (const product of store.products) {
       // Seeded new products were created recently (their variants with them); the rest with the history.
       const createdAt = product.createdAt ?? historyStart;
@@ -411,6 +411,7 @@ export class StoreState extends StoreView {
     this.nextProductId = maxProduct + 1;
     this.nextVariantId = maxVariant + 1;
     this.nextMediaId = mediaId;
+    this.nextRefundId = store.ids.refund;
     for (const product of productsById.values()) if (product.image) this.mediaIds.add(product.image.id);
   }
 
@@ -607,7 +608,7 @@ export class StoreState extends StoreView {
   createOrder(input: { sourceName: "web" | "pos"; locationId: number; lines: { variantId: number; quantity: number }[] }): DemoOrder {
     const now = this.now();
     const k = this.nextLiveOrder++;
-    const id = ORDER_ID_BASE + this.store.historyDays * ORDER_ID_DAY + k;
+    const id = this.store.ids.order + this.store.historyDays * ORDER_ID_DAY + k;
     const lineItems: DemoLineItem[] = input.lines.map((line, index) => {
       const found = this.variant(line.variantId);
       if (!found) throw new Error(`no variant ${line.variantId}`);
