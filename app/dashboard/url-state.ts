@@ -17,11 +17,8 @@ const TEXT_LIST_KEYS: readonly string[] = ["vendor", "productType"] satisfies Li
 
 const DEFAULTS = VariantListQuery.parse({});
 
-/**
- * Reads the list's query from URL parameters. An invalid parameter is dropped (the merchant sees the
- * list without it) rather than failing the page; each parameter is validated on its own.
- */
-export function queryFromSearchParams(params: URLSearchParams): VariantListQuery {
+/** The list's parameters present in the URL (an empty value is an absent one), not yet validated. */
+function rawQuery(params: URLSearchParams): Record<string, string | string[]> {
   const raw: Record<string, string | string[]> = {};
   for (const key of Object.keys(VariantListQuery.shape)) {
     if (TEXT_LIST_KEYS.includes(key)) {
@@ -32,6 +29,15 @@ export function queryFromSearchParams(params: URLSearchParams): VariantListQuery
     const value = params.get(key);
     if (value !== null && value !== "") raw[key] = value;
   }
+  return raw;
+}
+
+/**
+ * Reads the list's query from URL parameters. An invalid parameter is dropped (the merchant sees the
+ * list without it) rather than failing the page; each parameter is validated on its own.
+ */
+export function queryFromSearchParams(params: URLSearchParams): VariantListQuery {
+  const raw = rawQuery(params);
   const whole = VariantListQuery.safeParse(raw);
   if (whole.success) return whole.data;
   const kept: Record<string, string | string[]> = {};
@@ -39,6 +45,22 @@ export function queryFromSearchParams(params: URLSearchParams): VariantListQuery
     if (VariantListQuery.safeParse({ [key]: value }).success) kept[key] = value;
   }
   return VariantListQuery.parse(kept);
+}
+
+/**
+ * The query of an export (`/app/variants.csv?…`), or what is wrong with it. Strict where the page is lenient: a
+ * file without a filter the link asked for would look like the filtered list, so a bad parameter is refused.
+ * The paging parameters are not read: an export is the whole list.
+ */
+export function exportQueryFromSearchParams(
+  params: URLSearchParams,
+): { ok: true; query: VariantListQuery } | { ok: false; issues: { param: string; message: string }[] } {
+  const raw = rawQuery(params);
+  delete raw.page;
+  delete raw.pageSize;
+  const parsed = VariantListQuery.safeParse(raw);
+  if (parsed.success) return { ok: true, query: parsed.data };
+  return { ok: false, issues: parsed.error.issues.map((issue) => ({ param: String(issue.path[0] ?? ""), message: issue.message })) };
 }
 
 /** The URL parameters of a query, without the defaults (so `/app/variants` is the default list). */

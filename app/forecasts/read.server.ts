@@ -35,15 +35,27 @@ export async function listVariants(shopId: string, query: VariantListQuery): Pro
   return { rows: rows.rows, total: count.rows[0]?.n ?? 0, page: query.page, pageSize: query.pageSize, runId: run.runId, asOf: run.asOf };
 }
 
-/** The whole filtered list as CSV lines (header first), streamed from a server-side cursor. */
+/**
+ * The whole filtered list as CSV lines (header first), streamed from a server-side cursor. The header is yielded
+ * with the first batch of rows, so that the first chunk the download waits for (app/dashboard/csv-response.server.ts)
+ * has run the query: a query that fails at once fails before the answer's 200.
+ */
 export async function* exportVariantsCsv(shopId: string, query: VariantListQuery): AsyncIterable<string> {
-  yield csvLine(CSV_COLUMNS);
+  let header = csvLine(CSV_COLUMNS);
   const run = await currentRun(shopId);
-  if (!run) return;
+  if (!run) {
+    yield header;
+    return;
+  }
   const { where, params } = listWhere(shopId, run.runId, query);
   const client = await pool().connect();
+  // Open until COMMIT: a failed query, or a download cancelled while this waits at a yield, rolls back here, so
+  // the connection never goes back to the pool inside the read-only transaction (one that cannot roll back is dropped).
+  let open = false;
+  let broken = false;
   try {
     await client.query("BEGIN READ ONLY");
+    open = true;
     await client.query(
       `DECLARE variants_csv NO SCROLL CURSOR FOR SELECT ${ADVICE_COLUMNS} FROM "VariantAdvice" a WHERE ${where} ORDER BY ${orderBy(query)}`,
       params,
@@ -51,16 +63,23 @@ export async function* exportVariantsCsv(shopId: string, query: VariantListQuery
     for (;;) {
       const { rows } = await client.query<VariantAdviceRow>(`FETCH 1000 FROM variants_csv`);
       if (rows.length === 0) break;
-      let chunk = "";
+      let chunk = header;
+      header = "";
       for (const row of rows) chunk += csvLine(CSV_COLUMNS.map((c) => row[c]));
       yield chunk;
     }
+    if (header) yield header;
     await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
+    open = false;
   } finally {
-    client.release();
+    if (open) {
+      try {
+        await client.query("ROLLBACK");
+      } catch {
+        broken = true;
+      }
+    }
+    client.release(broken);
   }
 }
 

@@ -1,4 +1,8 @@
-/** GET /api/recomputes/:id — the status of an on-demand recompute of the session's shop (the API: decision 0047). */
+/**
+ * GET /api/recomputes/:id — the status of an on-demand recompute of the session's shop (the API: decision 0047):
+ * queued, completed, failed or timed_out, and `started` (a timed_out one that never started did not count against
+ * the daily limit). Reading it also expires a recompute the queue did not start within its budget.
+ */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { apiRoute, json, notFound, parseOr400 } from "../forecasts/api.server";

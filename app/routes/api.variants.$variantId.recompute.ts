@@ -1,7 +1,8 @@
 /**
  * POST /api/variants/:variantId/recompute — re-forecast one variant now, as a job (30 s budget). 202 with
- * the recompute's id (poll GET /api/recomputes/:id); 429 with Retry-After past 100 per shop per UTC day. Part of
- * the API (the app's pages do not call it): plans without API access answer 403 (decision 0047).
+ * the recompute's id (poll GET /api/recomputes/:id); 429 with Retry-After past 100 per shop per UTC day (one the
+ * queue did not start within its budget does not count). Part of the API (the app's pages do not call it): plans
+ * without API access answer 403 (decision 0047).
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { apiRoute, json, NumericId, parseOr400 } from "../forecasts/api.server";

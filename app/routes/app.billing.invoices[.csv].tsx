@@ -5,7 +5,8 @@ import { requireShop } from "../dashboard/shop.server";
 
 /**
  * `GET /app/billing/invoices.csv`: the shop's invoices, one line each, newest first: Stripe's on the Stripe rail, the
- * charges recorded from Shopify on the Shopify rail. 503 while Stripe cannot be reached (the page says to try again).
+ * charges recorded from Shopify on the Shopify rail. 503 while Stripe cannot be reached (the page says to try again). It reads
+ * no parameter.
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await requireShop(request);
@@ -16,5 +17,5 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       { status: 503, headers: { "Cache-Control": "private, no-store", "Retry-After": "60", "X-Content-Type-Options": "nosniff" } },
     );
   const day = new Date().toISOString().slice(0, 10);
-  return csvResponse(lines, `fluxor-invoices-${day}.csv`);
+  return csvResponse(request, lines, `fluxor-invoices-${day}.csv`);
 };

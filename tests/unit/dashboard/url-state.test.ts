@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_LIST_QUERY,
+  exportQueryFromSearchParams,
   parseSortValue,
   queryFromSearchParams,
   searchParamsFromQuery,
@@ -73,5 +74,28 @@ describe("variants list URL state", () => {
     expect(parseSortValue("reorderQty desc")).toEqual({ sort: "reorderQty", direction: "desc" });
     expect(parseSortValue("price asc")).toBeNull();
     expect(parseSortValue(undefined)).toBeNull();
+  });
+});
+
+describe("the variants export's query (issue 16 item 4)", () => {
+  it("is the list's query when every parameter is valid; paging is not read", () => {
+    const params = new URLSearchParams("q=mug&risk=stockout&vendor=Acme&sort=daysOfCover&page=0&pageSize=1");
+    const parsed = exportQueryFromSearchParams(params);
+    expect(parsed).toEqual({
+      ok: true,
+      query: { ...DEFAULT_LIST_QUERY, q: "mug", risk: ["stockout"], vendor: ["Acme"], sort: "daysOfCover" },
+    });
+  });
+
+  it("refuses a parameter the page would drop: a NUL in the search, a bad filter, an id past bigint", () => {
+    expect(exportQueryFromSearchParams(new URLSearchParams("q=a%00b"))).toEqual({
+      ok: false,
+      issues: [{ param: "q", message: expect.stringContaining("NUL") }],
+    });
+    const many = exportQueryFromSearchParams(new URLSearchParams("vendor=ok&vendor=b%00&risk=nope&location=9223372036854775808"));
+    expect(many.ok).toBe(false);
+    if (!many.ok) expect(many.issues.map((issue) => issue.param).sort()).toEqual(["location", "risk", "vendor"]);
+    // The page drops the bad search and shows the whole list: the export must not do the same silently.
+    expect(queryFromSearchParams(new URLSearchParams("q=a%00b")).q).toBeUndefined();
   });
 });
