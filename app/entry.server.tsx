@@ -3,11 +3,34 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { applyFramePolicy, isEmbeddedPath } from "./auth/frame-policy";
+import { sessionTokenShop } from "./auth/session-token";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 const ABORT_DELAY = 5000;
 
-/** Headers every document gets besides the library's embedded-app CSP (frame-ancestors). */
+/**
+ * The shop of the session token this document was requested with, verified with the app's secret as the app's loader
+ * verified it (the library renders an embedded document only for a request whose `id_token` it verified); null
+ * without a valid one. `?shop=` is never taken on its word.
+ */
+function verifiedShopOf(request: Request): string | null {
+  const token = new URL(request.url).searchParams.get("id_token");
+  if (!token) return null;
+  return sessionTokenShop(token, { apiKey: process.env.SHOPIFY_API_KEY ?? "", apiSecret: process.env.SHOPIFY_API_SECRET ?? "" });
+}
+
+/**
+ * Who may frame the document (decision 0049): inside the admin, the admin and the verified shop only (the library's
+ * own header, which follows `?shop=`, is replaced; its App Bridge preload link is kept); anywhere else, nobody.
+ */
+function addFrameHeaders(request: Request, headers: Headers): void {
+  if (!isEmbeddedPath(new URL(request.url).pathname)) return applyFramePolicy(headers, { embedded: false });
+  addDocumentResponseHeaders(request, headers);
+  applyFramePolicy(headers, { embedded: true, verifiedShop: verifiedShopOf(request) });
+}
+
+/** Headers every document gets besides the framing ones. */
 function addSecurityHeaders(headers: Headers): void {
   headers.set("X-Content-Type-Options", "nosniff");
   headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
@@ -21,7 +44,7 @@ export default async function handleRequest(
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
-  addDocumentResponseHeaders(request, responseHeaders);
+  addFrameHeaders(request, responseHeaders);
   addSecurityHeaders(responseHeaders);
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";

@@ -1,5 +1,6 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { exitIframeTarget } from "../auth/exit-iframe";
+import { embeddedFrameAncestors } from "../auth/frame-policy";
 import { auditRefusals, limitAuthAttempts } from "../auth/guard.server";
 import { shopifyAdminUrl } from "../email/admin-urls.server";
 import { authCodeFlow } from "../shopify.server";
@@ -26,12 +27,28 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
     url.searchParams.set("exitIframe", target.href);
   }
   const libraryRequest = url.pathname === EXIT_IFRAME_PATH ? new Request(url, request) : request;
-  await auditRefusals(
-    { event: "oauth_failed", ip: context.clientIp, shopDomain: url.searchParams.get("shop"), detail: { path: url.pathname } },
-    () => authCodeFlow.authenticate.admin(libraryRequest),
-  );
+  try {
+    await auditRefusals(
+      { event: "oauth_failed", ip: context.clientIp, shopDomain: url.searchParams.get("shop"), detail: { path: url.pathname } },
+      () => authCodeFlow.authenticate.admin(libraryRequest),
+    );
+  } catch (thrown) {
+    throw thrown instanceof Response ? withFramePolicy(thrown, url.searchParams.get("shop")) : thrown;
+  }
   return null;
 };
+
+/**
+ * The library's App Bridge pages (session-token bounce, exit-iframe) name `?shop=` in frame-ancestors as long as it
+ * looks like any Shopify host, plus Shopify's internal development hosts. Here: the admin, and the shop only when it
+ * is a myshopify domain (decision 0049). These pages exist to obtain a session token, so no verified shop exists yet.
+ */
+function withFramePolicy(response: Response, shop: string | null): Response {
+  if (!response.headers.has("Content-Security-Policy")) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Content-Security-Policy", embeddedFrameAncestors(shop));
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
 
 /** Keep the headers of refusals (Retry-After on 429) when Remix renders the thrown response. */
 export const headers: HeadersFunction = ({ errorHeaders, loaderHeaders, actionHeaders }) => errorHeaders ?? actionHeaders ?? loaderHeaders;

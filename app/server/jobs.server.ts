@@ -1,6 +1,7 @@
 /** The one list of job handlers and recurring jobs. A domain's handlers are added here and nowhere else. */
 import type { CronItem } from "graphile-worker";
 import { ALERTS_CRON, alertHandlers } from "../alerts/tasks.server";
+import { AUTH_CRON, authHandlers } from "../auth/retention.server";
 import { BILLING_CRON, billingHandlers } from "../billing/tasks.server";
 import { EMAIL_CRON, emailHandlers } from "../email/tasks.server";
 import { forecastCron, forecastHandlers } from "../forecasts/tasks.server";
@@ -12,15 +13,23 @@ import { SYNC_CRON, syncHandlers } from "../sync/tasks.server";
 
 export function jobHandlers(): readonly JobHandler[] {
   const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
-  return [...shopHandlers, ...syncHandlers, ...forecastHandlers, ...alertHandlers, ...emailHandlers, ...billingHandlers(adminFor)];
+  return [
+    ...shopHandlers,
+    ...syncHandlers,
+    ...forecastHandlers,
+    ...alertHandlers,
+    ...emailHandlers,
+    ...billingHandlers(adminFor),
+    ...authHandlers,
+  ];
 }
 
 /**
  * The schedule (UTC): the store sync's reconciliation, the nightly forecast fan-out, the digest tick, the email
- * log's pruning, the hourly billing tick.
+ * log's pruning, the hourly billing tick, the audit log's and rate limiter's pruning.
  */
 export function cronItems(): CronItem[] {
-  return [...SYNC_CRON, ...forecastCron(), ...ALERTS_CRON, ...EMAIL_CRON, ...BILLING_CRON];
+  return [...SYNC_CRON, ...forecastCron(), ...ALERTS_CRON, ...EMAIL_CRON, ...BILLING_CRON, ...AUTH_CRON];
 }
 
 export function startJobWorker(options: { connectionString: string; concurrency?: number }) {

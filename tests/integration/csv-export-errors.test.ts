@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { writeReadableStreamToWritable } from "@remix-run/node";
+import { writeBody } from "../../app/server/remix-handler.server";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, sql } from "../support/db";
@@ -312,15 +312,15 @@ describe("a query that fails is never a 200 that looks complete", () => {
     expect((await drain(after)).error).toBeNull();
   });
 
-  it("over HTTP, sent as the Remix server sends it, the download fails: what the embedded page fetches is never saved", async () => {
+  it("over HTTP, sent as Fluxor's edge sends it, the download fails after the 'export incomplete' row: what the embedded page fetches is never saved", async () => {
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});
-    // What @remix-run/express does with a loader's Response (sendRemixResponse): a body that errors destroys the response.
+    // What app/server/remix-handler.server.ts does with a loader's Response.
     const server: Server = createServer((req, res) => {
       void (async () => {
         const response = await call(routes.variants, req.url ?? "/");
         res.statusCode = response.status;
         for (const [name, value] of response.headers) res.setHeader(name, value);
-        if (response.body) await writeReadableStreamToWritable(response.body, res).catch(() => {});
+        if (response.body) await writeBody(res, response.body);
         else res.end();
       })();
     });
@@ -336,10 +336,25 @@ describe("a query that fails is never a 200 that looks complete", () => {
           ),
         () => "failed",
       );
+    // What a client that keeps the bytes anyway (curl, a script) has: everything written, the last row included.
+    const received = async () => {
+      const response = await fetch(url);
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = "";
+      for (;;) {
+        const chunk = await reader.read().catch(() => null);
+        if (!chunk || chunk.done) break;
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+      return text;
+    };
     try {
       expect(await download()).toBe("saved");
       const copies = await copiesFor(BATCH + 500);
       expect(await withFaultyAdvice(copies, BATCH + 200, download)).toBe("failed");
+      const text = await withFaultyAdvice(copies, BATCH + 200, received);
+      expect(text.trimEnd().split("\r\n").at(-1)).toMatch(/^EXPORT INCOMPLET/);
     } finally {
       spy.mockRestore();
       server.closeAllConnections();
