@@ -92,7 +92,10 @@ type ActionResult =
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const shop = await requireShop(request);
-  const form = await request.formData();
+  // A body that is not a form (JSON, plain text, a broken multipart) is the caller's mistake: 400, not a 500.
+  const form = await request.formData().catch(() => {
+    throw new Response("Malformed form", { status: 400 });
+  });
   const intent = form.get("intent");
   if (intent === "resend") {
     const email = String(form.get("email") ?? "");

@@ -66,7 +66,10 @@ type ActionData = BillingActionResult & { intent: string };
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionData> => {
   const { admin, billing, redirect } = await authenticate.admin(request);
   const shop = await requireShop(request);
-  const form = await request.formData();
+  // A body that is not a form (JSON, plain text, a broken multipart) is the caller's mistake: 400, not a 500.
+  const form = await request.formData().catch(() => {
+    throw new Response("Malformed form", { status: 400 });
+  });
   // The library types `replacementBehavior` as its enum, whose values are the strings the billing domain passes.
   const rail: ShopifyBilling & ShopifyCancel = {
     request: (options) => billing.request(options as Parameters<typeof billing.request>[0]),

@@ -80,7 +80,10 @@ type ActionResult = { intent: string; ok: true; rerun?: boolean } | { intent: st
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const shop = await requireShop(request);
-  const form = await request.formData();
+  // A body that is not a form (JSON, plain text, a broken multipart) is the caller's mistake: 400, not a 500.
+  const form = await request.formData().catch(() => {
+    throw new Response("Malformed form", { status: 400 });
+  });
   const intent = String(form.get("intent") ?? "");
   try {
     return await save(shop.id, intent, form);

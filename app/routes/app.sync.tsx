@@ -33,7 +33,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
+  // A body that is not a form (JSON, plain text, a broken multipart) is the caller's mistake: 400, not a 500.
+  const form = await request.formData().catch(() => {
+    throw new Response("Malformed form", { status: 400 });
+  });
   const eventId = String(form.get("eventId") ?? "");
   if (!DbId.safeParse(eventId).success) return { replayed: false };
   // Only this shop's events can be replayed: replayEvent filters on the shop.

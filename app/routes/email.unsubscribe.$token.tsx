@@ -29,7 +29,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const token = params.token ?? "";
-  const form = await request.formData();
+  // A body that is not a form (JSON, plain text, a broken multipart) is the caller's mistake: 400, not a 500.
+  const form = await request.formData().catch(() => null);
+  if (!form) return Response.json({ error: "invalid_form" as const }, { status: 400, headers: NO_STORE });
   if (form.get("List-Unsubscribe") === "One-Click") {
     const done = await oneClickUnsubscribe(token);
     return new Response(done.ok ? "unsubscribed" : done.reason, {

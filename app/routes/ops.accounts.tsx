@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
 import { z } from "zod";
+import { UserText } from "../api/params";
 import { RAILS, type Rail } from "../billing/plans";
 import { otherRail, type RailChangeRefusal } from "../billing/rail-change";
 import { changeRail } from "../billing/rail-change.server";
@@ -19,7 +20,13 @@ import { CardTitle, EmptyCard, FigureTable, Gutter, NS, useOpsFormat } from "../
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const operator = requireOperator(request);
   const params = new URL(request.url).searchParams;
-  const view = await loadAccounts({ query: accountsQuery(params.get("q")), move: params.get("move"), moved: params.get("moved") });
+  // A search PostgreSQL cannot hold (a NUL) is dropped, as the list drops any bad input: all accounts are listed.
+  const q = UserText.safeParse(params.get("q") ?? "");
+  const view = await loadAccounts({
+    query: accountsQuery(q.success ? q.data : null),
+    move: params.get("move"),
+    moved: params.get("moved"),
+  });
   return opsJson({ ...view, csrf: operator.csrf });
 };
 export const headers = opsHeaders;
@@ -35,6 +42,12 @@ type ActionData =
  * twice) → back to the list showing it; refused → 409 with the reason, nothing changed.
  */
 export const action = async ({ request, context }: ActionFunctionArgs) => {
+  // A body that is not a form (JSON, plain text, a broken multipart) is refused before the console reads it.
+  const body = await request
+    .clone()
+    .formData()
+    .catch(() => null);
+  if (!body) return opsJson({ error: "invalid" } satisfies ActionData, { status: 400 });
   const { operator, form } = await requireOperatorForm(request);
   const parsed = MoveForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) return opsJson({ error: "invalid" } satisfies ActionData, { status: 400 });

@@ -3,12 +3,20 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Banner, BlockStack, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { opsHeaders, opsLogin, opsLoginPage, type LoginPageData } from "../ops/auth.server";
+import { OPS_SECURITY_HEADERS, opsHeaders, opsLogin, opsLoginPage, type LoginPageData } from "../ops/auth.server";
 import { NS } from "../ops/ui";
 
 /** `/ops/login`: the operator's sign-in (CSRF-protected, rate-limited, audited: app/ops/auth.server.ts). */
 export const loader = async ({ request }: LoaderFunctionArgs) => opsLoginPage(request);
-export const action = async ({ request, context }: ActionFunctionArgs) => opsLogin(request, context.clientIp);
+export const action = async ({ request, context }: ActionFunctionArgs) => {
+  // A body that is not a form (JSON, plain text, a broken multipart) is refused before the sign-in reads it.
+  const form = await request
+    .clone()
+    .formData()
+    .catch(() => null);
+  if (!form) return new Response("Malformed form", { status: 400, headers: OPS_SECURITY_HEADERS });
+  return opsLogin(request, context.clientIp);
+};
 export const headers = opsHeaders;
 
 export default function OpsLogin() {
