@@ -33,8 +33,21 @@ const ShopContextSchema = z.object({
   holidayFactor: z.number(),
 });
 
+/**
+ * Rounds beyond this share one priority (Graphile's priority is a smallint; past a thousand rounds the order among
+ * one giant shop's own batches does not matter).
+ */
+const LAST_ROUND = 1000;
+
+/**
+ * A run's batches take turns with every other shop's (decision 0051): batch k runs at priority k, and among jobs that
+ * are due Graphile Worker runs the lowest priority first, so every shop's first batch (a small shop's whole run) goes
+ * before any shop's second, and a 50 000-variant shop's hundred batches never hold the small shops up. Everything
+ * else (webhooks, plans, alerts) stays at priority 0.
+ */
 export const forecastBatchJob = defineJob({
   name: "forecast.batch",
+  priority: ({ batch }) => Math.min(batch, LAST_ROUND),
   payload: z.object({
     runId: Uuid,
     batch: z.number().int().min(0),
