@@ -538,3 +538,69 @@ export function productFromPayload(p: z.infer<typeof ProductPayload>): { product
 export function isRestock(restockType: string): boolean {
   return restockType !== "NO_RESTOCK";
 }
+
+// ---------------------------------------------------------------------------------------------------
+// A stored webhook event, read back for processing: what it asks the batch to write. The payload was
+// validated at receipt; it is parsed again here, since the row may come from an older release.
+
+export interface StoredWebhookEvent {
+  id: string;
+  topic: string;
+  apiVersion: string;
+  payload: unknown;
+}
+
+export type PlannedEvent = { id: string } & (
+  | { kind: "product"; product: ProductRow; variants: VariantRow[] }
+  | { kind: "product-delete"; productId: string }
+  | { kind: "level"; level: LevelRow }
+  | { kind: "order"; order: NormalisedOrder }
+  | { kind: "refund"; orderId: string; refunds: RefundLineRow[] }
+  | { kind: "bulk-finish"; detail: string }
+  /** Nothing to write (an untracked item, a topic we do not sync): recorded as skipped. */
+  | { kind: "ignored"; detail: string }
+  /** The payload does not parse (or its API version is older than every parser): a failed attempt. */
+  | { kind: "invalid"; error: string }
+);
+
+export function planEvent(event: StoredWebhookEvent): PlannedEvent {
+  const id = event.id;
+  try {
+    switch (event.topic) {
+      case "products/create":
+      case "products/update":
+        return { id, kind: "product", ...productFromPayload(ProductPayload.parse(event.payload)) };
+      case "products/delete":
+        return { id, kind: "product-delete", productId: ProductDeletePayload.parse(event.payload).id };
+      case "inventory_levels/update": {
+        const p = InventoryLevelPayload.parse(event.payload);
+        if (p.available === null) return { id, kind: "ignored", detail: "item not tracked" };
+        const level = {
+          inventoryItemId: p.inventory_item_id,
+          locationId: p.location_id,
+          available: p.available,
+          onHand: null,
+          updatedAt: p.updated_at,
+        };
+        return { id, kind: "level", level };
+      }
+      case "orders/create":
+      case "orders/updated":
+      case "orders/cancelled":
+      case "orders/fulfilled":
+        return { id, kind: "order", order: normaliseOrder(event.apiVersion, OrderPayload.parse(event.payload)) };
+      case "refunds/create": {
+        const p = RefundPayload.parse(event.payload);
+        return { id, kind: "refund", orderId: p.order_id, refunds: refundLinesFromPayload(p) };
+      }
+      case "bulk_operations/finish": {
+        const p = BulkFinishPayload.parse(event.payload);
+        return { id, kind: "bulk-finish", detail: `${p.admin_graphql_api_id} ${p.status}` };
+      }
+      default:
+        return { id, kind: "ignored", detail: `topic ${event.topic} is not synced` };
+    }
+  } catch (error) {
+    return { id, kind: "invalid", error: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -13,7 +13,7 @@ import { createAdminClient, fetchTransport, type AdminClient } from "./admin-cli
 import { postgresCircuit } from "./circuit.server";
 import { advance, recordError, startOrResumeRun } from "./initial-sync.server";
 import { reconcileShop } from "./reconcile.server";
-import { loadEvent, processEvent, recordFailure } from "./webhooks.server";
+import { drainShopEvents, shopsWithPendingEvents } from "./webhooks.server";
 
 async function adminClientFor(shop: Shop): Promise<AdminClient> {
   const { session } = await unauthenticated.admin(shop.domain);
@@ -74,24 +74,13 @@ const syncInitial = handle(syncInitialJob, async ({ shop, restart }, helpers) =>
   }
 });
 
-const syncWebhook = handle(syncWebhookJob, async ({ eventId }, helpers) => {
+const syncWebhook = handle(syncWebhookJob, async ({ shopId }) => {
   const db = pool();
-  const event = await loadEvent(db, eventId);
-  if (!event || event.status === "processed" || event.status === "skipped") return;
-  try {
-    const outcome = await processEvent(db, event);
-    if (outcome.wakeSync) await addJob(db, syncInitialJob, { shop: outcome.wakeSync });
-  } catch (error) {
-    if (error instanceof ShopGoneError) {
-      await db.query(`UPDATE "WebhookEvent" SET status = 'skipped', "lastError" = $2, "processedAt" = now() WHERE id = $1`, [
-        eventId,
-        error.message,
-      ]);
-      return;
-    }
-    await recordFailure(db, eventId, error, helpers.job.attempts, helpers.job.max_attempts);
-    throw error;
-  }
+  const drained = await drainShopEvents(shopId);
+  // Its time was up with events left: a fresh job goes on, behind other shops' jobs that are due.
+  if (drained.more) await addJob(db, syncWebhookJob, { shopId });
+  // A failed event waits for its back-off, under the retry key: a new webhook's job is never postponed.
+  else if (drained.retryAt) await addJob(db, syncWebhookJob, { shopId, retry: true }, { runAt: drained.retryAt });
 });
 
 const syncReconcile = handle(syncReconcileJob, async ({ shop }) => {
@@ -99,6 +88,9 @@ const syncReconcile = handle(syncReconcileJob, async ({ shop }) => {
   if (!shop) {
     // The nightly cron: one job per installed shop that finished its initial sync.
     for (const { domain } of await installedShops(db, { synced: true })) await addJob(db, syncReconcileJob, { shop: domain });
+    // Pending webhook events whose job is gone (queued by a release before decision 0050, or out of attempts
+    // while the database was down): a fresh job per shop drains them.
+    for (const shopId of await shopsWithPendingEvents(db)) await addJob(db, syncWebhookJob, { shopId });
     return;
   }
   const row = await shopByDomain(db, shop);

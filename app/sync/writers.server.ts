@@ -18,6 +18,19 @@ export function newestByKey<T>(rows: T[], key: (row: T) => string, updatedAt: (r
   return [...byKey.values()];
 }
 
+/**
+ * Rows in ascending id order. Two transactions that upsert overlapping rows lock them in the order they
+ * write them; writing in one order everywhere keeps a webhook batch and a sync batch from deadlocking.
+ */
+export function byId<T extends { id: string }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => compareIds(a.id, b.id));
+}
+
+/** Compares decimal ids (bigint-safe strings) numerically. */
+export function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 export async function upsertLocations(
   db: Queryable,
   shopId: string,
@@ -36,10 +49,12 @@ export async function upsertLocations(
 }
 
 export async function upsertProducts(db: Queryable, shopId: string, input: ProductRow[]): Promise<number> {
-  const rows = newestByKey(
-    input,
-    (r) => r.id,
-    (r) => r.updatedAt,
+  const rows = byId(
+    newestByKey(
+      input,
+      (r) => r.id,
+      (r) => r.updatedAt,
+    ),
   );
   // A record that does not say whether the product has an image (image undefined) leaves the stored one alone.
   const withImage = rows.filter((r) => r.image !== undefined);
@@ -75,10 +90,12 @@ async function writeProducts(db: Queryable, shopId: string, rows: ProductRow[], 
 }
 
 export async function upsertVariants(db: Queryable, shopId: string, input: VariantRow[]): Promise<number> {
-  const rows = newestByKey(
-    input,
-    (r) => r.id,
-    (r) => r.updatedAt,
+  const rows = byId(
+    newestByKey(
+      input,
+      (r) => r.id,
+      (r) => r.updatedAt,
+    ),
   );
   if (rows.length === 0) return 0;
   const result = await db.query(
@@ -104,46 +121,65 @@ export async function upsertVariants(db: Queryable, shopId: string, input: Varia
 /**
  * Stock levels, last writer wins; also records the day's inventory history (InventoryDay) at `at`
  * (the event's time for webhooks, the sync's time for snapshots), in the shop's time zone.
- * Returns the keys whose level changed.
+ * Returns how many levels changed.
  */
 export async function upsertLevels(db: Queryable, shopId: string, timezone: string, input: LevelRow[], at?: string): Promise<number> {
-  const rows = newestByKey(
-    input,
-    (r) => `${r.inventoryItemId}:${r.locationId}`,
-    (r) => r.updatedAt,
+  const levelKey = (r: LevelRow) => `${r.inventoryItemId}:${r.locationId}`;
+  const rows = newestByKey(input, levelKey, (r) => r.updatedAt).sort(
+    (a, b) => compareIds(a.inventoryItemId, b.inventoryItemId) || compareIds(a.locationId, b.locationId),
   );
   if (rows.length === 0) return 0;
-  const items = rows.map((r) => r.inventoryItemId);
-  const locations = rows.map((r) => r.locationId);
-  const available = rows.map((r) => r.available);
   const result = await db.query(
     `INSERT INTO "InventoryLevel" ("shopId", "inventoryItemId", "locationId", available, "onHand", "shopifyUpdatedAt", "syncedAt")
      SELECT $1, *, now() FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::timestamptz[])
      ON CONFLICT ("shopId", "inventoryItemId", "locationId") DO UPDATE SET available = excluded.available,
        "onHand" = coalesce(excluded."onHand", "InventoryLevel"."onHand"), "shopifyUpdatedAt" = excluded."shopifyUpdatedAt", "syncedAt" = now()
      WHERE excluded."shopifyUpdatedAt" >= "InventoryLevel"."shopifyUpdatedAt"`,
-    [shopId, items, locations, available, rows.map((r) => r.onHand), rows.map((r) => r.updatedAt)],
+    [
+      shopId,
+      rows.map((r) => r.inventoryItemId),
+      rows.map((r) => r.locationId),
+      rows.map((r) => r.available),
+      rows.map((r) => r.onHand),
+      rows.map((r) => r.updatedAt),
+    ],
   );
-  // History: max over the day and the last value by time; both independent of delivery order.
+  // History: max over the day and the last value by time; both independent of delivery order. Events count
+  // one by one (a snapshot's rows all share its instant: there the newest per level stands for it). Rows of
+  // one (item, location, day) are folded first, since one statement may not update a row twice; of rows of
+  // the same instant the later one in the input wins, as it would applied one after the other.
+  const history = at === undefined ? input : rows;
   await db.query(
     `INSERT INTO "InventoryDay" ("shopId", "inventoryItemId", "locationId", day, "maxAvailable", "lastAvailable", "lastAt")
-     SELECT $1, item, loc, (at AT TIME ZONE $2)::date, avail, avail, at
-       FROM unnest($3::bigint[], $4::bigint[], $5::int[], $6::timestamptz[]) AS u(item, loc, avail, at)
+     SELECT $1, item, loc, day, max(avail), (array_agg(avail ORDER BY at DESC, n DESC))[1], max(at)
+       FROM (SELECT u.*, (u.at AT TIME ZONE $2)::date AS day
+               FROM unnest($3::bigint[], $4::bigint[], $5::int[], $6::timestamptz[]) WITH ORDINALITY AS u(item, loc, avail, at, n)) u
+      GROUP BY item, loc, day
+      ORDER BY item, loc, day
      ON CONFLICT ("shopId", "inventoryItemId", "locationId", day) DO UPDATE SET
        "maxAvailable" = GREATEST("InventoryDay"."maxAvailable", excluded."maxAvailable"),
        "lastAvailable" = CASE WHEN excluded."lastAt" >= "InventoryDay"."lastAt" THEN excluded."lastAvailable" ELSE "InventoryDay"."lastAvailable" END,
        "lastAt" = GREATEST("InventoryDay"."lastAt", excluded."lastAt")`,
-    [shopId, timezone, items, locations, available, rows.map((r) => at ?? r.updatedAt)],
+    [
+      shopId,
+      timezone,
+      history.map((r) => r.inventoryItemId),
+      history.map((r) => r.locationId),
+      history.map((r) => r.available),
+      history.map((r) => at ?? r.updatedAt),
+    ],
   );
   return result.rowCount ?? 0;
 }
 
 /** Orders, last writer wins. Returns the ids that were written (new or newer than what we had). */
 export async function upsertOrders(db: Queryable, shopId: string, timezone: string, input: OrderRow[]): Promise<string[]> {
-  const rows = newestByKey(
-    input,
-    (r) => r.id,
-    (r) => r.updatedAt,
+  const rows = byId(
+    newestByKey(
+      input,
+      (r) => r.id,
+      (r) => r.updatedAt,
+    ),
   );
   if (rows.length === 0) return [];
   const result = await db.query<{ id: string }>(
@@ -178,7 +214,7 @@ export async function upsertOrders(db: Queryable, shopId: string, timezone: stri
 }
 
 export async function upsertLines(db: Queryable, shopId: string, input: LineRow[]): Promise<number> {
-  const rows = [...new Map(input.map((r) => [r.id, r])).values()];
+  const rows = byId([...new Map(input.map((r) => [r.id, r])).values()]);
   if (rows.length === 0) return 0;
   const result = await db.query(
     `INSERT INTO "OrderLine" ("shopId", id, "orderId", "variantId", "productId", sku, quantity, "discountedTotal")

@@ -8,6 +8,15 @@ export function shopSyncQueue(shopDomain: string): string {
   return `sync:${shopDomain}`;
 }
 
+/**
+ * The named queue (and job key) of a shop's webhook processing: one job at a time per shop applies its
+ * pending events in batches. The webhook receipt builds the same name in SQL from this prefix.
+ */
+export const SHOP_WEBHOOKS_PREFIX = "webhooks:";
+export function shopWebhookQueue(shopId: string): string {
+  return `${SHOP_WEBHOOKS_PREFIX}${shopId}`;
+}
+
 export const syncInitialJob = defineJob({
   name: "sync.initial",
   payload: z.object({ shop: ShopDomain, restart: z.boolean().optional() }),
@@ -16,11 +25,16 @@ export const syncInitialJob = defineJob({
   maxAttempts: 12,
 });
 
-/** One stored webhook event, applied idempotently. */
+/**
+ * Applies a shop's pending webhook events, many per transaction (docs/decisions/0050). Queued by every
+ * receipt that stored an event (one queued job per shop: the key replaces it); `retry` is the job that
+ * waits for failed events' back-off, under its own key so that it never postpones the next receipt's job.
+ */
 export const syncWebhookJob = defineJob({
   name: "sync.webhook",
-  payload: z.object({ eventId: z.string().regex(/^\d+$/) }),
-  jobKey: ({ eventId }) => `webhook:${eventId}`,
+  payload: z.object({ shopId: z.uuid(), retry: z.boolean().optional() }),
+  jobKey: ({ shopId, retry }) => (retry ? `${shopWebhookQueue(shopId)}:retry` : shopWebhookQueue(shopId)),
+  queue: ({ shopId }) => shopWebhookQueue(shopId),
   maxAttempts: 10,
 });
 
