@@ -13,11 +13,11 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { writeBody } from "../../app/server/remix-handler.server";
-import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, sql } from "../support/db";
-import { drainForecastJobs, seedShop, type SeededShop } from "../support/forecast-seed";
+import { seedShop, type SeededShop } from "../support/forecast-seed";
 import { sessionToken } from "../support/session-token";
+import { runNightlyForecasts, storeOfflineSessions } from "../support/installed-shops";
 
 process.env.SHOPIFY_API_KEY = "fluxor-test-key";
 process.env.SHOPIFY_API_SECRET = "fluxor-test-secret-" + randomBytes(6).toString("hex");
@@ -140,30 +140,8 @@ async function copiesFor(rows: number): Promise<number> {
 beforeAll(async () => {
   db = await createTestDatabase();
   A = await seedShop(db.url, { domain: "csv-errors.myshopify.com", products: 4, variantsPerProduct: 2, days: 120, seed: 11 });
-  await sql(db.url, `UPDATE "Shop" SET scopes = $1`, [process.env.SCOPES]);
-  const shopify = (await import("../../app/shopify.server")).default;
-  await shopify.sessionStorage.storeSession(
-    new Session({
-      id: `offline_${A.domain}`,
-      shop: A.domain,
-      state: "",
-      isOnline: false,
-      scope: process.env.SCOPES,
-      accessToken: "shpat_a",
-    }),
-  );
-  const run = await import("../../app/forecasts/run.server");
-  const tasks = await import("../../app/jobs/contracts/forecasts");
-  await run.planNightly();
-  await drainForecastJobs(db.url, {
-    [tasks.forecastPlanJob.name]: async (p) => {
-      const x = tasks.forecastPlanJob.payload.parse(p);
-      await run.startRun(x.shopId, x.trigger);
-    },
-    [tasks.forecastBatchJob.name]: async (p) => {
-      await run.runBatch(tasks.forecastBatchJob.payload.parse(p));
-    },
-  });
+  await storeOfflineSessions(db.url, [A.domain]);
+  await runNightlyForecasts(db.url);
 
   // An operator of the console, signed in (decision 0046), for the revenue export.
   const { hashPassword } = await import("../../app/ops/password.server");

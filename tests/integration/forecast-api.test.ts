@@ -4,13 +4,13 @@
  * params, ETag/304, 429 past the daily recompute limit, the correlation id, and never another shop's data.
  */
 import { randomBytes } from "node:crypto";
-import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { StockAdviceResponse } from "../../app/api/stock-advice";
 import type { VariantForecastDetail } from "../../app/forecasts/contract";
 import { createTestDatabase, sql } from "../support/db";
-import { drainForecastJobs, seedShop, type SeededShop } from "../support/forecast-seed";
+import { seedShop, type SeededShop } from "../support/forecast-seed";
 import { sessionToken } from "../support/session-token";
+import { runNightlyForecasts, storeOfflineSessions } from "../support/installed-shops";
 
 process.env.SHOPIFY_API_KEY = "fluxor-test-key";
 process.env.SHOPIFY_API_SECRET = "fluxor-test-secret-" + randomBytes(6).toString("hex");
@@ -43,26 +43,10 @@ beforeAll(async () => {
   db = await createTestDatabase();
   A = await seedShop(db.url, { domain: "api-a.myshopify.com", products: 12, variantsPerProduct: 2, days: 200, seed: 3 });
   B = await seedShop(db.url, { domain: "api-b.myshopify.com", products: 6, variantsPerProduct: 2, days: 200, seed: 4 });
-  await sql(db.url, `UPDATE "Shop" SET scopes = $1`, [process.env.SCOPES]);
-  const shopify = (await import("../../app/shopify.server")).default;
-  for (const shop of [A.domain, B.domain])
-    await shopify.sessionStorage.storeSession(
-      new Session({ id: `offline_${shop}`, shop, state: "", isOnline: false, scope: process.env.SCOPES, accessToken: `shpat_${shop}` }),
-    );
-  const run = await import("../../app/forecasts/run.server");
-  const tasks = await import("../../app/jobs/contracts/forecasts");
+  await storeOfflineSessions(db.url, [A.domain, B.domain]);
+  await runNightlyForecasts(db.url);
   const recompute = await import("../../app/forecasts/recompute.server");
   runRecompute = recompute.runRecompute;
-  await run.planNightly();
-  await drainForecastJobs(db.url, {
-    [tasks.forecastPlanJob.name]: async (p) => {
-      const x = tasks.forecastPlanJob.payload.parse(p);
-      await run.startRun(x.shopId, x.trigger);
-    },
-    [tasks.forecastBatchJob.name]: async (p) => {
-      await run.runBatch(tasks.forecastBatchJob.payload.parse(p));
-    },
-  });
   forecastRoute = (await import("../../app/routes/api.variants.$variantId.forecast")) as unknown as typeof forecastRoute;
   adviceRoute = (await import("../../app/routes/api.products.$productId.stock-advice")) as unknown as typeof adviceRoute;
   recomputeRoute = (await import("../../app/routes/api.variants.$variantId.recompute")) as unknown as typeof recomputeRoute;

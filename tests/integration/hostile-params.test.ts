@@ -6,13 +6,13 @@
  * tokens against real PostgreSQL.
  */
 import { randomBytes } from "node:crypto";
-import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VariantForecastDetail } from "../../app/forecasts/contract";
 import { RANGE_HISTORY_DAYS } from "../../app/forecasts/contract";
 import { createTestDatabase, sql } from "../support/db";
-import { drainForecastJobs, seedShop, type SeededShop } from "../support/forecast-seed";
+import { seedShop, type SeededShop } from "../support/forecast-seed";
 import { sessionToken } from "../support/session-token";
+import { runNightlyForecasts, storeOfflineSessions } from "../support/installed-shops";
 
 process.env.SHOPIFY_API_KEY = "fluxor-test-key";
 process.env.SHOPIFY_API_SECRET = "fluxor-test-secret-" + randomBytes(6).toString("hex");
@@ -62,30 +62,8 @@ function post(fields: Record<string, string>): RequestInit {
 beforeAll(async () => {
   db = await createTestDatabase();
   A = await seedShop(db.url, { domain: "hostile-a.myshopify.com", products: 4, variantsPerProduct: 2, days: 120, seed: 7 });
-  await sql(db.url, `UPDATE "Shop" SET scopes = $1`, [process.env.SCOPES]);
-  const shopify = (await import("../../app/shopify.server")).default;
-  await shopify.sessionStorage.storeSession(
-    new Session({
-      id: `offline_${A.domain}`,
-      shop: A.domain,
-      state: "",
-      isOnline: false,
-      scope: process.env.SCOPES,
-      accessToken: "shpat_a",
-    }),
-  );
-  const run = await import("../../app/forecasts/run.server");
-  const tasks = await import("../../app/jobs/contracts/forecasts");
-  await run.planNightly();
-  await drainForecastJobs(db.url, {
-    [tasks.forecastPlanJob.name]: async (p) => {
-      const x = tasks.forecastPlanJob.payload.parse(p);
-      await run.startRun(x.shopId, x.trigger);
-    },
-    [tasks.forecastBatchJob.name]: async (p) => {
-      await run.runBatch(tasks.forecastBatchJob.payload.parse(p));
-    },
-  });
+  await storeOfflineSessions(db.url, [A.domain]);
+  await runNightlyForecasts(db.url);
   const load = async (module: Promise<unknown>) => (await module) as Route;
   routes = {
     forecast: await load(import("../../app/routes/api.variants.$variantId.forecast")),

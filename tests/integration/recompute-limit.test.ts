@@ -5,12 +5,12 @@
  * pass. Through the API routes (real session tokens) and the job's own function, against real PostgreSQL.
  */
 import { randomBytes } from "node:crypto";
-import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type * as Recompute from "../../app/forecasts/recompute.server";
 import { createTestDatabase, sql } from "../support/db";
-import { drainForecastJobs, seedShop, type SeededShop } from "../support/forecast-seed";
+import { seedShop, type SeededShop } from "../support/forecast-seed";
 import { sessionToken } from "../support/session-token";
+import { runNightlyForecasts, storeOfflineSessions } from "../support/installed-shops";
 
 process.env.SHOPIFY_API_KEY = "fluxor-test-key";
 process.env.SHOPIFY_API_SECRET = "fluxor-test-secret-" + randomBytes(6).toString("hex");
@@ -87,30 +87,8 @@ beforeAll(async () => {
   vi.spyOn(console, "log").mockImplementation(() => {});
   db = await createTestDatabase();
   A = await seedShop(db.url, { domain: "recompute-limit.myshopify.com", products: 3, variantsPerProduct: 2, days: 120, seed: 5 });
-  await sql(db.url, `UPDATE "Shop" SET scopes = $1`, [process.env.SCOPES]);
-  const shopify = (await import("../../app/shopify.server")).default;
-  await shopify.sessionStorage.storeSession(
-    new Session({
-      id: `offline_${A.domain}`,
-      shop: A.domain,
-      state: "",
-      isOnline: false,
-      scope: process.env.SCOPES,
-      accessToken: "shpat_a",
-    }),
-  );
-  const run = await import("../../app/forecasts/run.server");
-  const tasks = await import("../../app/jobs/contracts/forecasts");
-  await run.planNightly();
-  await drainForecastJobs(db.url, {
-    [tasks.forecastPlanJob.name]: async (p) => {
-      const x = tasks.forecastPlanJob.payload.parse(p);
-      await run.startRun(x.shopId, x.trigger);
-    },
-    [tasks.forecastBatchJob.name]: async (p) => {
-      await run.runBatch(tasks.forecastBatchJob.payload.parse(p));
-    },
-  });
+  await storeOfflineSessions(db.url, [A.domain]);
+  await runNightlyForecasts(db.url);
   recompute = await import("../../app/forecasts/recompute.server");
   PAST_BUDGET = recompute.RECOMPUTE_TIMEOUT_MS / 1000 + 5;
   post = ((await import("../../app/routes/api.variants.$variantId.recompute")) as unknown as { action: Handler }).action;
