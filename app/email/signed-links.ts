@@ -41,7 +41,8 @@ export type LinkCheck = { ok: true; shopId: string; email: string } | { ok: fals
 
 export function verifyLink(secret: string, purpose: LinkPurpose, token: string, now: Date = new Date()): LinkCheck {
   const parts = token.split(".");
-  if (parts.length !== 2 || !/^[A-Za-z0-9_-]{10,2000}$/.test(parts[0]!) || !/^[A-Za-z0-9_-]{43}$/.test(parts[1]!))
+  // The signature in canonical base64url only (the last character's two spare bits zero): one spelling per signature.
+  if (parts.length !== 2 || !/^[A-Za-z0-9_-]{10,2000}$/.test(parts[0]!) || !/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/.test(parts[1]!))
     return { ok: false, reason: "malformed" };
   const [body, signature] = parts as [string, string];
   const given = Buffer.from(signature, "base64url");

@@ -42,7 +42,9 @@ export function safeEqual(a: string, b: string): boolean {
 
 /** Constant-time: whether `given` (base64url) is the MAC of `data` under one of the keys. */
 function macMatches(keys: readonly Buffer[], data: string, given: string): boolean {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(given)) return false;
+  // 32 bytes in canonical base64url only: the last character's two spare bits must be zero, or one signature would
+  // have four spellings that all verify.
+  if (!/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/.test(given)) return false;
   const received = Buffer.from(given, "base64url");
   // Every key is tried, so the time does not depend on which one matched.
   return keys.reduce((ok, key) => timingSafeEqual(mac(key, data), received) || ok, false);

@@ -22,6 +22,17 @@ describe("signed email links", () => {
     expect(verifyLink(SECRET, "unsubscribe", "")).toEqual({ ok: false, reason: "malformed" });
   });
 
+  it("accepts one spelling of a signature only: the other three with the last character's spare bits set are refused", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const token = signLink(SECRET, "unsubscribe", SHOP, "owner@example.com");
+    const last = alphabet.indexOf(token.at(-1)!);
+    for (let spare = 1; spare < 4; spare++) {
+      const respelled = token.slice(0, -1) + alphabet[last + spare]!;
+      expect(Buffer.from(respelled.split(".")[1]!, "base64url")).toEqual(Buffer.from(token.split(".")[1]!, "base64url"));
+      expect(verifyLink(SECRET, "unsubscribe", respelled)).toEqual({ ok: false, reason: "malformed" });
+    }
+  });
+
   it("keeps purposes apart: an unsubscribe token cannot confirm an address", () => {
     const token = signLink(SECRET, "unsubscribe", SHOP, "owner@example.com");
     expect(verifyLink(SECRET, "confirm", token)).toEqual({ ok: false, reason: "signature" });

@@ -63,6 +63,18 @@ describe("session signing", () => {
     expect(readSession(c, value, new Date(NOW.getTime() + 8 * HOUR))).toBeNull();
   });
 
+  it("accepts one spelling of a signature only: the other three with the last character's spare bits set are refused", async () => {
+    const c = await config();
+    const { value } = signSession(c, "ana", NOW);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(value.at(-1)!);
+    for (let spare = 1; spare < 4; spare++) {
+      const respelled = value.slice(0, -1) + alphabet[last + spare]!;
+      expect(Buffer.from(respelled.split(".")[2]!, "base64url")).toEqual(Buffer.from(value.split(".")[2]!, "base64url"));
+      expect(readSession(c, respelled, NOW)).toBeNull();
+    }
+  });
+
   it("refuses a tampered payload, a tampered signature, another secret and garbage", async () => {
     const c = await config();
     const { value } = signSession(c, "ana", NOW);
