@@ -17,10 +17,17 @@ export function pool(): pg.Pool {
     current = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
     // An idle connection dropped by the server (restart, shutdown) must not crash the process: the pool replaces it.
     current.on("error", (error) => console.error(`pg pool: idle connection lost: ${error.message}`));
+    // A connection lost while checked out (a transaction, a CSV cursor) emits "error" on its client, where the pool
+    // listens only while the client is idle: unheard, that event is an uncaught exception and the process dies with
+    // every request and job in it. The holder learns of the loss anyway (its query in flight, or its next one,
+    // fails), and the pool drops the client on release, so this listener only has to be there.
+    current.on("connect", (client) => client.on("error", ignoreLostConnection));
     currentUrl = url;
   }
   return current;
 }
+
+function ignoreLostConnection(): void {}
 
 export async function closePool(): Promise<void> {
   const closing = current;

@@ -22,17 +22,25 @@ export function livenessSeconds(): number {
   return Number.isFinite(seconds) && seconds >= 1 ? seconds : 60;
 }
 
-/** Unlocks the jobs of workers that stopped beating; returns the worker ids it unlocked. */
-export async function unlockDeadWorkers(db: Pick<pg.Pool, "query">, timeoutSeconds = livenessSeconds()): Promise<string[]> {
+/**
+ * Unlocks the jobs of workers that stopped beating; returns the worker ids it unlocked. `alive`: ids the caller
+ * knows to be alive (its own), never unlocked whatever their heartbeat says.
+ */
+export async function unlockDeadWorkers(
+  db: Pick<pg.Pool, "query">,
+  timeoutSeconds = livenessSeconds(),
+  alive: readonly string[] = [],
+): Promise<string[]> {
   const { rows } = await db.query<{ locked_by: string }>(
     `WITH dead AS (
        SELECT DISTINCT j.locked_by FROM graphile_worker.jobs j
         WHERE j.locked_by IS NOT NULL AND j.locked_at < now() - make_interval(secs => $1)
+          AND NOT (j.locked_by = ANY($2::text[]))
           AND NOT EXISTS (SELECT 1 FROM "WorkerHeartbeat" h WHERE h."workerId" = j.locked_by AND h."beatAt" > now() - make_interval(secs => $1))
      ),
      unlocked AS (SELECT graphile_worker.force_unlock_workers(array_agg(locked_by)) FROM dead HAVING count(*) > 0)
      SELECT locked_by FROM dead WHERE EXISTS (SELECT 1 FROM unlocked)`,
-    [timeoutSeconds],
+    [timeoutSeconds, alive],
   );
   return rows.map((row) => row.locked_by);
 }
@@ -58,23 +66,29 @@ export function watchLiveness(events: WorkerEvents, connectionString: string, lo
     );
   };
   const sweep = async () => {
-    const unlocked = await unlockDeadWorkers(pool, timeout);
+    // A long synchronous stretch (a forecast batch on a busy machine) delays this process's beats and its sweep
+    // alike: the sweep must then neither find its own workers stale nor unlock their jobs, which are still running.
+    await beat();
+    const unlocked = await unlockDeadWorkers(pool, timeout, [...workerIds]);
     if (unlocked.length > 0) log(`unlocked the jobs of ${unlocked.length} dead worker(s): ${unlocked.join(", ")}`);
     await pool.query(`DELETE FROM "WorkerHeartbeat" WHERE "beatAt" < now() - interval '1 day'`);
   };
-  const guard = (work: () => Promise<void>) => () => void work().catch((error: unknown) => log(`liveness: ${String(error)}`));
+  let stopped = false;
+  // A beat or sweep still running when the worker stops fails on the closed pool: that is no news.
+  const guard = (work: () => Promise<void>) => () =>
+    void work().catch((error: unknown) => {
+      if (!stopped) log(`liveness: ${String(error)}`);
+    });
   const timers: NodeJS.Timeout[] = [];
   return {
     start: () => {
       timers.push(setInterval(guard(beat), Math.max(500, (timeout * 1000) / 4)));
       timers.push(setInterval(guard(sweep), Math.max(1000, (timeout * 1000) / 2)));
       for (const timer of timers) timer.unref();
-      guard(async () => {
-        await beat();
-        await sweep();
-      })();
+      guard(sweep)();
     },
     stop: async () => {
+      stopped = true;
       for (const timer of timers) clearInterval(timer);
       await pool.end();
     },

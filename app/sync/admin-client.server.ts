@@ -175,6 +175,13 @@ export function createAdminClient(options: ClientOptions): AdminClient {
 }
 
 /** The production transport: the shop's offline token, a plain fetch (no SDK retries: we do our own). */
+/**
+ * How long one Admin API call may take before it counts as a network failure (retried, then a breaker failure).
+ * Shopify answers a GraphQL call in well under a second; without a limit a hung call held its job for Node's
+ * default of about five minutes.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export function fetchTransport(shop: string, accessToken: string, fetchImpl: typeof fetch = fetch): Transport {
   const url = `https://${shop}/admin/api/${SYNC_API_VERSION}/graphql.json`;
   return async (query, variables) => {
@@ -182,6 +189,7 @@ export function fetchTransport(shop: string, accessToken: string, fetchImpl: typ
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-Shopify-Access-Token": accessToken },
       body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const retryAfter = Number(response.headers.get("retry-after")) || undefined;
     const text = await response.text();

@@ -1,9 +1,13 @@
 /**
  * Nightly reconciliation: compares what we hold with Shopify and repairs drift (missed webhooks),
  * recording what it fixed in a SyncRun of kind `reconcile`:
- *  - counts: products and orders (in the synced window) against productsCount / ordersCount; a
- *    difference re-imports that resource with the same bulk query as the initial sync;
- *  - inventory: every level is compared with a fresh bulk export and corrected where it differs;
+ *  - counts: products and orders (in the synced window) against productsCount / ordersCount, as found;
+ *  - products: a fresh bulk export of products and variants is written (last writer wins, as for
+ *    webhooks), and the products and variants it no longer holds are marked deleted (a missed delete);
+ *  - inventory: every level is compared with a fresh bulk export and corrected where it differs, and
+ *    levels Shopify no longer has (a deleted item, a location that stopped stocking it) are removed;
+ *  - orders: when the order counts differ, the task re-imports the store (the initial sync's same
+ *    idempotent upserts), as it does when the product counts still differ after the repair;
  *  - demand: rebuilt from the order lines, and yesterday's in-stock flags refreshed.
  */
 import type { AdminClient } from "./admin-client.server";
@@ -11,9 +15,19 @@ import { shopTransaction, type Queryable } from "../db/pool.server";
 import type { Shop } from "../shops/lookup.server";
 import { dayIn, lockShopDemand, rebuildDemand, refreshInStock } from "./demand.server";
 import { batches, downloadJsonl } from "./jsonl";
-import { BulkInventoryLevel, levelFromBulk, type LevelRow } from "./records";
-import { BULK_INVENTORY, BULK_OPERATION_QUERY, BULK_RUN_MUTATION, COUNTS_QUERY } from "./shopify-queries";
-import { upsertLevels } from "./writers.server";
+import {
+  BulkInventoryLevel,
+  BulkProduct,
+  BulkVariant,
+  levelFromBulk,
+  productFromBulk,
+  variantFromBulk,
+  type LevelRow,
+  type ProductRow,
+  type VariantRow,
+} from "./records";
+import { BULK_INVENTORY, BULK_OPERATION_QUERY, BULK_PRODUCTS, BULK_RUN_MUTATION, COUNTS_QUERY } from "./shopify-queries";
+import { upsertLevels, upsertProducts, upsertVariants } from "./writers.server";
 
 export interface ReconcileContext {
   db: Queryable;
@@ -24,11 +38,74 @@ export interface ReconcileContext {
 }
 
 export interface Repairs {
+  /** Live products and orders in the synced window, as found before any repair. */
   products: { shopify: number; ours: number };
   orders: { shopify: number; ours: number };
+  /** Products and variants Shopify no longer has, marked deleted. */
+  productsRemoved: number;
+  variantsRemoved: number;
   inventoryLevelsFixed: number;
+  inventoryLevelsRemoved: number;
   demandRows: number;
+  /** The store is to be imported again: the order counts differed, or the product counts still do. */
   resync: boolean;
+}
+
+/** The `__typename` of a bulk export line (every query here asks for it). */
+function typeOf(value: unknown): unknown {
+  return typeof value === "object" && value !== null && "__typename" in value ? value.__typename : undefined;
+}
+
+/** Writes Shopify's products and variants and marks ours that it no longer has as deleted. */
+async function repairProducts(
+  ctx: ReconcileContext,
+  url: string | null,
+  shopifyProducts: number,
+): Promise<{ products: number; variants: number }> {
+  const { shop } = ctx;
+  const productIds = new Set<string>();
+  const variantIds = new Set<string>();
+  let unreadable = 0;
+  if (url) {
+    for await (const batch of batches(await downloadJsonl(url, ctx.fetchImpl), 2000)) {
+      const products: ProductRow[] = [];
+      const variants: VariantRow[] = [];
+      for (const { value } of batch) {
+        const type = typeOf(value);
+        if (type === "Product") {
+          const parsed = BulkProduct.safeParse(value);
+          if (parsed.success) products.push(productFromBulk(parsed.data));
+          else unreadable++;
+        } else if (type === "ProductVariant") {
+          const parsed = BulkVariant.safeParse(value);
+          if (parsed.success) variants.push(variantFromBulk(parsed.data));
+          else unreadable++;
+        }
+      }
+      for (const product of products) productIds.add(product.id);
+      for (const variant of variants) variantIds.add(variant.id);
+      await shopTransaction(shop.id, async (tx) => {
+        await upsertProducts(tx, shop.id, products);
+        await upsertVariants(tx, shop.id, variants);
+      });
+    }
+  }
+  // A record we could not read may be one we hold: then nothing is marked deleted on the strength of its absence.
+  // No file means the export found nothing: taken as "no products" only when Shopify's count says so too.
+  if (unreadable > 0 || (url === null && shopifyProducts > 0)) return { products: 0, variants: 0 };
+  return shopTransaction(shop.id, async (tx) => {
+    const products = await tx.query(
+      `UPDATE "Product" p SET "deletedAt" = now() WHERE p."shopId" = $1 AND p."deletedAt" IS NULL
+          AND NOT EXISTS (SELECT 1 FROM unnest($2::bigint[]) AS s(id) WHERE s.id = p.id)`,
+      [shop.id, [...productIds]],
+    );
+    const variants = await tx.query(
+      `UPDATE "ProductVariant" v SET "deletedAt" = now() WHERE v."shopId" = $1 AND v."deletedAt" IS NULL
+          AND NOT EXISTS (SELECT 1 FROM unnest($2::bigint[]) AS s(id) WHERE s.id = v.id)`,
+      [shop.id, [...variantIds]],
+    );
+    return { products: products.rowCount ?? 0, variants: variants.rowCount ?? 0 };
+  });
 }
 
 async function runBulkAndWait(ctx: ReconcileContext, query: string): Promise<string | null> {
@@ -73,22 +150,41 @@ export async function reconcileShop(ctx: ReconcileContext): Promise<Repairs> {
     const repairs: Repairs = {
       products: { shopify: counts.productsCount.count, ours: Number(ours[0]?.products ?? 0) },
       orders: { shopify: counts.ordersCount.count, ours: Number(ours[0]?.orders ?? 0) },
+      productsRemoved: 0,
+      variantsRemoved: 0,
       inventoryLevelsFixed: 0,
+      inventoryLevelsRemoved: 0,
       demandRows: 0,
       resync: false,
     };
-    // Counts differ: webhooks were missed. The task re-runs the full import (same idempotent upserts).
-    repairs.resync = repairs.products.shopify !== repairs.products.ours || repairs.orders.shopify !== repairs.orders.ours;
+
+    await db.query(`UPDATE "SyncRun" SET phase = 'products', "updatedAt" = now() WHERE id = $1`, [run.id]);
+    const removed = await repairProducts(ctx, await runBulkAndWait(ctx, BULK_PRODUCTS), repairs.products.shopify);
+    repairs.productsRemoved = removed.products;
+    repairs.variantsRemoved = removed.variants;
+    const { rows: live } = await db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM "Product" WHERE "shopId" = $1 AND "deletedAt" IS NULL`,
+      [shop.id],
+    );
+    // Counts that still differ: webhooks were missed. The task re-runs the full import (same idempotent upserts).
+    repairs.resync = Number(live[0]?.n ?? 0) !== repairs.products.shopify || repairs.orders.shopify !== repairs.orders.ours;
 
     await db.query(`UPDATE "SyncRun" SET phase = 'inventory', "updatedAt" = now() WHERE id = $1`, [run.id]);
     const url = await runBulkAndWait(ctx, BULK_INVENTORY);
+    const seen = { items: [] as string[], locations: [] as string[], unreadable: 0 };
     if (url) {
       const now = new Date().toISOString();
       for await (const batch of batches(await downloadJsonl(url, ctx.fetchImpl), 2000)) {
         const levels: LevelRow[] = [];
         for (const { value } of batch) {
+          if (typeOf(value) !== "InventoryLevel") continue;
           const parsed = BulkInventoryLevel.safeParse(value);
           if (parsed.success) levels.push(levelFromBulk(parsed.data));
+          else seen.unreadable++;
+        }
+        for (const level of levels) {
+          seen.items.push(level.inventoryItemId);
+          seen.locations.push(level.locationId);
         }
         if (levels.length === 0) continue;
         repairs.inventoryLevelsFixed += await shopTransaction(shop.id, async (tx) => {
@@ -109,6 +205,19 @@ export async function reconcileShop(ctx: ReconcileContext): Promise<Repairs> {
           return Number(rows[0]?.n ?? 0);
         });
       }
+    }
+    // The export holds every level of the shop: ours that it lacks are gone from Shopify (unless a line was unreadable,
+    // or there was no export at all, which says nothing).
+    if (url && seen.unreadable === 0) {
+      const gone = await shopTransaction(shop.id, (tx) =>
+        tx.query(
+          `DELETE FROM "InventoryLevel" l WHERE l."shopId" = $1
+              AND NOT EXISTS (SELECT 1 FROM unnest($2::bigint[], $3::bigint[]) AS s(item, loc)
+                               WHERE s.item = l."inventoryItemId" AND s.loc = l."locationId")`,
+          [shop.id, seen.items, seen.locations],
+        ),
+      );
+      repairs.inventoryLevelsRemoved = gone.rowCount ?? 0;
     }
 
     await db.query(`UPDATE "SyncRun" SET phase = 'demand', "updatedAt" = now() WHERE id = $1`, [run.id]);

@@ -41,10 +41,12 @@ const syncInitial = handle(syncInitialJob, async ({ shop, restart }, helpers) =>
   const row = await shopByDomain(db, shop);
   if (!row?.installed) return;
   if (!restart) {
-    const done = await db.query(`SELECT 1 FROM "SyncRun" WHERE "shopId" = $1 AND kind = 'initial' AND status = 'completed' LIMIT 1`, [
-      row.id,
-    ]);
-    if (done.rowCount) return;
+    // Done when the shop's latest import completed; a re-import (restart) that is running goes on.
+    const latest = await db.query<{ status: string }>(
+      `SELECT status FROM "SyncRun" WHERE "shopId" = $1 AND kind = 'initial' ORDER BY "startedAt" DESC LIMIT 1`,
+      [row.id],
+    );
+    if (latest.rows[0]?.status === "completed") return;
   }
   if (!row.detailsReady) {
     // Order days are counted in the shop's time zone, which the shop-info job fetches: wait for it.
