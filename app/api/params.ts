@@ -4,6 +4,7 @@
  * PostgreSQL and failing there as a 500: ids past bigint, NUL bytes in text, dates far outside any data (issue 16).
  */
 import { z } from "zod";
+import { storableText } from "../db/storable";
 
 /** PostgreSQL's bigint maximum: Shopify ids and Fluxor's own ids are stored as bigint. */
 const MAX_BIGINT = "9223372036854775807";
@@ -21,10 +22,10 @@ export const DbId = z
 export const LocationId = z.union([z.literal("0"), DbId]);
 
 /**
- * Text a merchant or a caller types (search, vendor, product type, settings keys). PostgreSQL's text cannot hold
- * U+0000, so a NUL is refused here; chain `.trim()`, `.min()`, `.max()` after it.
+ * Text a merchant or a caller types (search, vendor, product type, settings keys). PostgreSQL cannot store U+0000 (nor,
+ * in jsonb, a lone surrogate), so such a value is refused here; chain `.trim()`, `.min()`, `.max()` after it.
  */
-export const UserText = z.string().refine((value) => !value.includes("\u0000"), "must not contain a NUL character");
+export const UserText = z.string().refine(storableText, "must not contain a NUL character or a lone surrogate");
 
 /**
  * Years a day may have. No store's data starts before 2000 nor is forecast past 2100, and the dates code cannot
@@ -38,3 +39,15 @@ export const IsoDay = z.iso.date().refine((value) => {
   const year = Number(value.slice(0, 4));
   return year >= MIN_YEAR && year <= MAX_YEAR;
 }, `must be a day from ${MIN_YEAR} to ${MAX_YEAR}`);
+
+/**
+ * The one way an action reads its form. A body that is not a form (JSON, plain text, a broken multipart) is the
+ * caller's mistake: this answers null and the route refuses it with 400, never a 500. It reads a clone, so the body
+ * is still there for a library that reads the request after it (the sign-in routes).
+ */
+export async function readForm(request: Request): Promise<FormData | null> {
+  return request
+    .clone()
+    .formData()
+    .catch(() => null);
+}

@@ -60,6 +60,7 @@ import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
 import { DEFAULT_ACCENT } from "../email/templates/palette";
 import { requireShop } from "../dashboard/shop.server";
+import { readForm } from "../api/params";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await requireShop(request);
@@ -92,10 +93,8 @@ type ActionResult =
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const shop = await requireShop(request);
-  // A body that is not a form (JSON, plain text, a broken multipart) is the caller's mistake: 400, not a 500.
-  const form = await request.formData().catch(() => {
-    throw new Response("Malformed form", { status: 400 });
-  });
+  const form = await readForm(request);
+  if (!form) throw new Response("Malformed form", { status: 400 });
   const intent = form.get("intent");
   if (intent === "resend") {
     const email = String(form.get("email") ?? "");

@@ -46,6 +46,7 @@ import { useFormat } from "../dashboard/FormatContext";
 import { downloadFile } from "../dashboard/download";
 import { requireShop } from "../dashboard/shop.server";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../api/params";
 
 /**
  * `/app/billing`: the merchant's plan, usage against the plan's limits, the plan picker with its pricing calculator,
@@ -66,10 +67,8 @@ type ActionData = BillingActionResult & { intent: string };
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionData> => {
   const { admin, billing, redirect } = await authenticate.admin(request);
   const shop = await requireShop(request);
-  // A body that is not a form (JSON, plain text, a broken multipart) is the caller's mistake: 400, not a 500.
-  const form = await request.formData().catch(() => {
-    throw new Response("Malformed form", { status: 400 });
-  });
+  const form = await readForm(request);
+  if (!form) throw new Response("Malformed form", { status: 400 });
   // The library types `replacementBehavior` as its enum, whose values are the strings the billing domain passes.
   const rail: ShopifyBilling & ShopifyCancel = {
     request: (options) => billing.request(options as Parameters<typeof billing.request>[0]),

@@ -20,7 +20,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { DbId } from "../api/params";
+import { DbId, readForm } from "../api/params";
 import { READ_ONLY_REFUSED } from "../billing/dunning";
 import { ReadOnlyBanner, ReadOnlyRefused } from "../components/ReadOnly";
 import { RouteError } from "../components/RouteError";
@@ -80,10 +80,8 @@ type ActionResult = { intent: string; ok: true; rerun?: boolean } | { intent: st
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const shop = await requireShop(request);
-  // A body that is not a form (JSON, plain text, a broken multipart) is the caller's mistake: 400, not a 500.
-  const form = await request.formData().catch(() => {
-    throw new Response("Malformed form", { status: 400 });
-  });
+  const form = await readForm(request);
+  if (!form) throw new Response("Malformed form", { status: 400 });
   const intent = String(form.get("intent") ?? "");
   try {
     return await save(shop.id, intent, form);

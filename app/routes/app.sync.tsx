@@ -17,7 +17,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { DbId } from "../api/params";
+import { DbId, readForm } from "../api/params";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
 import { authenticate } from "../shopify.server";
@@ -33,10 +33,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  // A body that is not a form (JSON, plain text, a broken multipart) is the caller's mistake: 400, not a 500.
-  const form = await request.formData().catch(() => {
-    throw new Response("Malformed form", { status: 400 });
-  });
+  const form = await readForm(request);
+  if (!form) throw new Response("Malformed form", { status: 400 });
   const eventId = String(form.get("eventId") ?? "");
   if (!DbId.safeParse(eventId).success) return { replayed: false };
   // Only this shop's events can be replayed: replayEvent filters on the shop.

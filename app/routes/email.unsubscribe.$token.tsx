@@ -14,6 +14,7 @@ import { loadPreferences, oneClickUnsubscribe, PreferencesForm, savePreferences 
 import { RECIPIENT_TOPICS, type RecipientTopic } from "../alerts/rules";
 import { StandaloneProviders } from "../components/StandaloneProviders";
 import { localeFromRequest, type Locale } from "../i18n/i18n";
+import { readForm } from "../api/params";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }];
@@ -29,8 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const token = params.token ?? "";
-  // A body that is not a form (JSON, plain text, a broken multipart) is the caller's mistake: 400, not a 500.
-  const form = await request.formData().catch(() => null);
+  const form = await readForm(request);
   if (!form) return Response.json({ error: "invalid_form" as const }, { status: 400, headers: NO_STORE });
   if (form.get("List-Unsubscribe") === "One-Click") {
     const done = await oneClickUnsubscribe(token);

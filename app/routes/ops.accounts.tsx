@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
 import { z } from "zod";
-import { UserText } from "../api/params";
+import { readForm, UserText } from "../api/params";
 import { RAILS, type Rail } from "../billing/plans";
 import { otherRail, type RailChangeRefusal } from "../billing/rail-change";
 import { changeRail } from "../billing/rail-change.server";
@@ -42,12 +42,8 @@ type ActionData =
  * twice) → back to the list showing it; refused → 409 with the reason, nothing changed.
  */
 export const action = async ({ request, context }: ActionFunctionArgs) => {
-  // A body that is not a form (JSON, plain text, a broken multipart) is refused before the console reads it.
-  const body = await request
-    .clone()
-    .formData()
-    .catch(() => null);
-  if (!body) return opsJson({ error: "invalid" } satisfies ActionData, { status: 400 });
+  // A body that is not a form is refused before the console reads it.
+  if (!(await readForm(request))) return opsJson({ error: "invalid" } satisfies ActionData, { status: 400 });
   const { operator, form } = await requireOperatorForm(request);
   const parsed = MoveForm.safeParse(Object.fromEntries(form));
   if (!parsed.success) return opsJson({ error: "invalid" } satisfies ActionData, { status: 400 });

@@ -5,16 +5,13 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { OPS_SECURITY_HEADERS, opsHeaders, opsLogin, opsLoginPage, type LoginPageData } from "../ops/auth.server";
 import { NS } from "../ops/ui";
+import { readForm } from "../api/params";
 
 /** `/ops/login`: the operator's sign-in (CSRF-protected, rate-limited, audited: app/ops/auth.server.ts). */
 export const loader = async ({ request }: LoaderFunctionArgs) => opsLoginPage(request);
 export const action = async ({ request, context }: ActionFunctionArgs) => {
-  // A body that is not a form (JSON, plain text, a broken multipart) is refused before the sign-in reads it.
-  const form = await request
-    .clone()
-    .formData()
-    .catch(() => null);
-  if (!form) return new Response("Malformed form", { status: 400, headers: OPS_SECURITY_HEADERS });
+  // A body that is not a form is refused before the sign-in reads it.
+  if (!(await readForm(request))) return new Response("Malformed form", { status: 400, headers: OPS_SECURITY_HEADERS });
   return opsLogin(request, context.clientIp);
 };
 export const headers = opsHeaders;

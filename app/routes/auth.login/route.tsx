@@ -10,6 +10,7 @@ import { StandaloneProviders } from "../../components/StandaloneProviders";
 import { localeFromRequest } from "../../i18n/i18n";
 import { login } from "../../shopify.server";
 import { loginErrorMessage, type LoginErrorMessage } from "./error.server";
+import { readForm } from "../../api/params";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -21,7 +22,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const limited = await limitAuthAttempts(context.clientIp, "/auth/login");
   if (limited) return Response.json({ errors: { shop: "tooManyAttempts" } satisfies LoginErrorMessage }, { status: 429, headers: limited });
-  const shop = String((await request.clone().formData()).get("shop") ?? "");
+  const form = await readForm(request);
+  if (!form) return Response.json({ errors: { shop: "invalidShop" } satisfies LoginErrorMessage }, { status: 400 });
+  const shop = String(form.get("shop") ?? "");
   const result = await auditRefusals(
     { event: "oauth_failed", ip: context.clientIp, shopDomain: shop, detail: { path: "/auth/login" } },
     () => login(request),
