@@ -194,7 +194,10 @@ export async function receiveShopifySubscriptionUpdate(
   const { admin_graphql_api_id: id, status, updated_at: updatedAt } = payload.app_subscription;
   const at = updatedAt && !Number.isNaN(Date.parse(updatedAt)) ? new Date(updatedAt) : now;
   if (shop.installed && status !== "FROZEN" && !ENDED.has(status)) {
-    const sub = await fetchShopifySubscription(await adminFor(shop.domain), id);
+    // Shopify not answering is an outage, not a bad delivery: the route answers 503 and Shopify delivers it again.
+    const sub = await fetchShopifySubscription(await adminFor(shop.domain), id).catch((error: unknown) => {
+      throw new ShopifyUnavailable(error);
+    });
     if (sub) return (await recordShopifySubscription(shop, sub, at)).stored;
   }
   const bare = { provider: "shopify" as const, subscriptionId: id, occurredAt: at.toISOString() };

@@ -5,6 +5,7 @@
  * (`fluxor_<plan>_<interval>`), amounts net of tax in cents.
  */
 import type Stripe from "stripe";
+import { z } from "zod";
 import type { BillingEventInput } from "./ledger";
 import { INTERVALS, PLAN_IDS, type Interval, type PlanId } from "./plans";
 
@@ -187,14 +188,30 @@ export function stripeEvents(event: Stripe.Event): BillingEventInput[] {
   }
 }
 
+const StripeId = z.string().min(1).max(255);
+
+/**
+ * What the webhook reads of a correctly signed event before it knows the event's type: a signature proves who sent
+ * the bytes, not their shape, so an event without `data.object` (or with one of another shape) is refused with 400
+ * rather than read as one (issue 16).
+ */
+export const StripeEnvelope = z.looseObject({
+  id: StripeId,
+  type: z.string().min(1).max(255),
+  created: z.number().int().nonnegative(),
+  data: z.looseObject({
+    object: z.looseObject({
+      metadata: z.record(z.string(), z.string()).nullish(),
+      customer: z.union([StripeId, z.looseObject({ id: StripeId })]).nullish(),
+      client_reference_id: StripeId.nullish(),
+    }),
+  }),
+});
+export type StripeEnvelope = z.infer<typeof StripeEnvelope>;
+
 /** Which billing account an event is about: the account id Fluxor put in metadata, else the Stripe customer. */
-export function eventOwner(event: Stripe.Event): { accountId: string | null; customerId: string | null } {
-  const object = event.data.object as {
-    metadata?: Stripe.Metadata | null;
-    customer?: string | { id: string } | null;
-    client_reference_id?: string | null;
-  };
+export function eventOwner(event: StripeEnvelope): { accountId: string | null; customerId: string | null } {
+  const object = event.data.object;
   const accountId = object.client_reference_id ?? object.metadata?.fluxor_account ?? null;
-  const customer = object.customer;
-  return { accountId, customerId: idOf(customer ?? null) };
+  return { accountId, customerId: idOf(object.customer ?? null) };
 }

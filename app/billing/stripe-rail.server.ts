@@ -8,13 +8,14 @@
 import Stripe from "stripe";
 import { audit } from "../auth/audit.server";
 import { inTransaction, pool, type Queryable } from "../db/pool.server";
+import { storableJson } from "../db/storable";
 import type { Shop } from "../shops/lookup.server";
 import { billingDetails, type BillingDetails } from "./billing-details";
 import { stripeInvoiceRow, type InvoiceRow } from "./invoices";
 import { accountById, recordEvents, type BillingAccount } from "./ledger.server";
 import type { BillingEventInput } from "./ledger";
 import { CATALOGUE, planRank, trialWindow, type Interval, type PlanId } from "./plans";
-import { eventOwner, parseLookupKey, priceLookupKey, stripeEvents } from "./stripe-events";
+import { eventOwner, parseLookupKey, priceLookupKey, StripeEnvelope, stripeEvents } from "./stripe-events";
 
 /** The Stripe client from the environment; null when the Stripe rail is not configured. */
 export function stripeClient(): Stripe | null {
@@ -270,7 +271,13 @@ export async function receiveStripeWebhook(request: Request): Promise<WebhookOut
     await audit({ event: "webhook_rejected", outcome: "failure", detail: { topic: "stripe", reason: "bad signature" } });
     return { status: 401, body: "invalid signature" };
   }
-  const owner = eventOwner(event);
+  // Signed by Stripe, but read only once its envelope has the expected shape and every string can be stored.
+  const envelope = StripeEnvelope.safeParse(event);
+  if (!envelope.success || !storableJson(event)) {
+    await audit({ event: "webhook_rejected", outcome: "failure", detail: { topic: "stripe", reason: "not a Stripe event" } });
+    return { status: 400, body: "not a Stripe event" };
+  }
+  const owner = eventOwner(envelope.data);
   const account = await findAccount(owner);
   if (!account) return { status: 200, body: "unknown account" };
   if (event.type === "checkout.session.completed" && owner.customerId) {

@@ -6,6 +6,7 @@
  * address to the shop's suppression list. Unsigned or forged requests get 401 and change nothing.
  */
 import { z } from "zod";
+import { UserText } from "../api/params";
 import { inTransaction } from "../db/pool.server";
 import { recordEvent, suppress, type EmailEventType } from "./log.server";
 import { emailSettings, resend } from "./resend.server";
@@ -25,7 +26,8 @@ const ResendEvent = z.object({
   created_at: z.iso.datetime({ offset: true }),
   data: z
     .object({
-      email_id: z.string().min(1).max(200),
+      /** Compared with the stored provider ids: UserText, so that a NUL is a 400, not a failed query. */
+      email_id: UserText.min(1).max(200),
       /** Resend echoes the tags of the send: `{ name: value }` (older payloads: `[{ name, value }]`). */
       tags: z.union([z.record(z.string(), z.string()), z.array(z.object({ name: z.string(), value: z.string() }))]).optional(),
     })

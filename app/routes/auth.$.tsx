@@ -2,6 +2,7 @@ import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { exitIframeTarget } from "../auth/exit-iframe";
 import { embeddedFrameAncestors } from "../auth/frame-policy";
 import { auditRefusals, limitAuthAttempts } from "../auth/guard.server";
+import { oauthParamRefusal } from "../auth/oauth-params";
 import { shopifyAdminUrl } from "../email/admin-urls.server";
 import { authCodeFlow } from "../shopify.server";
 
@@ -16,6 +17,8 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
     const limited = await limitAuthAttempts(context.clientIp, url.pathname);
     if (limited) return new Response("Too many authentication attempts. Try again later.", { status: 429, headers: limited });
   }
+  const refusal = oauthParamRefusal(url.searchParams);
+  if (refusal) return new Response(refusal, { status: 400 });
   if (url.pathname === EXIT_IFRAME_PATH) {
     // The library would open any target (decision 0048): check it first, then hand the library the
     // absolute URL that was checked, so that it opens exactly that.

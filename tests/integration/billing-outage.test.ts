@@ -614,7 +614,7 @@ describe("the Shopify rail while the Admin API is down", () => {
 
   it("the app_subscriptions/update webhook brings the plan in: refused while the Admin API is down (Shopify sends it again), then recorded", async () => {
     shopify.faults.failAdminCalls(SHOPIFY_SHOP, { status: 503 });
-    expect(await deliverSubscriptionWebhooks()).toEqual([500]);
+    expect(await deliverSubscriptionWebhooks()).toEqual([503]);
     expect((await snapshot(SHOPIFY_SHOP)).state).toMatchObject({ subscriptionId: null });
     expect(await deliverSubscriptionWebhooks()).toEqual([200]);
     const page = await openPage(SHOPIFY_SHOP);

@@ -3,7 +3,7 @@
  * it: how a caller authenticates, which path and search parameters and which form fields it reads (each with a
  * valid value, so that one field at a time can be made hostile), which of them are another shop's ids, and how a
  * 200 answer says "refused". The suite fails when a route of the build (or a module in app/routes) has no entry
- * here, or an entry names a route that no longer exists. What still fails, and why, is in KNOWN_FAILURES below.
+ * here, or an entry names a route that no longer exists.
  *
  * Values may name the seeded data with placeholders, resolved per shop by the suite: `{variant}`, `{product}`,
  * `{location}`, `{vendor}`, `{recompute}`, `{event}`, `{domain}` (the shop's), `{alertForm}` (its alert settings
@@ -371,6 +371,7 @@ export const HOSTILE_VALUES: Hostile[] = [
   { name: "zero", value: "0" },
   { name: "exponent", value: "1e309" },
   { name: "NUL", value: "a\u0000b" },
+  { name: "surrogate-half", value: "a\uD800b" },
   { name: "10k-chars", value: "x".repeat(10_000) },
   { name: "emoji-RTL", value: "📦🔥👩‍👩‍👧\u202Eevil\u202C" },
   { name: "SQL-markup", value: "' OR 1=1--<script>alert(1)</script>" },
@@ -388,100 +389,4 @@ export const HOSTILE_PATH_SEGMENTS: Hostile[] = [
   { name: "lone-surrogate", value: null, raw: "%ED%A0%80" },
   { name: "encoded-slash", value: null, raw: "1%2F2" },
   { name: "encoded-NUL", value: null, raw: "%00" },
-];
-
-/**
- * Cases that still fail, each with why. The suite expects exactly these to fail: when one passes (the fix landed),
- * the suite says so and its line here is to be removed. `route` is a route id; `case` matches the case's label.
- */
-export interface KnownFailure {
-  route: string;
-  case: RegExp;
-  why: string;
-}
-
-/** A body that is not a form, as the suite sends it to every action. */
-const NOT_A_FORM = /^body (as JSON|malformed JSON|as text\/plain|without a content type|broken multipart|multipart without a boundary)$/;
-/** A NUL (U+0000) in any string of a signed webhook payload. */
-const NUL_IN_PAYLOAD = /=NUL$/;
-const NUL_IN_JSONB =
-  "A NUL (U+0000) in a string of the payload passes the topic's zod schema, and PostgreSQL refuses it when the delivery is " +
-  "stored (jsonb: 'unsupported Unicode escape sequence'): 500, which Shopify retries for 48 hours. Refuse a payload holding " +
-  "U+0000 with 400 in app/webhooks/verify.server.ts (audited like any invalid payload), or with UserText in the schemas.";
-
-export const KNOWN_FAILURES: KnownFailure[] = [
-  {
-    route: "routes/auth.login",
-    case: NOT_A_FORM,
-    why:
-      "The action reads `request.clone().formData()` unguarded: a body that is not a form throws, 500. Refuse it with 400 in " +
-      "app/routes/auth.login/route.tsx, as the app's other form actions do.",
-  },
-  ...[
-    "routes/webhooks.bulk_operations.finish",
-    "routes/webhooks.orders.cancelled",
-    "routes/webhooks.orders.create",
-    "routes/webhooks.orders.fulfilled",
-    "routes/webhooks.orders.updated",
-    "routes/webhooks.products.create",
-    "routes/webhooks.products.update",
-    "routes/webhooks.refunds.create",
-  ].map((route) => ({ route, case: NUL_IN_PAYLOAD, why: NUL_IN_JSONB })),
-  {
-    route: "routes/auth.$",
-    case: /^at \/auth\/ query host=/,
-    why:
-      "OAuth's start (/auth) hands `host` to the Shopify library, which decodes it as base64 and parses it as a URL " +
-      "unguarded: a host that is not one throws (TypeError: Invalid URL, InvalidCharacterError), 500. Refuse it with 400 " +
-      "in app/routes/auth.$.tsx before the library sees it.",
-  },
-  {
-    route: "routes/auth.$",
-    case: /^at \/auth\/session-token query shop=/,
-    why:
-      "The App Bridge bounce page (/auth/session-token) writes `shop` into the Content-Security-Policy's frame-ancestors " +
-      "unchecked: a NUL, CR/LF or a character outside Latin-1 makes Headers.set throw, 500 (issue 16 item 8: frame-ancestors " +
-      "should follow the verified session, not ?shop=). Refuse a shop that is not a shop domain with 400.",
-  },
-  {
-    route: "routes/webhooks.app.scopes_update",
-    case: NUL_IN_PAYLOAD,
-    why: "A NUL in a scope reaches `updateScopes` and PostgreSQL's text ('invalid byte sequence 0x00'): 500. Same fix as the sync topics.",
-  },
-  {
-    route: "routes/webhooks.app_subscriptions.update",
-    case: NUL_IN_PAYLOAD,
-    why: "A NUL in the subscription's name or updated_at passes SubscriptionUpdatePayload and fails later: 500. Same fix as the sync topics.",
-  },
-  {
-    route: "routes/webhooks.app_subscriptions.update",
-    case: /^(field app_subscription\.updated_at=absent|header topic of another route|header API version garbage|header API version 1999-01|header webhook id of 10k chars)$/,
-    why:
-      "A valid delivery reads the subscription back from the Admin API, which this suite cannot reach: the call fails and the " +
-      "route answers 500 (logged as an error). Shopify retries either way; answer 503 with Retry-After when Shopify cannot be " +
-      "reached (app/billing/shopify-rail.server.ts), as the invoices CSV does for Stripe, so an outage is not reported as a crash.",
-  },
-  {
-    route: "routes/webhooks.resend",
-    case: /^field data\.email_id=NUL$/,
-    why:
-      "ResendEvent (app/email/webhook.server.ts) takes email_id as any string: a NUL reaches the EmailMessage query ('invalid " +
-      "byte sequence 0x00'), 500. Use UserText for email_id and the tags.",
-  },
-  {
-    route: "routes/webhooks.shop.redact",
-    case: /^header shop domain of 10k chars$/,
-    why:
-      "SHOP_DOMAIN (app/db/shop-domain.ts) has no length bound, so verifyWebhook accepts a 10 000-character X-Shopify-Shop-Domain; " +
-      "shop/redact then queues a job keyed by it and graphile_worker's key check fails: 500. Bound the domain (Shopify's are at " +
-      "most 255 characters) where verify.server.ts checks it.",
-  },
-  {
-    route: "routes/webhooks.stripe",
-    case: /^(body JSON (array|object|true|null|string|number)|body 2000-deep|field data=.*|field data\.object=absent|field data\.object\.customer=NUL)$/,
-    why:
-      "receiveStripeWebhook (app/billing/stripe-rail.server.ts) trusts the shape of a correctly signed event: eventOwner reads " +
-      "event.data.object unguarded (a TypeError, 500, when data or data.object is missing or not an object) and a NUL customer " +
-      "id reaches PostgreSQL. Validate the envelope with zod (data.object an object, ids as UserText) and answer 400.",
-  },
 ];
