@@ -24,11 +24,14 @@ export const DEFAULT_BODY_LIMIT = 1 * MiB;
 /** Unauthenticated forms (the login form, OAuth, email one-click links, the operator sign-in) carry a few fields. */
 export const UNAUTHENTICATED_BODY_LIMIT = 64 * KiB;
 
+/** Deliveries to a webhook route, read by webhook-dispatch.server.ts: Shopify caps its payloads well below this. */
+export const WEBHOOK_BODY_LIMIT = 5 * MiB;
+
 const UNAUTHENTICATED_PREFIXES = ["/auth", "/email", "/ops/login"];
 
 /**
- * The largest body a request to `pathname` may carry. Webhook deliveries (`/webhooks/…`, up to 5 MiB) are read by
- * webhook-dispatch.server.ts, which runs before this and keeps its own limit.
+ * The largest body a request to `pathname` may carry. Deliveries to the webhook routes are read, with the same reader
+ * and WEBHOOK_BODY_LIMIT, by webhook-dispatch.server.ts, which runs before the rest of the edge.
  */
 export function bodyLimitFor(pathname: string): number {
   const under = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
@@ -39,10 +42,14 @@ function declaresBody(req: IncomingMessage): boolean {
   return req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
 }
 
-type BodyRead = { body: Uint8Array<ArrayBuffer> } | "too large" | "gone";
+export type BodyRead = { body: Uint8Array<ArrayBuffer> } | "too large" | "gone";
 
-/** The whole body; "too large" once it passes `limit` (then reading stops); "gone" when the client went away. */
-function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+/**
+ * The one way a request body is read: the whole body; "too large" once it passes `limit` (refused by its
+ * Content-Length before a byte is read, or the moment a chunked body passes it: then reading stops); "gone" when the
+ * client went away.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.resolve("too large");
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -84,16 +91,25 @@ export function limitRequestBodies(): RequestHandler {
     if (!declaresBody(req)) return next();
     const limit = bodyLimitFor(req.path);
     void readBody(req, limit).then((read) => {
-      if (read === "gone") return void req.socket.destroy();
-      if (read === "too large") {
-        // Without Connection: close Node would keep reading (and discarding) the rest to reuse the connection.
-        res.status(413).set({ Connection: "close", "Content-Type": "text/plain; charset=utf-8" }).end(`Request body over ${limit} bytes`);
-        return;
-      }
+      if (refuseUnread(req, res, read, limit)) return;
       bodies.set(req, read.body);
       next();
     });
   };
+}
+
+/** Answers a body that was not read (413, or nothing when the client is gone); true when it did. */
+export function refuseUnread(req: IncomingMessage, res: ExpressResponse, read: BodyRead, limit: number): read is "too large" | "gone" {
+  if (read === "gone") {
+    req.socket.destroy();
+    return true;
+  }
+  if (read === "too large") {
+    // Without Connection: close Node would keep reading (and discarding) the rest to reuse the connection.
+    res.status(413).set({ Connection: "close", "Content-Type": "text/plain; charset=utf-8" }).end(`Request body over ${limit} bytes`);
+    return true;
+  }
+  return false;
 }
 
 /** `Set-Cookie` values with `HttpOnly` added where it is missing. */

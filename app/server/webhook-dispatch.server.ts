@@ -11,9 +11,7 @@
  */
 import type { ActionFunction, AppLoadContext, ServerBuild } from "@remix-run/node";
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
-
-/** Shopify caps webhook payloads well below this; larger bodies are refused before they are read. */
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
+import { readBody, refuseUnread, WEBHOOK_BODY_LIMIT } from "./remix-handler.server";
 
 /** `/webhooks/orders/create` → the action of `routes/webhooks.orders.create`, for every webhook route. */
 export function webhookActions(build: ServerBuild): Map<string, ActionFunction> {
@@ -32,13 +30,13 @@ export function webhookDispatcher(build: ServerBuild, loadContext: (req: Express
   return (req, res, next) => {
     const action = actions.get(req.path);
     if (!action) return next();
-    readBody(req)
-      .then(async (body) => {
-        if (body === null) return send(res, new Response("Payload too large", { status: 413 }));
+    readBody(req, WEBHOOK_BODY_LIMIT)
+      .then(async (read) => {
+        if (refuseUnread(req, res, read, WEBHOOK_BODY_LIMIT)) return;
         const request = new Request(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`, {
           method: req.method,
           headers: headersOf(req),
-          body: body.toString("utf8"),
+          body: read.body,
         });
         let response: unknown;
         try {
@@ -63,25 +61,6 @@ function headersOf(req: ExpressRequest): Headers {
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   return headers;
-}
-
-/** The whole body, or null once it exceeds MAX_BODY_BYTES. The route reads it as text (the HMAC is over that text). */
-function readBody(req: ExpressRequest): Promise<Buffer | null> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    req.resume();
-    return Promise.resolve(null);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks, size)));
-    req.on("error", reject);
-  });
 }
 
 async function send(res: ExpressResponse, response: Response): Promise<void> {
