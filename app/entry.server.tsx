@@ -1,13 +1,47 @@
 import { PassThrough } from "node:stream";
-import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
+import {
+  createReadableStreamFromReadable,
+  type EntryContext,
+  type HandleDataRequestFunction,
+  type HandleErrorFunction,
+} from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { applyFramePolicy, isEmbeddedPath } from "./auth/frame-policy";
 import { sessionTokenShop } from "./auth/session-token";
+import { databaseUnavailable } from "./db/unavailable";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 const ABORT_DELAY = 5000;
+/** Seconds a client is asked to wait when the database is down: it is back within seconds of a restart. */
+const RETRY_AFTER_SECONDS = "5";
+
+/** Requests whose loader or action failed because the database could not be reached (set by handleError). */
+const databaseDown = new WeakSet<Request>();
+
+/**
+ * Every error a loader or action throws (Remix calls this before it answers). An error that means the database is not
+ * there right now marks the request, so that its answer is 503 with Retry-After rather than 500, and is logged as one
+ * line: during an outage every request fails the same way. Anything else is logged in full, as Remix does by default.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  if (databaseUnavailable(error)) {
+    databaseDown.add(request);
+    console.error(`database unavailable: ${request.method} ${new URL(request.url).pathname} answered 503 (${String(error)})`);
+    return;
+  }
+  console.error(error);
+};
+
+/** A data request (client navigation, fetcher) that failed for want of the database: 503 with Retry-After. */
+export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
+  if (response.status !== 500 || !databaseDown.has(request)) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Retry-After", RETRY_AFTER_SECONDS);
+  return new Response(response.body, { status: 503, statusText: "Service Unavailable", headers });
+};
 
 /**
  * The shop of the session token this document was requested with, verified with the app's secret as the app's loader
@@ -46,6 +80,10 @@ export default async function handleRequest(
 ) {
   addFrameHeaders(request, responseHeaders);
   addSecurityHeaders(responseHeaders);
+  if (responseStatusCode === 500 && databaseDown.has(request)) {
+    responseStatusCode = 503;
+    responseHeaders.set("Retry-After", RETRY_AFTER_SECONDS);
+  }
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 

@@ -98,16 +98,29 @@ async function statementWaiting(pattern: string): Promise<void> {
   );
 }
 
-/** Stops the server, checks /healthz while it is down (and runs `whileDown`), starts it again, checks /healthz. */
+/**
+ * Stops the server, checks /healthz and the embedded page while it is down (and runs `whileDown`), starts it again,
+ * checks /healthz.
+ */
 async function restartPostgres(whileDown: () => Promise<void> = async () => {}): Promise<void> {
   await own.stop();
   expect(await health()).toEqual({ status: 503, ok: false, database: { ok: false } });
+  await pageSaysUnavailable();
   const downSince = Date.now();
   await whileDown();
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, DOWN_MS - (Date.now() - downSince))));
   expect((await health()).status).toBe(503);
   await own.start();
   expect(await health()).toMatchObject({ status: 200, ok: true, database: { ok: true } });
+}
+
+/** While the database is down the embedded page (document and data request) is an outage, 503 with Retry-After, not a 500. */
+async function pageSaysUnavailable(): Promise<void> {
+  const url = `${stack.appUrl}/app?${stack.standIn.embeddedParams(DEMO_SHOP)}`;
+  for (const answer of [await freshGet(url, BROWSER_HEADERS), await freshGet(`${url}&_data=routes%2Fapp`, BROWSER_HEADERS)]) {
+    expect(answer.status).toBe(503);
+    expect(answer.headers["retry-after"]).toBe("5");
+  }
 }
 
 /** The app answers its embedded page, which reads the session (Prisma) and the shop (pg pool): no restart was needed. */
