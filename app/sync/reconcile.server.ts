@@ -8,6 +8,10 @@
  *    levels Shopify no longer has (a deleted item, a location that stopped stocking it) are removed;
  *  - orders: when the order counts differ, the task re-imports the store (the initial sync's same
  *    idempotent upserts), as it does when the product counts still differ after the repair;
+ *  - order states: a bulk export of the channel and fulfillment status of the orders updated since the last
+ *    sync or reconciliation (of every order in the window while some lack a channel: orders synced before
+ *    channels were stored) fills in what we lack, and an order Shopify holds newer than we do (a missed
+ *    webhook) also re-imports the store (docs/decisions/0052-order-channels-and-fulfillment.md);
  *  - demand: rebuilt from the order lines, and yesterday's in-stock flags refreshed.
  */
 import type { AdminClient } from "./admin-client.server";
@@ -15,18 +19,29 @@ import { shopTransaction, type Queryable } from "../db/pool.server";
 import type { Shop } from "../shops/lookup.server";
 import { dayIn, lockShopDemand, rebuildDemand, refreshInStock } from "./demand.server";
 import { batches, downloadJsonl } from "./jsonl";
+import { numericId } from "./ids";
 import {
   BulkInventoryLevel,
+  BulkOrderState,
   BulkProduct,
   BulkVariant,
   levelFromBulk,
+  orderStateFromBulk,
   productFromBulk,
   variantFromBulk,
   type LevelRow,
+  type OrderState,
   type ProductRow,
   type VariantRow,
 } from "./records";
-import { BULK_INVENTORY, BULK_OPERATION_QUERY, BULK_PRODUCTS, BULK_RUN_MUTATION, COUNTS_QUERY } from "./shopify-queries";
+import {
+  BULK_INVENTORY,
+  BULK_OPERATION_QUERY,
+  BULK_PRODUCTS,
+  BULK_RUN_MUTATION,
+  bulkOrderStatesQuery,
+  COUNTS_QUERY,
+} from "./shopify-queries";
 import { upsertLevels, upsertProducts, upsertVariants } from "./writers.server";
 
 export interface ReconcileContext {
@@ -47,9 +62,18 @@ export interface Repairs {
   inventoryLevelsFixed: number;
   inventoryLevelsRemoved: number;
   demandRows: number;
-  /** The store is to be imported again: the order counts differed, or the product counts still do. */
+  /** Orders whose unknown channel or fulfillment status was filled in from Shopify's export. */
+  ordersFilled: number;
+  /** Orders Shopify holds newer than we do (or we lack), updated over WEBHOOK_GRACE_MS before the export. */
+  ordersStale: number;
+  /** The store is to be imported again: the order counts differed, the product counts still do, or orders are stale. */
   resync: boolean;
 }
+
+/** A webhook may still be on its way for an order updated this recently: its absence does not count as missed. */
+export const WEBHOOK_GRACE_MS = 3_600_000;
+/** The export of changed orders reaches back this far before the last sync or reconciliation started. */
+const EXPORT_OVERLAP_MS = 86_400_000;
 
 /** The `__typename` of a bulk export line (every query here asks for it). */
 function typeOf(value: unknown): unknown {
@@ -108,6 +132,69 @@ async function repairProducts(
   });
 }
 
+/**
+ * Reads the channel and fulfillment status of the window's orders that changed since the shop's last completed
+ * sync or reconciliation (all of them while one of ours has no channel), fills in what we lack on the orders we
+ * hold at the same version, and counts the orders Shopify holds newer than we do.
+ */
+async function checkOrderStates(ctx: ReconcileContext, from: string): Promise<{ filled: number; stale: number }> {
+  const { db, shop } = ctx;
+  const { rows } = await db.query<{ unknown: boolean; since: Date | null }>(
+    `SELECT EXISTS (SELECT 1 FROM "Order" WHERE "shopId" = $1 AND "shopifyCreatedAt" >= $2 AND channel IS NULL) AS unknown,
+            (SELECT max("startedAt") FROM "SyncRun" WHERE "shopId" = $1 AND status = 'completed' AND kind IN ('initial', 'reconcile')) AS since`,
+    [shop.id, from],
+  );
+  const since = rows[0]?.unknown || !rows[0]?.since ? undefined : new Date(rows[0].since.getTime() - EXPORT_OVERLAP_MS).toISOString();
+  const graceEnd = new Date(Date.now() - WEBHOOK_GRACE_MS);
+  const url = await runBulkAndWait(ctx, bulkOrderStatesQuery(from, since));
+  const result = { filled: 0, stale: 0 };
+  if (!url) return result;
+  for await (const batch of batches(await downloadJsonl(url, ctx.fetchImpl), 2000)) {
+    const states: ({ id: string; updatedAt: string } & OrderState)[] = [];
+    for (const { value } of batch) {
+      if (typeOf(value) !== "Order") continue;
+      const parsed = BulkOrderState.safeParse(value);
+      if (parsed.success)
+        states.push({ id: numericId(parsed.data.id), updatedAt: parsed.data.updatedAt, ...orderStateFromBulk(parsed.data) });
+    }
+    if (states.length === 0) continue;
+    const counts = await shopTransaction(shop.id, async (tx) => {
+      // Webhook batches write orders under this lock too: taken first, no deadlock with them.
+      await lockShopDemand(tx, shop.id);
+      const { rows: counted } = await tx.query<{ filled: number; stale: number }>(
+        `WITH u AS (
+           SELECT * FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[]) AS u(id, updated, channel, source, fulfillment)
+         ),
+         filled AS (
+           UPDATE "Order" o SET channel = coalesce(o.channel, u.channel),
+                  "sourceName" = CASE WHEN o.channel IS NULL THEN u.source ELSE o."sourceName" END,
+                  "fulfillmentStatus" = coalesce(o."fulfillmentStatus", u.fulfillment)
+             FROM u
+            WHERE o."shopId" = $1 AND o.id = u.id AND o."shopifyUpdatedAt" = u.updated
+              AND (o.channel IS NULL OR (o."fulfillmentStatus" IS NULL AND u.fulfillment IS NOT NULL))
+           RETURNING o.id
+         )
+         SELECT (SELECT count(*) FROM filled)::int AS filled,
+                (SELECT count(*) FROM u LEFT JOIN "Order" o ON o."shopId" = $1 AND o.id = u.id
+                  WHERE u.updated < $7 AND (o.id IS NULL OR o."shopifyUpdatedAt" < u.updated))::int AS stale`,
+        [
+          shop.id,
+          states.map((s) => s.id),
+          states.map((s) => s.updatedAt),
+          states.map((s) => s.channel),
+          states.map((s) => s.sourceName),
+          states.map((s) => s.fulfillmentStatus),
+          graceEnd,
+        ],
+      );
+      return counted[0] ?? { filled: 0, stale: 0 };
+    });
+    result.filled += counts.filled;
+    result.stale += counts.stale;
+  }
+  return result;
+}
+
 async function runBulkAndWait(ctx: ReconcileContext, query: string): Promise<string | null> {
   const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const started = await ctx.client.request<{
@@ -155,6 +242,8 @@ export async function reconcileShop(ctx: ReconcileContext): Promise<Repairs> {
       inventoryLevelsFixed: 0,
       inventoryLevelsRemoved: 0,
       demandRows: 0,
+      ordersFilled: 0,
+      ordersStale: 0,
       resync: false,
     };
 
@@ -219,6 +308,12 @@ export async function reconcileShop(ctx: ReconcileContext): Promise<Repairs> {
       );
       repairs.inventoryLevelsRemoved = gone.rowCount ?? 0;
     }
+
+    await db.query(`UPDATE "SyncRun" SET phase = 'orders', "updatedAt" = now() WHERE id = $1`, [run.id]);
+    const orderStates = await checkOrderStates(ctx, from);
+    repairs.ordersFilled = orderStates.filled;
+    repairs.ordersStale = orderStates.stale;
+    if (orderStates.stale > 0) repairs.resync = true;
 
     await db.query(`UPDATE "SyncRun" SET phase = 'demand', "updatedAt" = now() WHERE id = $1`, [run.id]);
     repairs.demandRows = await shopTransaction(shop.id, async (tx) => {

@@ -53,6 +53,12 @@ export interface OrderRow {
   currencyCode: string;
   locationId: string;
   hasRefunds: boolean;
+  /** The sales channel; null: the record does not say (what we hold stays). */
+  channel: OrderChannel | null;
+  /** Shopify's source name, cleaned and bounded (meaningful only with a channel: null there = Shopify names none). */
+  sourceName: string | null;
+  /** The display fulfillment status in GraphQL's spelling; null: the record does not say (what we hold stays). */
+  fulfillmentStatus: string | null;
 }
 export interface LineRow {
   id: string;
@@ -81,6 +87,64 @@ const Gid = z.string().regex(/^gid:\/\/shopify\/\w+\/\d+/);
 const DateTime = z.iso.datetime({ offset: true });
 const Money = z.union([z.string(), z.number()]).transform((value) => String(value));
 const Ref = z.object({ id: Gid }).nullable().optional();
+
+// ---------------------------------------------------------------------------------------------------
+// Sales channel and fulfillment status (docs/decisions/0052-order-channels-and-fulfillment.md). Shopify adds
+// source names and statuses over time: any value is stored, cleaned and cut to a bound, never refused.
+
+export const ORDER_CHANNELS = ["online_store", "pos", "other"] as const;
+export type OrderChannel = (typeof ORDER_CHANNELS)[number];
+export const SOURCE_NAME_MAX = 255;
+export const FULFILLMENT_STATUS_MAX = 64;
+
+const CONTROL = /[\u0000-\u001f\u007f]/g; // eslint-disable-line no-control-regex -- what boundedText removes
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/**
+ * Text from Shopify as we store it: control characters dropped (PostgreSQL refuses U+0000), lone surrogates
+ * replaced, trimmed, and cut to `max` characters (code points, so a pair is never split). Null when empty.
+ */
+export function boundedText(value: string, max: number): string | null {
+  const clean = value.replace(CONTROL, "").replace(LONE_SURROGATE, "\uFFFD").trim();
+  const text = Array.from(clean).slice(0, max).join("").trim();
+  return text === "" ? null : text;
+}
+
+/**
+ * The channel of an order from its source name: Shopify's own "web" (the online store) and "pos" (Point of
+ * Sale); every other name ("shopify_draft_order", "iphone", "android", a marketplace's handle, an app's id) is
+ * another channel. An order without a source name sold at a retail location is a POS sale.
+ */
+export function channelOf(sourceName: string | null, soldAtRetailLocation: boolean): OrderChannel {
+  const name = sourceName?.trim().toLowerCase() ?? "";
+  if (name === "web") return "online_store";
+  if (name === "pos") return "pos";
+  if (name === "") return soldAtRetailLocation ? "pos" : "other";
+  return "other";
+}
+
+const REST_FULFILLMENT: Record<string, string> = {
+  fulfilled: "FULFILLED",
+  partial: "PARTIALLY_FULFILLED",
+  restocked: "RESTOCKED",
+};
+/**
+ * REST `fulfillment_status` → the GraphQL `OrderDisplayFulfillmentStatus` spelling; null means nothing fulfilled
+ * yet. A value we do not know is kept, upper-cased like the enum (a later "on_hold" reads as GraphQL's ON_HOLD).
+ */
+export function fulfillmentStatusFromRest(value: string | null): string {
+  if (value === null) return "UNFULFILLED";
+  const known = REST_FULFILLMENT[value.trim().toLowerCase()];
+  return known ?? boundedText(value.toUpperCase(), FULFILLMENT_STATUS_MAX) ?? "UNFULFILLED";
+}
+
+/** A value that must never fail its record: an unexpected type reads as absent (the stored value stays). */
+const LooseText = (max: number) =>
+  z
+    .union([z.string(), z.number()])
+    .transform((value) => boundedText(String(value), max))
+    .nullable()
+    .optional()
+    .catch(undefined);
 
 // ---------------------------------------------------------------------------------------------------
 // Product images. The URL goes into emails and pages as it is, so only an absolute http(s) URL of a
@@ -160,6 +224,17 @@ export const BulkOrder = z.object({
   retailLocation: Ref,
   fulfillments: z.array(z.object({ location: Ref })).optional(),
   refunds: z.array(z.object({ id: Gid, createdAt: DateTime.nullable().optional() })).optional(),
+  sourceName: LooseText(SOURCE_NAME_MAX),
+  displayFulfillmentStatus: LooseText(FULFILLMENT_STATUS_MAX),
+});
+/** Lines of the reconciliation's `bulkOrderStatesQuery`: what an order's channel and fulfillment status need. */
+export const BulkOrderState = BulkOrder.pick({
+  __typename: true,
+  id: true,
+  updatedAt: true,
+  retailLocation: true,
+  sourceName: true,
+  displayFulfillmentStatus: true,
 });
 export const BulkLineItem = z.object({
   __typename: z.literal("LineItem").optional(),
@@ -220,6 +295,22 @@ export function orderFromBulk(o: z.infer<typeof BulkOrder>): OrderRow {
     currencyCode: o.currencyCode,
     locationId: location ? numericId(location) : "0",
     hasRefunds: (o.refunds?.length ?? 0) > 0,
+    ...orderStateFromBulk(o),
+  };
+}
+export interface OrderState {
+  channel: OrderChannel;
+  sourceName: string | null;
+  /** Null only when Shopify sent none (the field is non-null in its schema). */
+  fulfillmentStatus: string | null;
+}
+/** The channel and fulfillment status of a bulk order line. The query always asks for both: absent means none. */
+export function orderStateFromBulk(o: z.infer<typeof BulkOrderState>): OrderState {
+  const sourceName = o.sourceName ?? null;
+  return {
+    channel: channelOf(sourceName, Boolean(o.retailLocation)),
+    sourceName,
+    fulfillmentStatus: o.displayFulfillmentStatus ?? null,
   };
 }
 export function lineFromBulk(l: z.infer<typeof BulkLineItem>): LineRow {
@@ -345,6 +436,15 @@ export const OrderPayload = z.object({
   test: z.boolean().optional(),
   currency: z.string(),
   location_id: OptionalId,
+  /** Absent only in events stored by a release that did not keep it: then what we hold stays. */
+  source_name: LooseText(SOURCE_NAME_MAX),
+  /** null: nothing fulfilled yet; "fulfilled", "partial", "restocked", or a value Shopify adds later. */
+  fulfillment_status: z
+    .string()
+    .transform((value) => boundedText(value, FULFILLMENT_STATUS_MAX) ?? "")
+    .nullable()
+    .optional()
+    .catch(undefined),
   fulfillments: z.array(z.object({ location_id: OptionalId })).optional(),
   line_items: z.array(
     z.object({
@@ -445,6 +545,9 @@ const orderParser2024: OrderParser = (p) => {
       currencyCode: p.currency,
       locationId: location ?? "0",
       hasRefunds: false, // refunds arrive complete in the payload
+      channel: p.source_name === undefined ? null : channelOf(p.source_name, Boolean(p.location_id)),
+      sourceName: p.source_name ?? null,
+      fulfillmentStatus: p.fulfillment_status === undefined ? null : fulfillmentStatusFromRest(p.fulfillment_status),
     },
     lines: p.line_items.map((line) => ({
       id: line.id,

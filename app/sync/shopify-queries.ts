@@ -176,7 +176,9 @@ export const BULK_INVENTORY = /* GraphQL */ `
  * Bulk: orders since a date (`query: "created_at:>=2024-01-01T00:00:00Z"`), with what demand needs and
  * no customer data. JSONL: an Order line (with `refunds` headers and `fulfillments` as nested lists),
  * then its LineItem lines (`__parentId` = the order). `retailLocation` is the POS location; online
- * orders take the location of their first fulfillment.
+ * orders take the location of their first fulfillment. `sourceName` (API 2024-07+: "web", "pos",
+ * "shopify_draft_order", an app's handle or id) gives the sales channel, `displayFulfillmentStatus` the
+ * fulfillment status (docs/decisions/0052-order-channels-and-fulfillment.md).
  */
 export function bulkOrdersQuery(createdFrom: string): string {
   return /* GraphQL */ `
@@ -193,6 +195,8 @@ export function bulkOrdersQuery(createdFrom: string): string {
           cancelledAt
           test
           currencyCode
+          sourceName
+          displayFulfillmentStatus
           retailLocation {
             id
           }
@@ -225,6 +229,35 @@ export function bulkOrdersQuery(createdFrom: string): string {
                 }
               }
             }
+          }
+        }
+      }
+    }
+  }
+`;
+}
+
+/**
+ * Bulk (reconciliation): the channel and fulfillment status of the orders created since `createdFrom` and,
+ * when given, updated since `updatedFrom` (Shopify's search terms are ANDed). JSONL: Order lines only, no
+ * children. With `updatedAt` they show which orders Shopify holds newer than we do (a missed webhook).
+ */
+export function bulkOrderStatesQuery(createdFrom: string, updatedFrom?: string): string {
+  // Whole seconds, as Shopify prints its times (the initial sync's orders query does the same).
+  const at = (iso: string) => iso.replace(/\.\d{3}Z$/, "Z");
+  const search = `created_at:>=${at(createdFrom)}${updatedFrom ? ` updated_at:>=${at(updatedFrom)}` : ""}`;
+  return /* GraphQL */ `
+  {
+    orders(query: "${search}", sortKey: CREATED_AT) {
+      edges {
+        node {
+          __typename
+          id
+          updatedAt
+          sourceName
+          displayFulfillmentStatus
+          retailLocation {
+            id
           }
         }
       }

@@ -172,7 +172,10 @@ export async function upsertLevels(db: Queryable, shopId: string, timezone: stri
   return result.rowCount ?? 0;
 }
 
-/** Orders, last writer wins. Returns the ids that were written (new or newer than what we had). */
+/**
+ * Orders, last writer wins. Returns the ids that were written (new or newer than what we had). A record that
+ * does not say its channel or fulfillment status (null: an event stored by an older release) keeps ours.
+ */
 export async function upsertOrders(db: Queryable, shopId: string, timezone: string, input: OrderRow[]): Promise<string[]> {
   const rows = byId(
     newestByKey(
@@ -184,15 +187,20 @@ export async function upsertOrders(db: Queryable, shopId: string, timezone: stri
   if (rows.length === 0) return [];
   const result = await db.query<{ id: string }>(
     `INSERT INTO "Order" ("shopId", id, name, "shopifyCreatedAt", "processedAt", "shopifyUpdatedAt", "cancelledAt", test,
-                          "currencyCode", "locationId", "refundsPending", day, "syncedAt")
-     SELECT $1, id, name, created, processed, updated, cancelled, test, currency, loc, pending, (processed AT TIME ZONE $2)::date, now()
+                          "currencyCode", "locationId", "refundsPending", channel, "sourceName", "fulfillmentStatus", day, "syncedAt")
+     SELECT $1, id, name, created, processed, updated, cancelled, test, currency, loc, pending, channel, source, fulfillment,
+            (processed AT TIME ZONE $2)::date, now()
        FROM unnest($3::bigint[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[],
-                   $9::boolean[], $10::text[], $11::bigint[], $12::boolean[])
-         AS u(id, name, created, processed, updated, cancelled, test, currency, loc, pending)
+                   $9::boolean[], $10::text[], $11::bigint[], $12::boolean[], $13::text[], $14::text[], $15::text[])
+         AS u(id, name, created, processed, updated, cancelled, test, currency, loc, pending, channel, source, fulfillment)
      ON CONFLICT ("shopId", id) DO UPDATE SET name = excluded.name, "processedAt" = excluded."processedAt",
        "shopifyUpdatedAt" = excluded."shopifyUpdatedAt", "cancelledAt" = excluded."cancelledAt", test = excluded.test,
        "currencyCode" = excluded."currencyCode", "locationId" = excluded."locationId",
-       "refundsPending" = "Order"."refundsPending" OR excluded."refundsPending", day = excluded.day, "syncedAt" = now()
+       "refundsPending" = "Order"."refundsPending" OR excluded."refundsPending",
+       channel = coalesce(excluded.channel, "Order".channel),
+       "sourceName" = CASE WHEN excluded.channel IS NULL THEN "Order"."sourceName" ELSE excluded."sourceName" END,
+       "fulfillmentStatus" = coalesce(excluded."fulfillmentStatus", "Order"."fulfillmentStatus"),
+       day = excluded.day, "syncedAt" = now()
      WHERE excluded."shopifyUpdatedAt" >= "Order"."shopifyUpdatedAt"
      RETURNING id::text`,
     [
@@ -208,6 +216,9 @@ export async function upsertOrders(db: Queryable, shopId: string, timezone: stri
       rows.map((r) => r.currencyCode),
       rows.map((r) => r.locationId),
       rows.map((r) => r.hasRefunds),
+      rows.map((r) => r.channel),
+      rows.map((r) => r.sourceName),
+      rows.map((r) => r.fulfillmentStatus),
     ],
   );
   return result.rows.map((r) => r.id);

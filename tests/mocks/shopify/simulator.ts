@@ -6,7 +6,7 @@
  * positive `ratePerSecond` runs them on a timer (the demo).
  */
 import { prng } from "./store/demo-store";
-import type { DemoOrder } from "./store/orders";
+import { OTHER_SOURCES, type DemoOrder } from "./store/orders";
 import type { ProductRecord, StoreState } from "./store/state";
 
 export type SimEventKind =
@@ -45,6 +45,8 @@ const EDITIONS = ["Spring Edition", "Gift Boxed", "Limited Run", "Heritage", "St
 export class Simulator {
   readonly events: SimEvent[] = [];
   private readonly random: () => number;
+  /** Channels and partial shipments draw from a stream of their own: the other choices stay what they were. */
+  private readonly detail: () => number;
   private readonly mix: [SimEventKind, number][];
   private timer: NodeJS.Timeout | undefined;
   private created: number[] = [];
@@ -54,6 +56,7 @@ export class Simulator {
     options: SimulatorOptions = {},
   ) {
     this.random = prng(options.seed ?? 1);
+    this.detail = prng((options.seed ?? 1) * 977 + 5);
     this.mix = Object.entries({ ...DEFAULT_MIX, ...options.mix }) as [SimEventKind, number][];
     if (options.ratePerSecond && options.ratePerSecond > 0) this.start(options.ratePerSecond);
   }
@@ -105,6 +108,14 @@ export class Simulator {
   private openOrders(filter: (order: DemoOrder) => boolean): DemoOrder[] {
     return this.state.liveOrders().filter((order) => !order.cancelledAt && filter(order));
   }
+  /** Orders waiting to ship (not cancelled): live ones, then the history's last week. */
+  private toShip(): DemoOrder[] {
+    const waiting = (order: DemoOrder) => !order.cancelledAt && order.displayFulfillmentStatus !== "FULFILLED";
+    const recent: DemoOrder[] = [];
+    for (let day = this.state.store.historyDays - 7; day < this.state.store.historyDays; day++)
+      recent.push(...this.state.ordersOfDay(day).filter(waiting));
+    return [...this.openOrders(waiting), ...recent];
+  }
 
   private one(kind: SimEventKind): SimEvent {
     const state = this.state;
@@ -122,18 +133,22 @@ export class Simulator {
             lines.set(variant.id, (lines.get(variant.id) ?? 0) + this.int(1, 3));
         }
         if (lines.size === 0) return this.one("restock");
+        // A few orders come from other channels: a draft order the merchant keys in, a marketplace.
+        const channel = this.detail();
+        const sourceName = pos ? "pos" : channel < 0.06 ? OTHER_SOURCES[channel < 0.035 ? 0 : 1] : "web";
         const order = state.createOrder({
-          sourceName: pos ? "pos" : "web",
+          sourceName,
           locationId: location.id,
           lines: [...lines].map(([variantId, quantity]) => ({ variantId, quantity })),
         });
         return event({ order: order.id, location: location.id });
       }
       case "fulfil": {
-        const order = this.pick(this.openOrders((o) => o.displayFulfillmentStatus === "UNFULFILLED"));
+        const order = this.pick(this.toShip());
         if (!order) return this.one("order");
-        state.fulfilOrder(order.id);
-        return event({ order: order.id });
+        // One shipment in four leaves a line of a multi-line order for later.
+        const next = state.fulfilOrder(order.id, { partial: this.detail() < 0.25 });
+        return event({ order: order.id, status: next.displayFulfillmentStatus });
       }
       case "refund": {
         let order = this.pick(this.openOrders((o) => state.refundable(o).length > 0));

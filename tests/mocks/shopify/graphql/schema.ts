@@ -4,7 +4,7 @@
  * normally and expose every node inside bulk operations (connection.ts).
  */
 import { buildSchema, GraphQLError, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
-import type { DemoLineItem, DemoOrder, DemoRefund } from "../store/orders";
+import type { DemoFulfillment, DemoLineItem, DemoOrder, DemoRefund } from "../store/orders";
 import type { ImageRecord, LevelRecord, LocationRecord, ProductRecord, QuantityChange, VariantRecord } from "../store/state";
 import { ALL, arrayConnection, streamConnection, type ConnectionArgs } from "./connection";
 import { gid, parseGid, requireScope, type AdminContext, type BulkOperationRecord } from "./context";
@@ -38,6 +38,10 @@ interface LineSource {
 interface RefundSource {
   order: DemoOrder;
   refund: DemoRefund;
+}
+interface FulfillmentSource {
+  order: DemoOrder;
+  fulfillment: DemoFulfillment;
 }
 interface RefundLineSource extends RefundSource {
   line: DemoRefund["lineItems"][number];
@@ -349,7 +353,7 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
       ),
     ),
     fulfillments: f<DemoOrder, { first?: number | null }>((o, args) =>
-      o.displayFulfillmentStatus === "FULFILLED" && !o.cancelledAt ? [{ order: o }].slice(0, args.first ?? undefined) : [],
+      o.fulfillments.slice(0, args.first ?? undefined).map((fulfillment) => ({ order: o, fulfillment })),
     ),
     refunds: f<DemoOrder, { first?: number | null }>((o, args) =>
       o.refunds.slice(0, args.first ?? undefined).map((refund) => ({ order: o, refund })),
@@ -357,10 +361,10 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
   },
 
   Fulfillment: {
-    id: f<{ order: DemoOrder }>((s) => gid("Fulfillment", s.order.id * 10 + 7)),
+    id: f<FulfillmentSource>((s) => gid("Fulfillment", s.fulfillment.id)),
     status: f(() => "SUCCESS"),
-    createdAt: f<{ order: DemoOrder }>((s) => s.order.createdAt),
-    location: f<{ order: DemoOrder }>((s, _a, c) => c.view.location(s.order.locationId) ?? null),
+    createdAt: f<FulfillmentSource>((s) => s.fulfillment.createdAt),
+    location: f<FulfillmentSource>((s, _a, c) => c.view.location(s.fulfillment.locationId) ?? null),
   },
 
   LineItem: {

@@ -425,8 +425,16 @@ export const SDL = /* GraphQL */ `
   }
   enum OrderDisplayFulfillmentStatus {
     FULFILLED
-    UNFULFILLED
+    FULFILLMENT_NOT_REQUIRED
+    IN_PROGRESS
+    ON_HOLD
+    OPEN
     PARTIALLY_FULFILLED
+    PENDING_FULFILLMENT
+    REQUEST_DECLINED
+    RESTOCKED
+    SCHEDULED
+    UNFULFILLED
   }
   enum OrderCancelReason {
     CUSTOMER

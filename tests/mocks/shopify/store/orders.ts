@@ -25,6 +25,15 @@ export interface DemoRefund {
   createdAt: string;
   lineItems: { lineItemId: number; quantity: number; restockType: RestockType; locationId?: number }[];
 }
+/** What Shopify's `displayFulfillmentStatus` says of the demo's orders (the stand-in never holds or schedules one). */
+export type DemoFulfillmentStatus = "FULFILLED" | "UNFULFILLED" | "PARTIALLY_FULFILLED";
+/** A shipment (or a POS hand-over) of some units of some lines, from one location. */
+export interface DemoFulfillment {
+  id: number;
+  createdAt: string;
+  locationId: number;
+  lineItems: { lineItemId: number; quantity: number }[];
+}
 export interface DemoOrder {
   id: number;
   name: string;
@@ -32,11 +41,36 @@ export interface DemoOrder {
   updatedAt: string;
   cancelledAt: string | null;
   cancelReason?: "customer" | "inventory" | "other" | null;
-  sourceName: "web" | "pos";
+  /**
+   * Shopify's source name: "web" (the online store), "pos" (Point of Sale, at a shop), or another channel's:
+   * "shopify_draft_order" (orders the merchant keys in) or a marketplace app's id (OTHER_SOURCES).
+   */
+  sourceName: string;
   locationId: number;
-  displayFulfillmentStatus: "FULFILLED" | "UNFULFILLED";
+  /** Follows from `fulfillments` (fulfillmentStatusOf), except that a cancelled order shows UNFULFILLED. */
+  displayFulfillmentStatus: DemoFulfillmentStatus;
+  fulfillments: DemoFulfillment[];
   lineItems: DemoLineItem[];
   refunds: DemoRefund[];
+}
+
+/** The other channels' source names: the draft orders app, and a marketplace connector app (Shopify uses its app id). */
+export const OTHER_SOURCES = ["shopify_draft_order", "6718753"] as const;
+
+/** Units of each line not fulfilled yet. */
+export function unfulfilledLines(order: Pick<DemoOrder, "lineItems" | "fulfillments">): { lineItemId: number; quantity: number }[] {
+  const shipped = new Map<number, number>();
+  for (const fulfillment of order.fulfillments)
+    for (const line of fulfillment.lineItems) shipped.set(line.lineItemId, (shipped.get(line.lineItemId) ?? 0) + line.quantity);
+  return order.lineItems
+    .map((line) => ({ lineItemId: line.id, quantity: line.quantity - (shipped.get(line.id) ?? 0) }))
+    .filter((line) => line.quantity > 0);
+}
+
+/** The display fulfillment status its fulfillments give an order. */
+export function fulfillmentStatusOf(order: Pick<DemoOrder, "lineItems" | "fulfillments" | "cancelledAt">): DemoFulfillmentStatus {
+  if (order.cancelledAt || order.fulfillments.length === 0) return "UNFULFILLED";
+  return unfulfilledLines(order).length === 0 ? "FULFILLED" : "PARTIALLY_FULFILLED";
 }
 
 const DAY_MS = 86_400_000;
@@ -103,7 +137,8 @@ export function ordersOn(store: DemoStore, dayIndex: number): DemoOrder[] {
       cancelledAt: cancelled ? new Date(created.getTime() + 3_600_000).toISOString() : null,
       sourceName: locationId === warehouse ? "web" : "pos",
       locationId,
-      displayFulfillmentStatus: cancelled || dayIndex >= store.historyDays - 1 ? "UNFULFILLED" : "FULFILLED",
+      displayFulfillmentStatus: "UNFULFILLED",
+      fulfillments: [],
       lineItems: lines.map((line, index) => ({ ...line, id: id * 10 + index })),
       refunds: [],
     };
@@ -133,7 +168,56 @@ export function ordersOn(store: DemoStore, dayIndex: number): DemoOrder[] {
     const source = chunks[Math.floor(random() * chunks.length)];
     if (source) orders.push(newOrder([{ ...source, quantity: Math.min(source.quantity, 3) }], true));
   }
+  // Channels and fulfillments draw from a stream of their own, so the orders and their lines are what they
+  // were before the stand-in knew them.
+  const fate = prng(store.info.shopId * 6151 + dayIndex * 92_821 + 1);
+  const asOf = Date.parse(`${store.historyStart}T00:00:00Z`) + store.historyDays * DAY_MS;
+  for (const order of orders) settle(order, fate, asOf);
   return orders;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * An order's channel and fulfillments as they stand at the end of the history (`asOf`, today 00:00 UTC): POS
+ * sales are handed over at once; online orders, and the few from other channels (~6 %: keyed-in draft orders
+ * and a marketplace), ship from the warehouse hours to days later, ~15 % of those with several lines in two
+ * shipments, so the last days hold unfulfilled and partially fulfilled orders. Shopify moves `updatedAt` on
+ * each fulfillment and on the cancellation.
+ */
+function settle(order: DemoOrder, fate: () => number, asOf: number): void {
+  const created = Date.parse(order.createdAt);
+  const fulfil = (index: number, at: number, lines: { lineItemId: number; quantity: number }[]) => {
+    if (at <= asOf)
+      order.fulfillments.push({
+        id: order.id * 10 + 7 + index,
+        createdAt: new Date(at).toISOString(),
+        locationId: order.locationId,
+        lineItems: lines,
+      });
+  };
+  if (order.sourceName === "pos") {
+    if (!order.cancelledAt) fulfil(0, created, unfulfilledLines(order));
+  } else {
+    const channel = fate();
+    if (channel < 0.06) order.sourceName = OTHER_SOURCES[channel < 0.035 ? 0 : 1];
+    const r = fate();
+    const delay = (r < 0.45 ? 2 + fate() * 8 : r < 0.85 ? 18 + fate() * 22 : r < 0.97 ? 48 + fate() * 48 : 120 + fate() * 96) * HOUR_MS;
+    const split = order.lineItems.length >= 2 && fate() < 0.15;
+    const later = (1 + fate() * 5) * 24 * HOUR_MS;
+    if (!order.cancelledAt) {
+      const lines = unfulfilledLines(order);
+      if (split) {
+        fulfil(0, created + delay, lines.slice(0, -1));
+        fulfil(1, created + delay + later, lines.slice(-1));
+      } else fulfil(0, created + delay, lines);
+    }
+  }
+  order.displayFulfillmentStatus = fulfillmentStatusOf(order);
+  const times = [order.updatedAt, order.cancelledAt, ...order.fulfillments.map((f) => f.createdAt)].flatMap((t) =>
+    t ? [Date.parse(t)] : [],
+  );
+  order.updatedAt = new Date(Math.max(...times)).toISOString();
 }
 
 /** Net units per variant on a day (what the orders say after cancellations and restocked refunds). */

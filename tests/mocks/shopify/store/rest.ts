@@ -4,7 +4,7 @@
  * with an offset, as Shopify prints them in REST ("2026-03-14T10:15:00+00:00"). Orders carry a customer,
  * like the real ones: the app must strip it.
  */
-import type { DemoOrder, DemoRefund } from "./orders";
+import { unfulfilledLines, type DemoOrder, type DemoRefund } from "./orders";
 import type { LevelRecord, ProductRecord, StoreView } from "./state";
 
 const PARTS = new Map<string, Intl.DateTimeFormat>();
@@ -127,7 +127,9 @@ export function levelPayload(level: LevelRecord): Record<string, unknown> {
   };
 }
 
-function lineItemPayload(line: DemoOrder["lineItems"][number], currency: string, fulfilled: boolean): Record<string, unknown> {
+/** `fulfilledQuantity`: units of the line shipped so far (REST `fulfillable_quantity` is what is left). */
+function lineItemPayload(line: DemoOrder["lineItems"][number], currency: string, fulfilledQuantity: number): Record<string, unknown> {
+  const fulfilled = fulfilledQuantity >= line.quantity;
   return {
     id: line.id,
     admin_graphql_api_id: `gid://shopify/LineItem/${line.id}`,
@@ -140,8 +142,8 @@ function lineItemPayload(line: DemoOrder["lineItems"][number], currency: string,
     vendor: null,
     quantity: line.quantity,
     current_quantity: line.quantity,
-    fulfillable_quantity: fulfilled ? 0 : line.quantity,
-    fulfillment_status: fulfilled ? "fulfilled" : null,
+    fulfillable_quantity: Math.max(0, line.quantity - fulfilledQuantity),
+    fulfillment_status: fulfilled ? "fulfilled" : fulfilledQuantity > 0 ? "partial" : null,
     price: line.price,
     price_set: moneySet(line.price, currency),
     total_discount: "0.00",
@@ -178,7 +180,7 @@ export function refundPayload(order: DemoOrder, refund: DemoRefund, currency = "
         subtotal,
         subtotal_set: moneySet(subtotal, currency),
         total_tax: "0.00",
-        line_item: item ? lineItemPayload(item, currency, false) : null,
+        line_item: item ? lineItemPayload(item, currency, 0) : null,
       };
     }),
     transactions: [],
@@ -186,8 +188,25 @@ export function refundPayload(order: DemoOrder, refund: DemoRefund, currency = "
   };
 }
 
+/**
+ * REST `fulfillment_status`: "fulfilled", "partial", null (nothing shipped), or "restocked" for a cancelled order
+ * whose every line went back to stock (where GraphQL's displayFulfillmentStatus says UNFULFILLED).
+ */
+function restFulfillmentStatus(order: DemoOrder): string | null {
+  if (order.cancelledAt) {
+    const refunded = new Map<number, number>();
+    for (const line of order.refunds.flatMap((refund) => refund.lineItems))
+      if (line.restockType !== "no_restock") refunded.set(line.lineItemId, (refunded.get(line.lineItemId) ?? 0) + line.quantity);
+    if (order.lineItems.every((line) => (refunded.get(line.id) ?? 0) >= line.quantity)) return "restocked";
+  }
+  if (order.fulfillments.length === 0) return null;
+  return unfulfilledLines(order).length === 0 ? "fulfilled" : "partial";
+}
+
 export function orderPayload(order: DemoOrder, currency = "GBP"): Record<string, unknown> {
-  const fulfilled = order.displayFulfillmentStatus === "FULFILLED" && !order.cancelledAt;
+  const shipped = new Map<number, number>();
+  for (const line of order.fulfillments.flatMap((fulfillment) => fulfillment.lineItems))
+    shipped.set(line.lineItemId, (shipped.get(line.lineItemId) ?? 0) + line.quantity);
   const total = money(order.lineItems.reduce((sum, line) => sum + Number(line.price) * line.quantity, 0));
   const number = Number(order.name.slice(1));
   return {
@@ -212,7 +231,7 @@ export function orderPayload(order: DemoOrder, currency = "GBP"): Record<string,
     total_discounts: "0.00",
     total_tax: "0.00",
     financial_status: order.cancelledAt ? "refunded" : order.refunds.length > 0 ? "partially_refunded" : "paid",
-    fulfillment_status: fulfilled ? "fulfilled" : null,
+    fulfillment_status: restFulfillmentStatus(order),
     source_name: order.sourceName,
     location_id: order.sourceName === "pos" ? order.locationId : null,
     email: "customer@example.com",
@@ -226,21 +245,17 @@ export function orderPayload(order: DemoOrder, currency = "GBP"): Record<string,
     },
     note: null,
     tags: "",
-    line_items: order.lineItems.map((line) => lineItemPayload(line, currency, fulfilled)),
-    fulfillments: fulfilled
-      ? [
-          {
-            id: order.id * 10 + 7,
-            admin_graphql_api_id: `gid://shopify/Fulfillment/${order.id * 10 + 7}`,
-            order_id: order.id,
-            status: "success",
-            location_id: order.locationId,
-            created_at: restTime(order.createdAt),
-            updated_at: restTime(order.updatedAt),
-            line_items: order.lineItems.map((line) => ({ id: line.id, quantity: line.quantity })),
-          },
-        ]
-      : [],
+    line_items: order.lineItems.map((line) => lineItemPayload(line, currency, shipped.get(line.id) ?? 0)),
+    fulfillments: order.fulfillments.map((fulfillment) => ({
+      id: fulfillment.id,
+      admin_graphql_api_id: `gid://shopify/Fulfillment/${fulfillment.id}`,
+      order_id: order.id,
+      status: "success",
+      location_id: fulfillment.locationId,
+      created_at: restTime(fulfillment.createdAt),
+      updated_at: restTime(fulfillment.createdAt),
+      line_items: fulfillment.lineItems.map((line) => ({ id: line.lineItemId, quantity: line.quantity })),
+    })),
     refunds: order.refunds.map((refund) => refundPayload(order, refund, currency)),
   };
 }

@@ -9,7 +9,16 @@
  * a day's orders are generated when asked (cached for a few days); changed ones live in `orderPatches`.
  */
 import type { DemoStore } from "./demo-store";
-import { ORDER_ID_DAY, ordersOn, type DemoLineItem, type DemoOrder, type DemoRefund, type RestockType } from "./orders";
+import {
+  fulfillmentStatusOf,
+  ORDER_ID_DAY,
+  ordersOn,
+  unfulfilledLines,
+  type DemoLineItem,
+  type DemoOrder,
+  type DemoRefund,
+  type RestockType,
+} from "./orders";
 
 export const DAY_MS = 86_400_000;
 
@@ -604,8 +613,11 @@ export class StoreState extends StoreView {
     else this.orderPatches.set(order.id, order);
   }
 
-  /** A new order now; stock is taken at the order's location. */
-  createOrder(input: { sourceName: "web" | "pos"; locationId: number; lines: { variantId: number; quantity: number }[] }): DemoOrder {
+  /**
+   * A new order now; stock is taken at the order's location. `sourceName` "pos" is a sale at a shop, handed over
+   * (fulfilled) at once; any other ("web", "shopify_draft_order", an app's id) waits for `fulfilOrder`.
+   */
+  createOrder(input: { sourceName: string; locationId: number; lines: { variantId: number; quantity: number }[] }): DemoOrder {
     const now = this.now();
     const k = this.nextLiveOrder++;
     const id = this.store.ids.order + this.store.historyDays * ORDER_ID_DAY + k;
@@ -623,6 +635,7 @@ export class StoreState extends StoreView {
         price: variant.price,
       };
     });
+    const handedOver = input.sourceName === "pos";
     const order: DemoOrder = {
       id,
       name: `#${1001 + this.store.historyDays * ORDER_ID_DAY + k}`,
@@ -631,7 +644,17 @@ export class StoreState extends StoreView {
       cancelledAt: null,
       sourceName: input.sourceName,
       locationId: input.locationId,
-      displayFulfillmentStatus: input.sourceName === "pos" ? "FULFILLED" : "UNFULFILLED",
+      displayFulfillmentStatus: handedOver ? "FULFILLED" : "UNFULFILLED",
+      fulfillments: handedOver
+        ? [
+            {
+              id: id * 10 + 7,
+              createdAt: now,
+              locationId: input.locationId,
+              lineItems: lineItems.map((line) => ({ lineItemId: line.id, quantity: line.quantity })),
+            },
+          ]
+        : [],
       lineItems,
       refunds: [],
     };
@@ -645,12 +668,31 @@ export class StoreState extends StoreView {
     return order;
   }
 
-  fulfilOrder(id: number): DemoOrder {
+  /**
+   * Ships what is left of an order from its location (`partial`: every line left but the last, when two or
+   * more are left). A shipment that completes the order sends orders/fulfilled and orders/updated, one that
+   * does not orders/updated (Shopify's orders/partially_fulfilled is not a topic the app subscribes to).
+   */
+  fulfilOrder(id: number, options: { partial?: boolean } = {}): DemoOrder {
     const order = this.order(id);
     if (!order) throw new Error(`no order ${id}`);
-    const next: DemoOrder = { ...order, displayFulfillmentStatus: "FULFILLED", updatedAt: this.now() };
+    if (order.cancelledAt) throw new Error(`order ${id} is cancelled`);
+    const left = unfulfilledLines(order);
+    if (left.length === 0) return order;
+    const now = this.now();
+    const lines = options.partial && left.length >= 2 ? left.slice(0, -1) : left;
+    const fulfillment = {
+      id: order.id * 10 + 7 + order.fulfillments.length,
+      createdAt: now,
+      locationId: order.locationId,
+      lineItems: lines,
+    };
+    const shipped = { ...order, fulfillments: [...order.fulfillments, fulfillment] };
+    const next: DemoOrder = { ...shipped, displayFulfillmentStatus: fulfillmentStatusOf(shipped), updatedAt: now };
     this.writeOrder(next);
-    this.emit({ kind: "order-fulfil", order: next });
+    this.emit(
+      next.displayFulfillmentStatus === "FULFILLED" ? { kind: "order-fulfil", order: next } : { kind: "order-update", order: next },
+    );
     return next;
   }
 
