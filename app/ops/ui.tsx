@@ -4,7 +4,7 @@
  * only with its table as the text alternative, the rail switch and empty states.
  */
 import { BlockStack, Box, Button, ButtonGroup, Card, DataTable, Divider, InlineGrid, Text, useBreakpoints } from "@shopify/polaris";
-import { useMemo, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { createFormatter } from "../dashboard/format";
 import type { Ratio } from "../billing/revenue";
@@ -17,10 +17,12 @@ export interface OpsFormat {
   money(cents: number): string;
   moneyCompact(cents: number): string;
   integer(value: number): string;
+  number(value: number, digits: number): string;
   rate(ratio: Ratio | number | null): string;
   month(month: string): string;
   monthShort(month: string): string;
   day(iso: string): string;
+  dayShort(day: string): string;
   instant(iso: string): string;
   seconds(value: number | null): string;
 }
@@ -39,6 +41,7 @@ export function useOpsFormat(): OpsFormat {
       money: (cents) => f.currency(cents / 100),
       moneyCompact: (cents) => f.currency(cents / 100, { compact: true }),
       integer: (value) => f.integer(value),
+      number: (value, digits) => f.number(value, digits),
       rate: (ratio) => {
         const value = typeof ratio === "number" || ratio === null ? ratio : ratio.rate;
         return value === null ? none : f.percent(value);
@@ -46,6 +49,7 @@ export function useOpsFormat(): OpsFormat {
       month: (month) => monthLong.format(asDate(month)),
       monthShort: (month) => monthShort.format(asDate(month)),
       day: (iso) => f.day(iso.slice(0, 10)),
+      dayShort: (day) => f.dayShort(day),
       instant: (iso) => `${f.instant(iso)} UTC`,
       seconds: (value) => {
         if (value === null) return none;
@@ -163,9 +167,10 @@ export function FigureTable({
   totalsName?: string;
 }) {
   const { smDown } = useBreakpoints();
+  const wide = useKeyboardScroll();
   if (!smDown) {
     return (
-      <div data-testid={testId}>
+      <div data-testid={testId} ref={wide}>
         <DataTable
           columnContentTypes={headings.map((_, index) => (index < textColumns ? "text" : "numeric"))}
           headings={headings}
@@ -204,6 +209,28 @@ export function FigureTable({
       </BlockStack>
     </div>
   );
+}
+
+/**
+ * A table wider than its card (many columns, a laptop's width) scrolls sideways inside DataTable's own container,
+ * which a keyboard user can scroll only once it takes focus (WCAG 2.1.1): it does while it overflows, and only then,
+ * so that tables that fit add no stop to the tab order.
+ */
+function useKeyboardScroll() {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const scroller = ref.current?.querySelector<HTMLElement>(".Polaris-DataTable__ScrollContainer");
+    if (!scroller) return;
+    const update = () => {
+      if (scroller.scrollWidth > scroller.clientWidth) scroller.tabIndex = 0;
+      else scroller.removeAttribute("tabindex");
+    };
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(scroller);
+    return () => observer.disconnect();
+  });
+  return ref;
 }
 
 export const legendText = (value: string) => <span style={{ color: "#303030" }}>{value}</span>;

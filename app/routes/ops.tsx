@@ -33,6 +33,7 @@ const SECTIONS = [
   { path: "/ops/revenue", key: "revenue" },
   { path: "/ops/dunning", key: "dunning" },
   { path: "/ops/webhooks", key: "webhooks" },
+  { path: "/ops/runs", key: "runs" },
   { path: "/ops/accounts", key: "accounts" },
 ] as const;
 

@@ -109,6 +109,8 @@ const shopifyWebhook = (topic: string, payload: Record<string, unknown>, sameAs?
 const SHOP_PAGE = { kind: "page", auth: "shop" } as const;
 const SHOP_RESOURCE = { kind: "resource", auth: "shop" } as const;
 const OPS_PAGE = { kind: "page", auth: "operator" } as const;
+/** The forecast runs' filters (`shop` is never a console parameter: the console drops it with a redirect). */
+const RUNS_QUERY = { q: "rt-", status: "completed", trigger: "nightly", from: "2026-01-01", to: "2026-03-01" };
 const RANGE = { from: "2026-01-01", to: "2026-03-01", location: "{location}" };
 const LIST_QUERY = {
   q: "Product",
@@ -266,6 +268,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/ops.logout": { ...OPS_PAGE, forms: [{ csrf: "{csrf}" }] },
   "routes/ops.revenue": { ...OPS_PAGE, query: { months: "24" } },
   "routes/ops.revenue[.csv]": { kind: "resource", auth: "operator", query: { months: "24" } },
+  "routes/ops.runs": { ...OPS_PAGE, query: { ...RUNS_QUERY, page: "1" } },
+  "routes/ops.runs[.csv]": { kind: "resource", auth: "operator", query: RUNS_QUERY },
   "routes/ops.webhooks": OPS_PAGE,
   "routes/webhooks.app.scopes_update": shopifyWebhook("app/scopes_update", {
     id: 1,
