@@ -5,10 +5,16 @@
  */
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
 
 /** True when `value` can be stored in a text or jsonb column as it is. */
 export function storableText(value: string): boolean {
   return !value.includes("\u0000") && !LONE_SURROGATE.test(value);
+}
+
+/** `value` with every lone surrogate replaced by U+FFFD, as a UTF-8 encoder would: for text kept rather than refused. */
+export function withoutLoneSurrogates(value: string): string {
+  return value.replace(LONE_SURROGATES, "\uFFFD");
 }
 
 /**

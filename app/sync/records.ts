@@ -5,6 +5,7 @@
  * (names, emails, addresses, phones, notes) never gets past this file.
  */
 import { z } from "zod";
+import { withoutLoneSurrogates } from "../db/storable";
 import { numericId } from "./ids";
 
 // ---------------------------------------------------------------------------------------------------
@@ -98,13 +99,12 @@ export const SOURCE_NAME_MAX = 255;
 export const FULFILLMENT_STATUS_MAX = 64;
 
 const CONTROL = /[\u0000-\u001f\u007f]/g; // eslint-disable-line no-control-regex -- what boundedText removes
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /**
  * Text from Shopify as we store it: control characters dropped (PostgreSQL refuses U+0000), lone surrogates
  * replaced, trimmed, and cut to `max` characters (code points, so a pair is never split). Null when empty.
  */
 export function boundedText(value: string, max: number): string | null {
-  const clean = value.replace(CONTROL, "").replace(LONE_SURROGATE, "\uFFFD").trim();
+  const clean = withoutLoneSurrogates(value.replace(CONTROL, "")).trim();
   const text = Array.from(clean).slice(0, max).join("").trim();
   return text === "" ? null : text;
 }

@@ -1,6 +1,6 @@
 /** What PostgreSQL's text and jsonb can hold (app/db/storable.ts): no U+0000, no lone surrogate (issue 16). */
 import { describe, expect, it } from "vitest";
-import { storableJson, storableText } from "../../../app/db/storable";
+import { storableJson, storableText, withoutLoneSurrogates } from "../../../app/db/storable";
 
 describe("storableText", () => {
   it("keeps any Unicode, surrogate pairs included", () => {
@@ -24,5 +24,12 @@ describe("storableJson", () => {
   it("reads a 100 000-deep value without overflowing the stack", () => {
     const deep = JSON.parse(`${"[".repeat(100_000)}"a\\u0000"${"]".repeat(100_000)}`) as unknown;
     expect(storableJson(deep)).toBe(false);
+  });
+});
+
+describe("withoutLoneSurrogates", () => {
+  it("replaces each lone half with U+FFFD and keeps pairs", () => {
+    expect(withoutLoneSurrogates("a\uD800b\uDC00c📦")).toBe("a\uFFFDb\uFFFDc📦");
+    expect(storableText(withoutLoneSurrogates("\uDE00\uD83D"))).toBe(true);
   });
 });
