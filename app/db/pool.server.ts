@@ -54,6 +54,44 @@ export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<
   }
 }
 
+/**
+ * The rows of one query in batches of `batchSize`, read from a server-side cursor in a read-only transaction on a
+ * connection of its own, so that an export of any size holds one batch in memory. `prepare` builds the query on that
+ * connection (it may read there first). The transaction stays open until the last batch: a failed query, or a reader
+ * that stops early (a download cancelled while this waits at a yield), rolls back here, so the connection never goes
+ * back to the pool inside it (one that cannot roll back is dropped).
+ */
+export async function* cursorBatches<Row extends pg.QueryResultRow>(
+  prepare: (client: Queryable) => Promise<{ sql: string; params: unknown[] }>,
+  batchSize: number,
+): AsyncGenerator<Row[]> {
+  const client = await pool().connect();
+  let open = false;
+  let broken = false;
+  try {
+    await client.query("BEGIN READ ONLY");
+    open = true;
+    const { sql, params } = await prepare(client);
+    await client.query(`DECLARE export_cursor NO SCROLL CURSOR FOR ${sql}`, params);
+    for (;;) {
+      const { rows } = await client.query<Row>(`FETCH ${batchSize} FROM export_cursor`);
+      if (rows.length > 0) yield rows;
+      if (rows.length < batchSize) break;
+    }
+    await client.query("COMMIT");
+    open = false;
+  } finally {
+    if (open) {
+      try {
+        await client.query("ROLLBACK");
+      } catch {
+        broken = true;
+      }
+    }
+    client.release(broken);
+  }
+}
+
 /** The shop was uninstalled or erased while a job was writing its rows: stop, retrying cannot help. */
 export class ShopGoneError extends Error {
   constructor(shopId: string) {

@@ -20,7 +20,7 @@ import { csvLine } from "../csv/writer";
 import type { ForecastRow } from "./compute.server";
 import { CSV_COLUMNS } from "./csv";
 import { ADVICE_COLUMNS, listWhere, orderBy, pageSql } from "./list-sql";
-import { pool, type Queryable } from "../db/pool.server";
+import { cursorBatches, pool, type Queryable } from "../db/pool.server";
 import { countedLocations, currentRun, demandLocationFilter, readSettings } from "./store.server";
 
 export async function listVariants(shopId: string, query: VariantListQuery): Promise<VariantListPage> {
@@ -48,39 +48,14 @@ export async function* exportVariantsCsv(shopId: string, query: VariantListQuery
     return;
   }
   const { where, params } = listWhere(shopId, run.runId, query);
-  const client = await pool().connect();
-  // Open until COMMIT: a failed query, or a download cancelled while this waits at a yield, rolls back here, so
-  // the connection never goes back to the pool inside the read-only transaction (one that cannot roll back is dropped).
-  let open = false;
-  let broken = false;
-  try {
-    await client.query("BEGIN READ ONLY");
-    open = true;
-    await client.query(
-      `DECLARE variants_csv NO SCROLL CURSOR FOR SELECT ${ADVICE_COLUMNS} FROM "VariantAdvice" a WHERE ${where} ORDER BY ${orderBy(query)}`,
-      params,
-    );
-    for (;;) {
-      const { rows } = await client.query<VariantAdviceRow>(`FETCH 1000 FROM variants_csv`);
-      if (rows.length === 0) break;
-      let chunk = header;
-      header = "";
-      for (const row of rows) chunk += csvLine(CSV_COLUMNS.map((c) => row[c]));
-      yield chunk;
-    }
-    if (header) yield header;
-    await client.query("COMMIT");
-    open = false;
-  } finally {
-    if (open) {
-      try {
-        await client.query("ROLLBACK");
-      } catch {
-        broken = true;
-      }
-    }
-    client.release(broken);
+  const sql = `SELECT ${ADVICE_COLUMNS} FROM "VariantAdvice" a WHERE ${where} ORDER BY ${orderBy(query)}`;
+  for await (const rows of cursorBatches<VariantAdviceRow>(async () => ({ sql, params }), 1000)) {
+    let chunk = header;
+    header = "";
+    for (const row of rows) chunk += csvLine(CSV_COLUMNS.map((c) => row[c]));
+    yield chunk;
   }
+  if (header) yield header;
 }
 
 /** A stored forecast as the variant page reads it (the row written by app/forecasts/compute.server.ts). */

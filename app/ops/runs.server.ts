@@ -15,7 +15,7 @@
 import { z } from "zod";
 import { csvLine } from "../csv/writer";
 import { addDays } from "../dashboard/format";
-import { pool, type Queryable } from "../db/pool.server";
+import { cursorBatches, pool, type Queryable } from "../db/pool.server";
 import {
   RUN_STATUSES,
   RUNS_PAGE_SIZE,
@@ -266,39 +266,19 @@ function csvRow(run: StoredRun): string {
  * of rows, so a query that fails at once fails the download before its 200.
  */
 export async function* runsCsv(filter: RunsFilter, header: readonly string[]): AsyncGenerator<string> {
-  const client = await pool().connect();
-  // Open until COMMIT: a failed query, or a download cancelled while this waits at a yield, rolls back here, so the
-  // connection never goes back to the pool inside the transaction (one that cannot roll back is dropped).
-  let open = false;
-  let broken = false;
-  try {
-    await client.query("BEGIN READ ONLY");
-    open = true;
+  const query = async (client: Queryable) => {
     const { statuses, where, values } = await conditions(client, filter);
-    await client.query(
-      `DECLARE runs_csv NO SCROLL CURSOR FOR
-         SELECT ${COLUMNS} FROM "ForecastRun" r JOIN "Shop" s ON s.id = r."shopId"
-          WHERE r.status = ANY($${values.length + 1}::text[]) AND ${where} ORDER BY ${ORDER}`,
-      [...values, statuses],
-    );
-    let chunk = csvLine(header);
-    for (;;) {
-      const { rows } = await client.query<StoredRun>(`FETCH ${CSV_BATCH} FROM runs_csv`);
-      for (const row of rows) chunk += csvRow(row);
-      if (chunk) yield chunk;
-      if (rows.length < CSV_BATCH) break;
-      chunk = "";
-    }
-    await client.query("COMMIT");
-    open = false;
-  } finally {
-    if (open) {
-      try {
-        await client.query("ROLLBACK");
-      } catch {
-        broken = true;
-      }
-    }
-    client.release(broken);
+    return {
+      sql: `SELECT ${COLUMNS} FROM "ForecastRun" r JOIN "Shop" s ON s.id = r."shopId"
+             WHERE r.status = ANY($${values.length + 1}::text[]) AND ${where} ORDER BY ${ORDER}`,
+      params: [...values, statuses],
+    };
+  };
+  let chunk = csvLine(header);
+  for await (const rows of cursorBatches<StoredRun>(query, CSV_BATCH)) {
+    for (const row of rows) chunk += csvRow(row);
+    yield chunk;
+    chunk = "";
   }
+  if (chunk) yield chunk;
 }
