@@ -124,6 +124,8 @@ export async function eraseShop(domain: string, requestedAt?: Date): Promise<Era
       await tx.productLeadTime.deleteMany({ where });
       await tx.vendorLeadTime.deleteMany({ where });
       await tx.shopSettings.deleteMany({ where });
+      // Promotions and campaigns (app/signals/).
+      await tx.promotion.deleteMany({ where });
       // Alerts and the email log (app/alerts/, app/email/).
       await tx.emailEvent.deleteMany({ where });
       await tx.emailMessage.deleteMany({ where });
