@@ -1,7 +1,8 @@
 /**
  * The initial sync of a shop, as a chain of steps of one Graphile job (`sync.initial`, one at a time per
  * shop in the shop's named queue): locations → products and variants → inventory levels → orders
- * (24 months with read_all_orders, else the 60 days Shopify allows) → refund lines → daily demand.
+ * (24 months with read_all_orders, else the 60 days Shopify allows) → promotions (discounts and marketing
+ * activities, decision 0055) → daily demand → refund lines.
  *
  * All progress lives in the SyncRun row, and every write is an idempotent upsert committed together with
  * its checkpoint (the JSONL line reached), so a crash at any point resumes where the last commit left
@@ -12,6 +13,7 @@ import { shopTransaction, type Queryable } from "../db/pool.server";
 import type { Shop } from "../shops/lookup.server";
 import { noteDemandChanged, requestForecastRun } from "../forecasts/run.server";
 import { dayIn, demandKeysOfOrders, lockShopDemand, rebuildDemand, recomputeDemand, refreshInStock } from "./demand.server";
+import { syncPromotions } from "./discounts.server";
 import { numericId } from "./ids";
 import { batches, downloadJsonl, type JsonlLine } from "./jsonl";
 import {
@@ -57,7 +59,7 @@ import {
  * are paged through the cost-limited API, a few orders per second on a standard plan. The demand table is
  * built before them, so forecasts can start; each batch of refund details then corrects its orders' demand.
  */
-export const PHASES = ["locations", "products", "inventory", "orders", "demand", "refunds"] as const;
+export const PHASES = ["locations", "products", "inventory", "orders", "promotions", "demand", "refunds"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface PhaseState {
@@ -72,6 +74,8 @@ export interface PhaseState {
   linesDone?: number;
   attempts?: number;
   polls?: number;
+  /** Promotions: the scopes the shop has not granted, whose source was not read (decision 0055). */
+  unavailable?: string[];
 }
 
 export interface SyncRunRow {
@@ -212,6 +216,15 @@ export async function advance(ctx: SyncContext, runId: string): Promise<Step> {
     }
     case "refunds":
       return refundsPhase(ctx, run);
+    case "promotions": {
+      // Before the demand table, so the first forecasts already know the shop's promotions.
+      const read = await syncPromotions(ctx, () => ctx.now?.() ?? new Date());
+      await addRows(ctx.db, run.id, phase, read.discounts + read.marketingEvents, { unavailable: read.unavailable });
+      if (read.invalid.length > 0)
+        await recordError(ctx.db, run.id, phase, `${read.invalid.length} invalid record(s) skipped, e.g. ${read.invalid[0]}`);
+      await finishPhase(ctx, run, phase);
+      return { kind: "continue" };
+    }
     case "demand":
       await shopTransaction(ctx.shop.id, async (tx) => {
         await lockShopDemand(tx, ctx.shop.id);

@@ -12,12 +12,15 @@
  *    sync or reconciliation (of every order in the window while some lack a channel: orders synced before
  *    channels were stored) fills in what we lack, and an order Shopify holds newer than we do (a missed
  *    webhook) also re-imports the store (docs/decisions/0052-order-channels-and-fulfillment.md);
+ *  - promotions: every discount and marketing activity read again (a missed discount webhook), those Shopify no
+ *    longer holds marked deleted; a scope the shop has not granted is named, not an error (decision 0055);
  *  - demand: rebuilt from the order lines, and yesterday's in-stock flags refreshed.
  */
 import type { AdminClient } from "./admin-client.server";
 import { shopTransaction, type Queryable } from "../db/pool.server";
 import type { Shop } from "../shops/lookup.server";
 import { dayIn, lockShopDemand, rebuildDemand, refreshInStock } from "./demand.server";
+import { syncPromotions, type PromotionSyncResult } from "./discounts.server";
 import { batches, downloadJsonl } from "./jsonl";
 import { numericId } from "./ids";
 import {
@@ -68,6 +71,8 @@ export interface Repairs {
   ordersStale: number;
   /** The store is to be imported again: the order counts differed, the product counts still do, or orders are stale. */
   resync: boolean;
+  /** Discounts and marketing activities read, those marked deleted, the scopes not granted, records refused. */
+  promotions?: PromotionSyncResult;
 }
 
 /** A webhook may still be on its way for an order updated this recently: its absence does not count as missed. */
@@ -314,6 +319,9 @@ export async function reconcileShop(ctx: ReconcileContext): Promise<Repairs> {
     repairs.ordersFilled = orderStates.filled;
     repairs.ordersStale = orderStates.stale;
     if (orderStates.stale > 0) repairs.resync = true;
+
+    await db.query(`UPDATE "SyncRun" SET phase = 'promotions', "updatedAt" = now() WHERE id = $1`, [run.id]);
+    repairs.promotions = await syncPromotions(ctx);
 
     await db.query(`UPDATE "SyncRun" SET phase = 'demand', "updatedAt" = now() WHERE id = $1`, [run.id]);
     repairs.demandRows = await shopTransaction(shop.id, async (tx) => {

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { withoutLoneSurrogates } from "../db/storable";
+import { DiscountPayload } from "./discounts";
 import { numericId } from "./ids";
 
 // ---------------------------------------------------------------------------------------------------
@@ -480,7 +481,10 @@ export type WebhookTopic =
   | "orders/cancelled"
   | "orders/fulfilled"
   | "refunds/create"
-  | "bulk_operations/finish";
+  | "bulk_operations/finish"
+  | "discounts/create"
+  | "discounts/update"
+  | "discounts/delete";
 
 export const TOPIC_PAYLOADS = {
   "products/create": ProductPayload,
@@ -493,6 +497,10 @@ export const TOPIC_PAYLOADS = {
   "orders/fulfilled": OrderPayload,
   "refunds/create": RefundPayload,
   "bulk_operations/finish": BulkFinishPayload,
+  // Applied apart from the batches (discounts.server.ts): each names a discount to read back by id.
+  "discounts/create": DiscountPayload,
+  "discounts/update": DiscountPayload,
+  "discounts/delete": DiscountPayload,
 } as const satisfies Record<WebhookTopic, z.ZodType>;
 
 export function isSyncTopic(topic: string): topic is WebhookTopic {

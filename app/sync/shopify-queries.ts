@@ -394,3 +394,236 @@ export const INVENTORY_SET_MUTATION = /* GraphQL */ `
     }
   }
 `;
+
+// ---------------------------------------------------------------------------------------------------
+// Promotions (issue 17, decision 0055): discounts (read_discounts) and marketing events (read_marketing_events).
+
+/** Targets per list in a page of discounts; a list with more is read on with DISCOUNT_TARGETS_QUERY. */
+export const DISCOUNT_TARGETS_FIRST = 25;
+
+/**
+ * What we read of a discount: its kind (`__typename`), title, dates, update time, value and items (the first
+ * page of each list). Shopify's cost counts a union's most costly member, so a page of 10 costs about 650 points.
+ */
+const DISCOUNT_FIELDS = /* GraphQL */ `
+  fragment FluxorCustomerGets on DiscountCustomerGets {
+    value {
+      __typename
+      ... on DiscountPercentage {
+        percentage
+      }
+      ... on DiscountAmount {
+        amount {
+          amount
+          currencyCode
+        }
+        appliesOnEachItem
+      }
+      ... on DiscountOnQuantity {
+        effect {
+          __typename
+          ... on DiscountPercentage {
+            percentage
+          }
+          ... on DiscountAmount {
+            amount {
+              amount
+              currencyCode
+            }
+            appliesOnEachItem
+          }
+        }
+      }
+    }
+    items {
+      __typename
+      ... on AllDiscountItems {
+        allItems
+      }
+      ... on DiscountProducts {
+        products(first: ${DISCOUNT_TARGETS_FIRST}) {
+          nodes {
+            id
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+        productVariants(first: ${DISCOUNT_TARGETS_FIRST}) {
+          nodes {
+            id
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+      ... on DiscountCollections {
+        collections(first: 10) {
+          nodes {
+            id
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+    }
+  }
+
+  fragment FluxorDiscount on DiscountNode {
+    id
+    discount {
+      __typename
+      ... on DiscountAutomaticBasic {
+        title
+        startsAt
+        endsAt
+        updatedAt
+        customerGets {
+          ...FluxorCustomerGets
+        }
+      }
+      ... on DiscountCodeBasic {
+        title
+        startsAt
+        endsAt
+        updatedAt
+        customerGets {
+          ...FluxorCustomerGets
+        }
+      }
+      ... on DiscountAutomaticBxgy {
+        title
+        startsAt
+        endsAt
+        updatedAt
+        customerGets {
+          ...FluxorCustomerGets
+        }
+      }
+      ... on DiscountCodeBxgy {
+        title
+        startsAt
+        endsAt
+        updatedAt
+        customerGets {
+          ...FluxorCustomerGets
+        }
+      }
+      ... on DiscountAutomaticFreeShipping {
+        title
+        startsAt
+        endsAt
+        updatedAt
+      }
+      ... on DiscountCodeFreeShipping {
+        title
+        startsAt
+        endsAt
+        updatedAt
+      }
+    }
+  }
+`;
+
+/**
+ * Every discount of the shop, 10 a page. Stand-in: `discountNodes(first, after, sortKey: ID)` →
+ * `nodes { id discount { __typename … } }`, `pageInfo`; ACCESS_DENIED without read_discounts.
+ */
+export const DISCOUNTS_QUERY = /* GraphQL */ `
+  query FluxorDiscounts($after: String) {
+    discountNodes(first: 10, after: $after, sortKey: ID) {
+      nodes {
+        ...FluxorDiscount
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+  ${DISCOUNT_FIELDS}
+`;
+
+/**
+ * One discount, after its webhook (which names it as a DiscountAutomaticNode or DiscountCodeNode). Stand-in:
+ * `discountNode(id:)` taking any of the three node ids; null once deleted.
+ */
+export const DISCOUNT_NODE_QUERY = /* GraphQL */ `
+  query FluxorDiscountNode($id: ID!) {
+    discountNode(id: $id) {
+      ...FluxorDiscount
+    }
+  }
+  ${DISCOUNT_FIELDS}
+`;
+
+/**
+ * The rest of one target list of a discount (products, productVariants or collections), 250 a page, whichever
+ * discount type holds it. Stand-in: the same connections with `after`.
+ */
+export function discountTargetsQuery(list: "products" | "productVariants" | "collections"): string {
+  const items =
+    list === "collections"
+      ? `... on DiscountCollections { collections(first: 250, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`
+      : `... on DiscountProducts { ${list}(first: 250, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`;
+  const types = ["DiscountAutomaticBasic", "DiscountCodeBasic", "DiscountAutomaticBxgy", "DiscountCodeBxgy"];
+  return /* GraphQL */ `
+    query FluxorDiscountTargets($id: ID!, $after: String) {
+      discountNode(id: $id) {
+        discount {
+          __typename
+          ${types.map((type) => `... on ${type} { customerGets { items { __typename ${items} } } }`).join("\n          ")}
+        }
+      }
+    }
+  `;
+}
+
+/** A collection's products, 250 a page (a discount on collections promotes them). Stand-in: `collection(id:) { products }`. */
+export const COLLECTION_PRODUCTS_QUERY = /* GraphQL */ `
+  query FluxorCollectionProducts($id: ID!, $after: String) {
+    collection(id: $id) {
+      products(first: 250, after: $after) {
+        nodes {
+          id
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Every marketing activity, 100 a page. Stand-in: `marketingEvents(first, after)` → MarketingEvent `{ id type
+ * remoteId startedAt endedAt scheduledToEndAt utmCampaign marketingChannelType description }`; ACCESS_DENIED without
+ * read_marketing_events.
+ */
+export const MARKETING_EVENTS_QUERY = /* GraphQL */ `
+  query FluxorMarketingEvents($after: String) {
+    marketingEvents(first: 100, after: $after) {
+      nodes {
+        id
+        type
+        remoteId
+        startedAt
+        endedAt
+        scheduledToEndAt
+        utmCampaign
+        marketingChannelType
+        description
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;

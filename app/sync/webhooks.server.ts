@@ -17,6 +17,8 @@ import { inTransaction, pool, ShopGoneError, shopTransaction, type Queryable } f
 import { SHOP_WEBHOOKS_PREFIX, syncInitialJob, syncWebhookJob } from "../jobs/contracts/sync";
 import { addJob, ensureWorkerSchema } from "../jobs/queue.server";
 import { shopById, type Shop } from "../shops/lookup.server";
+import type { AdminClient } from "./admin-client.server";
+import { applyDiscountEvents, pendingDiscountEvents, shopAdminClient } from "./discounts.server";
 import { demandKeysOfOrders, fillInStock, lockShopDemand, recomputeDemand, refreshInStockAt } from "./demand.server";
 import { planEvent, type PlannedEvent, type StoredWebhookEvent, type WebhookTopic } from "./records";
 import { insertRefundLines, newestByKey, upsertLevels, upsertLines, upsertOrders, upsertProducts, upsertVariants } from "./writers.server";
@@ -140,6 +142,8 @@ export const WEBHOOK_BATCH_SIZE = 500;
 export const EVENT_MAX_ATTEMPTS = 10;
 /** A shop's job hands over to a fresh one after this long, so that other shops' due jobs get a turn. */
 const JOB_BUDGET_MS = 20_000;
+/** Discount events read back per round (one Admin API call per discount they name). */
+const DISCOUNT_EVENTS_PER_READ = 50;
 /** Runs of one batch that a deadlock or serialisation failure may cost before its events are isolated. */
 const TRANSIENT_TRIES = 3;
 
@@ -187,7 +191,10 @@ export interface DrainResult {
  * The `sync.webhook` job: applies the shop's pending events, batch after batch, until none is left or the
  * job's time is up. A shop that is gone (uninstalled, erased) has its pending events skipped.
  */
-export async function drainShopEvents(shopId: string, options: { batchSize?: number; budgetMs?: number } = {}): Promise<DrainResult> {
+export async function drainShopEvents(
+  shopId: string,
+  options: { batchSize?: number; budgetMs?: number; adminClient?: (shop: Shop) => Promise<AdminClient> } = {},
+): Promise<DrainResult> {
   const batchSize = options.batchSize ?? WEBHOOK_BATCH_SIZE;
   const started = Date.now();
   const db = pool();
@@ -195,6 +202,16 @@ export async function drainShopEvents(shopId: string, options: { batchSize?: num
   try {
     const shop = await shopById(db, shopId);
     if (!shop) throw new ShopGoneError(shopId);
+    // Discount events first, apart from the batches: each is read back from Shopify, never inside a transaction.
+    for (;;) {
+      const events = await pendingDiscountEvents(db, shop.id, DISCOUNT_EVENTS_PER_READ);
+      if (events.length === 0) break;
+      await applyDiscountEvents(shop, events, options.adminClient ?? shopAdminClient, (tx, outcomes) =>
+        recordOutcomes(tx, shop.id, outcomes),
+      );
+      claimed += events.length;
+      if (events.length < DISCOUNT_EVENTS_PER_READ || Date.now() - started > (options.budgetMs ?? JOB_BUDGET_MS)) break;
+    }
     for (;;) {
       const batch = await applyIsolating(shop, { limit: batchSize });
       claimed += batch;
@@ -279,7 +296,7 @@ export async function applyBatch(
     // Named ids are claimed whatever their back-off (one event applied now, the halves of a failed batch).
     const { rows } = await tx.query<StoredWebhookEvent>(
       `SELECT e.id::text, e.topic, e."apiVersion", e.payload FROM "WebhookEvent" e
-        WHERE e."shopId" = $1 AND e.status IN ('received', 'failed')
+        WHERE e."shopId" = $1 AND e.status IN ('received', 'failed') AND e.topic NOT LIKE 'discounts/%'
           AND ${claim.ids ? `e.id = ANY($3::bigint[])` : `(e."retryAt" IS NULL OR e."retryAt" <= now())`}
         ORDER BY e.id LIMIT $2
           FOR UPDATE SKIP LOCKED`,

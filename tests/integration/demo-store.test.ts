@@ -149,9 +149,12 @@ function checkScenarios(store: DemoStore, plain: DemoStore, counts: { outOfStock
     expect(Array.from(daily.slice(0, created)).every((units) => units === 0)).toBe(true);
   }
 
-  // Everything else is the real series as before; the seeded ones keep it where they still sell.
+  // Everything else is the real series as before (promoted products too, off their promotion's days: checkPromotions);
+  // the seeded ones keep it where they still sell.
   const plainById = new Map(plain.products.map((product) => [product.id, product]));
-  const seeded = new Set(productIds);
+  const promoted = new Set(store.promotions.promotions.filter((p) => p.uplift !== null).flatMap((p) => p.productIds));
+  for (const id of promoted) expect(productIds).not.toContain(id);
+  const seeded = new Set([...productIds, ...promoted]);
   for (const product of store.products) {
     const before = plainById.get(product.id)!;
     if (!seeded.has(product.id)) {
@@ -172,6 +175,56 @@ function checkScenarios(store: DemoStore, plain: DemoStore, counts: { outOfStock
   }
 }
 
+/**
+ * The promotion plan: past discounts on steady sellers no seeded case took, their products' units raised by the drawn
+ * uplift on exactly their days (the rest of the series as in the store without the plan), one discount scheduled in
+ * the next two weeks, marketing events; stock follows the raised demand.
+ */
+function checkPromotions(store: DemoStore, plain: DemoStore) {
+  const { discounts, promotions, collections, marketingEvents } = store.promotions;
+  const past = promotions.filter((p) => p.uplift !== null);
+  expect(past.length).toBeGreaterThanOrEqual(5);
+  expect(promotions.filter((p) => p.uplift === null)).toHaveLength(1);
+  expect(marketingEvents.length).toBeGreaterThanOrEqual(1);
+  expect(discounts.filter((d) => d.method === "automatic").length).toBeGreaterThanOrEqual(1);
+  expect(discounts.filter((d) => d.method === "code").length).toBeGreaterThanOrEqual(2);
+  expect(discounts.filter((d) => d.items.kind === "collections")).toHaveLength(collections.length);
+  expect(collections.length).toBeGreaterThanOrEqual(1);
+  const dayIndexOf = (day: string) => dayIndex(store, day);
+  const plainById = new Map(plain.products.map((product) => [product.id, product]));
+  for (const promotion of past) {
+    const discount = discounts.find((d) => d.id === promotion.discountId)!;
+    expect(discount.percentOff).toBeGreaterThanOrEqual(15);
+    expect(discount.percentOff).toBeLessThanOrEqual(30);
+    expect(promotion.uplift).toBeGreaterThanOrEqual(1.4);
+    expect(promotion.uplift).toBeLessThanOrEqual(1.9);
+    const [from, to] = [dayIndexOf(promotion.startDay), dayIndexOf(promotion.endDay)];
+    expect(to - from + 1).toBeGreaterThanOrEqual(7);
+    expect(to - from + 1).toBeLessThanOrEqual(14);
+    expect(to).toBeLessThan(store.historyDays - 1);
+    let raised = 0;
+    let before = 0;
+    for (const id of promotion.productIds) {
+      const daily = store.products.find((p) => p.id === id)!.daily;
+      const plainDaily = plainById.get(id)!.daily;
+      for (let d = 0; d < store.historyDays; d++) {
+        const expected = d >= from && d <= to ? Math.round((plainDaily[d] ?? 0) * promotion.uplift!) : plainDaily[d];
+        if (daily[d] !== expected) expect({ product: id, day: d, units: daily[d] }).toEqual({ product: id, day: d, units: expected });
+        if (d >= from && d <= to) {
+          raised += daily[d] ?? 0;
+          before += plainDaily[d] ?? 0;
+        }
+      }
+    }
+    // Its days sold more than the same days without it.
+    expect(raised).toBeGreaterThan(before);
+  }
+  const upcoming = promotions.find((p) => p.uplift === null)!;
+  const ahead = dayIndexOf(upcoming.startDay) - store.historyDays;
+  expect(ahead).toBeGreaterThanOrEqual(1);
+  expect(ahead).toBeLessThanOrEqual(14);
+}
+
 describe("seeded cases (dead stock, out-of-stock best sellers, new products)", () => {
   const full = (scale?: ScaleOptions) => buildDemoStore({ domain: store.domain, seed: 42, today, scale });
 
@@ -179,6 +232,8 @@ describe("seeded cases (dead stock, out-of-stock best sellers, new products)", (
     const plain = full({ products: store.products.length, days: 730, realism: false });
     expect(plain.scenarios).toEqual({ deadStock: [], outOfStockBestSellers: [], newProducts: [] });
     checkScenarios(store, plain, { outOfStock: [6, 20], newProducts: [5, 8] });
+    checkPromotions(store, plain);
+    expect(plain.promotions).toEqual({ discounts: [], collections: [], marketingEvents: [], promotions: [] });
     expect(store.scenarios.deadStock.filter((d) => d.daysSinceLastSale >= 365).length).toBeGreaterThan(0);
     expect(store.scenarios.deadStock.filter((d) => d.daysSinceLastSale >= 180 && d.daysSinceLastSale < 365).length).toBeGreaterThan(0);
   });
@@ -187,6 +242,7 @@ describe("seeded cases (dead stock, out-of-stock best sellers, new products)", (
     const small = full({ products: 300, days: 365 });
     const plain = full({ products: 300, days: 365, realism: false });
     checkScenarios(small, plain, { outOfStock: [3, 6], newProducts: [3, 8] });
+    checkPromotions(small, plain);
     expect(small.scenarios.deadStock.filter((d) => d.daysSinceLastSale >= 180).length).toBeGreaterThan(0);
   });
 

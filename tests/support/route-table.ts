@@ -81,6 +81,14 @@ const json = (body: string): Record<string, unknown> | null => {
 const okFalse = (status: number, body: string) => status >= 400 || json(body)?.ok === false;
 
 const NOW = "2026-01-01T00:00:00Z";
+/** A discounts/* webhook as Shopify sends it: the discount's id and a few fields, never its details. */
+const discount = {
+  admin_graphql_api_id: "gid://shopify/DiscountCodeNode/1",
+  title: "Spring",
+  status: "ACTIVE",
+  created_at: NOW,
+  updated_at: NOW,
+};
 const product = (id: string) => ({
   id,
   title: "Hostile",
@@ -312,6 +320,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/webhooks.orders.cancelled": shopifyWebhook("orders/cancelled", { ...order, cancelled_at: NOW }, "routes/webhooks.orders.create"),
   "routes/webhooks.orders.create": shopifyWebhook("orders/create", order),
   "routes/webhooks.orders.fulfilled": shopifyWebhook("orders/fulfilled", order, "routes/webhooks.orders.create"),
+  "routes/webhooks.discounts.create": shopifyWebhook("discounts/create", discount),
+  "routes/webhooks.discounts.delete": shopifyWebhook("discounts/delete", discount, "routes/webhooks.discounts.create"),
+  "routes/webhooks.discounts.update": shopifyWebhook("discounts/update", discount, "routes/webhooks.discounts.create"),
   "routes/webhooks.orders.updated": shopifyWebhook("orders/updated", order, "routes/webhooks.orders.create"),
   "routes/webhooks.products.create": shopifyWebhook("products/create", product("1")),
   "routes/webhooks.products.delete": shopifyWebhook("products/delete", { id: 1 }),

@@ -27,7 +27,7 @@ import { serveProductImage } from "./images";
 import { handleAccessToken, handleAuthorize } from "./oauth";
 import { Simulator, type SimulatorOptions } from "./simulator";
 import { buildDemoStore, type DemoStore, type ScaleOptions } from "./store/demo-store";
-import { bulkFinishPayload, levelPayload, orderPayload, productPayload, refundPayload } from "./store/rest";
+import { bulkFinishPayload, discountPayload, levelPayload, orderPayload, productPayload, refundPayload } from "./store/rest";
 import { StoreState, type StateChange } from "./store/state";
 import { TokenRegistry } from "./tokens";
 import { WebhookDispatcher, type DeliverOptions, type DeliveryMode, type DeliveryResult } from "./webhooks";
@@ -123,6 +123,13 @@ export async function startShopifyStandIn(options: StandInOptions) {
         return emit("orders/updated", orderPayload(change.order));
       case "refund":
         return emit("refunds/create", refundPayload(change.order, change.refund));
+      case "discount-create":
+      case "discount-update":
+      case "discount-delete":
+        return emit(
+          `discounts/${change.kind.slice("discount-".length)}`,
+          discountPayload(change.discount, change.at, shop.state.nowMs(), shop.store.info.ianaTimezone),
+        );
     }
   };
 

@@ -1,13 +1,14 @@
 /**
  * Live store activity for a hosted shop: new orders, fulfilments, refunds (restocked or not),
- * cancellations, restocks and stock corrections, price and title edits, new and deleted products.
+ * cancellations, restocks and stock corrections, price and title edits, new and deleted products; on a timer,
+ * now and then, a discount created or ended (`discountShare`; `stepDiscount()` does one now).
  * Every event changes the store state (what the Admin API answers) and so sends the matching webhooks.
  * The sequence of events is deterministic for a seed; `step(n)` runs n events at once (tests), a
  * positive `ratePerSecond` runs them on a timer (the demo).
  */
 import { prng } from "./store/demo-store";
 import { OTHER_SOURCES, type DemoOrder } from "./store/orders";
-import type { ProductRecord, StoreState } from "./store/state";
+import { isoSeconds, type ProductRecord, type StoreState } from "./store/state";
 
 export type SimEventKind =
   "order" | "fulfil" | "refund" | "cancel" | "restock" | "correction" | "price" | "title" | "newProduct" | "deleteProduct";
@@ -18,6 +19,11 @@ export interface SimulatorOptions {
   seed?: number;
   /** Relative weights of the event kinds. */
   mix?: Partial<Record<SimEventKind, number>>;
+  /**
+   * On the timer, the share of events followed by a discount created or ended (default 0.002: one in 500). Drawn
+   * from a stream of its own, so the other events are what they would be without it; `step()` never does one.
+   */
+  discountShare?: number;
 }
 
 export interface SimEvent {
@@ -50,6 +56,9 @@ export class Simulator {
   private readonly mix: [SimEventKind, number][];
   private timer: NodeJS.Timeout | undefined;
   private created: number[] = [];
+  /** Discounts draw from a stream of their own. */
+  private readonly discountRandom: () => number;
+  private readonly discountShare: number;
 
   constructor(
     private readonly state: StoreState,
@@ -58,12 +67,20 @@ export class Simulator {
     this.random = prng(options.seed ?? 1);
     this.detail = prng((options.seed ?? 1) * 977 + 5);
     this.mix = Object.entries({ ...DEFAULT_MIX, ...options.mix }) as [SimEventKind, number][];
+    this.discountRandom = prng((options.seed ?? 1) * 7_919 + 11);
+    this.discountShare = options.discountShare ?? 0.002;
     if (options.ratePerSecond && options.ratePerSecond > 0) this.start(options.ratePerSecond);
   }
 
   start(ratePerSecond: number): void {
     this.stop();
-    this.timer = setInterval(() => this.step(1), Math.max(5, 1000 / ratePerSecond));
+    this.timer = setInterval(
+      () => {
+        this.step(1);
+        if (this.discountRandom() < this.discountShare) this.stepDiscount();
+      },
+      Math.max(5, 1000 / ratePerSecond),
+    );
     this.timer.unref();
   }
 
@@ -85,6 +102,39 @@ export class Simulator {
       out.push(event);
     }
     return out;
+  }
+
+  /**
+   * A merchant's discount move now: ends a running discount this simulator created, or creates one (a code discount,
+   * 10–30 % off two to four products, for a week from now). Sends discounts/create or discounts/update.
+   */
+  stepDiscount(): { created?: number; ended?: number } {
+    const state = this.state;
+    const running = state
+      .discounts()
+      .filter((d) => d.title.startsWith("Flash sale") && (d.endsAt === null || Date.parse(d.endsAt) > state.nowMs()));
+    const mine = running[Math.floor(this.discountRandom() * running.length)];
+    if (mine && this.discountRandom() < 0.5) return { ended: state.endDiscount(mine.id).id };
+    const products = state.products();
+    const chosen = new Set<number>();
+    const wanted = 2 + Math.floor(this.discountRandom() * 3);
+    for (let tries = 0; chosen.size < Math.min(wanted, products.length) && tries < 50; tries++)
+      chosen.add(products[Math.floor(this.discountRandom() * products.length)]!.id);
+    const percentOff = 10 + 5 * Math.floor(this.discountRandom() * 5);
+    const n = state.discounts().length + 1;
+    const discount = state.createDiscount({
+      title: `Flash sale ${n}: ${percentOff}% off`,
+      method: "code",
+      type: "basic",
+      code: `FLASH${n}`,
+      startsAt: state.now(),
+      endsAt: isoSeconds(state.nowMs() + 7 * 86_400_000),
+      percentOff,
+      amountOff: null,
+      appliesOnEachItem: false,
+      items: { kind: "products", productIds: [...chosen], variantIds: [] },
+    });
+    return { created: discount.id };
   }
 
   private pick<T>(items: readonly T[]): T | undefined {

@@ -1,6 +1,7 @@
 /**
  * Calculated query cost with Shopify's documented rules: scalars and enums 0, objects 1,
- * connections 2 + (first|last) × (cost of one node), mutations 10. The requested cost is computed
+ * connections 2 + (first|last) × (cost of one node), unions and interfaces the most costly of their possible
+ * types' selections, mutations 10. The requested cost is computed
  * from the query; the actual cost from the data returned (connections count the nodes they held).
  * A list field costs its item times the most items it can return: its `first` argument, or the number
  * of `ids` asked for (`nodes(ids:)`), else one.
@@ -68,12 +69,17 @@ function listSize(field: FieldNode, variables: Record<string, unknown>): number 
 /** Cost of a selection set on `type`; with `data`, the actual cost of what was returned. */
 function selectionCost(input: CostInput, set: SelectionSetNode, type: GraphQLCompositeType, data: unknown, actual: boolean): number {
   let total = 0;
+  // On a union or interface, the fragments of each possible type add up per type; the most costly type counts.
+  const byType = new Map<string, number>();
   for (const selection of set.selections) {
     if (selection.kind === Kind.INLINE_FRAGMENT || selection.kind === Kind.FRAGMENT_SPREAD) {
       const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : input.fragments[selection.name.value];
       if (!fragment) continue;
       const condition = fragment.typeCondition ? input.schema.getType(fragment.typeCondition.name.value) : type;
-      if (condition && isCompositeType(condition)) total += selectionCost(input, fragment.selectionSet, condition, data, actual);
+      if (!condition || !isCompositeType(condition)) continue;
+      const cost = selectionCost(input, fragment.selectionSet, condition, data, actual);
+      if (isAbstractType(type) && condition !== type) byType.set(condition.name, (byType.get(condition.name) ?? 0) + cost);
+      else total += cost;
       continue;
     }
     const name = selection.name.value;
@@ -93,7 +99,7 @@ function selectionCost(input: CostInput, set: SelectionSetNode, type: GraphQLCom
       total += 1 + selectionCost(input, selection.selectionSet, named, value, actual);
     }
   }
-  return total;
+  return total + Math.max(0, ...byType.values());
 }
 
 function connectionCost(input: CostInput, field: FieldNode, connection: GraphQLCompositeType, value: unknown, actual: boolean): number {

@@ -12,6 +12,7 @@ import { parseOrderQuery } from "./search";
 import { SDL } from "./sdl";
 import { BILLING_RESOLVERS, billingNode } from "../billing/resolvers";
 import { BILLING_SDL } from "../billing/sdl";
+import { DISCOUNT_RESOLVERS, DISCOUNTS_SDL } from "./discounts";
 
 type Resolver = (source: unknown, args: Record<string, unknown>, context: AdminContext, info: GraphQLResolveInfo) => unknown;
 
@@ -428,8 +429,8 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
 };
 
 export function buildAdminSchema(extra: Record<string, Record<string, Resolver>> = {}): GraphQLSchema {
-  const schema = buildSchema(SDL + BILLING_SDL);
-  for (const byType of [RESOLVERS, BILLING_RESOLVERS, extra]) {
+  const schema = buildSchema(SDL + BILLING_SDL + DISCOUNTS_SDL);
+  for (const byType of [RESOLVERS, BILLING_RESOLVERS, DISCOUNT_RESOLVERS, extra]) {
     for (const [typeName, fields] of Object.entries(byType)) {
       const type = schema.getType(typeName);
       if (!isObjectType(type)) throw new Error(`schema: resolvers for unknown object type ${typeName}`);

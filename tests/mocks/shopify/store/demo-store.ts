@@ -6,9 +6,19 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { prng } from "../../../support/random";
+import { emptyPlan, seedPromotions, type DemoPromotionPlan } from "./promotions";
 import { seedRealism, type DemoScenarios } from "./realism";
 
 export { prng };
+export {
+  PROMOTIONS,
+  type DemoCollection,
+  type DemoDiscount,
+  type DemoDiscountItems,
+  type DemoMarketingEvent,
+  type DemoPromotionPlan,
+  type PlannedPromotion,
+} from "./promotions";
 export { REALISM, type DeadStockBand, type DeadStockCase, type DemoScenarios, type NewProductCase, type OutOfStockCase } from "./realism";
 
 /** `../shared/data/online-retail` beside the repository (FLUXOR_DATA_DIR overrides). */
@@ -60,6 +70,11 @@ export interface DemoStore {
    * empty lists when the store was built without them (see ScaleOptions.realism and the README).
    */
   scenarios: DemoScenarios;
+  /**
+   * The promotion plan (discounts, collections, marketing events) and what each past discount did to its products'
+   * demand: planned with the seeded cases, empty without them (README, "Promotions").
+   */
+  promotions: DemoPromotionPlan;
   fingerprint: string;
 }
 
@@ -132,8 +147,9 @@ export interface ScaleOptions {
   /** Multiplies every product's daily demand (default 1), to pick a store's order volume. */
   demandScale?: number;
   /**
-   * Seed dead stock, out-of-stock best sellers and new products (`DemoStore.scenarios`). Default: on for
-   * stores with at least 365 days of history (the full demo store and `npm run demo -- --store small`).
+   * Seed dead stock, out-of-stock best sellers and new products (`DemoStore.scenarios`), and plan promotions
+   * (`DemoStore.promotions`). Default: on for stores with at least 365 days of history (the full demo store and
+   * `npm run demo -- --store small`).
    */
   realism?: boolean;
 }
@@ -171,6 +187,10 @@ export interface StoreIds {
   media: number;
   shop: number;
   customer: number;
+  /** Discounts, collections and marketing events (the promotion plan). */
+  discount: number;
+  collection: number;
+  marketingEvent: number;
 }
 
 /**
@@ -190,6 +210,9 @@ export function storeIds(space = 0): StoreIds {
     media: 30_000_000_001 + space * 10_000_000,
     shop: 60_000_000 + space * 1_000,
     customer: 7_000_000_000 + space * 1_000_000,
+    discount: 1_200_000_000 + space * 1_000_000,
+    collection: 450_000_000_000 + space * 10_000_000,
+    marketingEvent: 98_000_000 + space * 100_000,
   };
 }
 
@@ -336,6 +359,18 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
   const scenarios = realism
     ? seedRealism(products, { seed: options.seed, historyDays, historyStartMs, warehouseId: locations[0]!.id })
     : { deadStock: [], outOfStockBestSellers: [], newProducts: [] };
+  const timeZone = "Europe/London";
+  // After the seeded cases, among the products they left: those cases stay what they were without promotions.
+  const promotions = realism
+    ? seedPromotions(products, {
+        seed: options.seed,
+        historyDays,
+        historyStartMs,
+        timeZone,
+        scenarios,
+        ids: { discount: ids.discount, collection: ids.collection, marketingEvent: ids.marketingEvent },
+      })
+    : emptyPlan();
   const fingerprint = createHash("sha256");
   for (const product of products) {
     fingerprint.update(`${product.id}|${product.title}|${product.vendor}|${product.productType}|${product.createdAt ?? ""}|`);
@@ -351,7 +386,7 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
         ? "Hollow Oak Gifts"
         : titleCase(options.domain.replace(/\.myshopify\.com$/, "").replace(/-/g, " ")),
       currencyCode: "GBP",
-      ianaTimezone: "Europe/London",
+      ianaTimezone: timeZone,
       countryCode: "GB",
       plan: "Basic",
       shopId: ids.shop + (options.seed % 1000),
@@ -368,6 +403,7 @@ export function buildDemoStore(options: BuildOptions): DemoStore {
       lastName: "Lovelace",
     },
     scenarios,
+    promotions,
     fingerprint: fingerprint.digest("hex"),
   };
 }

@@ -5,7 +5,8 @@
  * like the real ones: the app must strip it.
  */
 import { unfulfilledLines, type DemoOrder, type DemoRefund } from "./orders";
-import type { LevelRecord, ProductRecord, StoreView } from "./state";
+import type { DemoDiscount } from "./promotions";
+import { discountStatus, type LevelRecord, type ProductRecord, type StoreView } from "./state";
 
 const PARTS = new Map<string, Intl.DateTimeFormat>();
 
@@ -277,4 +278,23 @@ export function bulkFinishPayload(operation: BulkFinish): Record<string, unknown
     status: operation.status.toLowerCase(),
     type: "query",
   };
+}
+
+/**
+ * `discounts/create`, `discounts/update` and `discounts/delete`: the discount's id (as `DiscountAutomaticNode` or
+ * `DiscountCodeNode`), title, status and times; nothing of its dates, value or items (the app reads the node).
+ */
+export function discountPayload(discount: DemoDiscount, at: string, nowMs: number, timeZone = "Europe/London") {
+  return {
+    admin_graphql_api_id: discountNodeGid(discount),
+    title: discount.title,
+    status: discountStatus(discount, nowMs),
+    created_at: restTime(discount.createdAt, timeZone),
+    updated_at: restTime(at, timeZone),
+  };
+}
+
+/** The id Shopify's discount webhooks carry: the automatic or code discount node. */
+export function discountNodeGid(discount: Pick<DemoDiscount, "id" | "method">): string {
+  return `gid://shopify/${discount.method === "automatic" ? "DiscountAutomaticNode" : "DiscountCodeNode"}/${discount.id}`;
 }

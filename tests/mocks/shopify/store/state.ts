@@ -9,6 +9,7 @@
  * a day's orders are generated when asked (cached for a few days); changed ones live in `orderPatches`.
  */
 import type { DemoStore } from "./demo-store";
+import type { DemoCollection, DemoDiscount, DemoMarketingEvent } from "./promotions";
 import {
   fulfillmentStatusOf,
   ORDER_ID_DAY,
@@ -331,7 +332,15 @@ export type StateChange =
   | { kind: "product-create" | "product-update"; product: ProductRecord }
   | { kind: "product-delete"; productId: number }
   | { kind: "order-create" | "order-update" | "order-cancel" | "order-fulfil"; order: DemoOrder }
-  | { kind: "refund"; order: DemoOrder; refund: DemoRefund };
+  | { kind: "refund"; order: DemoOrder; refund: DemoRefund }
+  | { kind: "discount-create" | "discount-update" | "discount-delete"; discount: DemoDiscount; at: string };
+
+/** Shopify's DiscountStatus of a discount at an instant. */
+export function discountStatus(discount: Pick<DemoDiscount, "startsAt" | "endsAt">, nowMs: number): "ACTIVE" | "EXPIRED" | "SCHEDULED" {
+  if (Date.parse(discount.startsAt) > nowMs) return "SCHEDULED";
+  if (discount.endsAt !== null && Date.parse(discount.endsAt) <= nowMs) return "EXPIRED";
+  return "ACTIVE";
+}
 
 export interface QuantityChange {
   inventoryItemId: number;
@@ -349,6 +358,11 @@ export class StoreState extends StoreView {
   private nextLiveOrder = 0;
   private nextRefundId: number;
   private nextMediaId: number;
+  private nextDiscountId: number;
+  /** Discounts (by id, in id order), collections and marketing events: the promotion plan, then live changes. */
+  private readonly discountsById = new Map<number, DemoDiscount>();
+  readonly collections: DemoCollection[];
+  readonly marketingEvents: DemoMarketingEvent[];
   /** Every image id ever given (a replaced image's file stays on the CDN). */
   private readonly mediaIds = new Set<number>();
   private readonly builtAt = Date.now();
@@ -421,6 +435,10 @@ export class StoreState extends StoreView {
     this.nextVariantId = maxVariant + 1;
     this.nextMediaId = mediaId;
     this.nextRefundId = store.ids.refund;
+    for (const discount of store.promotions.discounts) this.discountsById.set(discount.id, discount);
+    this.nextDiscountId = Math.max(store.ids.discount, ...store.promotions.discounts.map((d) => d.id + 1));
+    this.collections = store.promotions.collections.map((collection) => ({ ...collection, productIds: [...collection.productIds] }));
+    this.marketingEvents = store.promotions.marketingEvents.map((event) => ({ ...event }));
     for (const product of productsById.values()) if (product.image) this.mediaIds.add(product.image.id);
   }
 
@@ -763,5 +781,52 @@ export class StoreState extends StoreView {
     this.emit({ kind: "order-update", order: cancelled });
     this.putBack(order, lines);
     return cancelled;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Discounts (read with read_discounts; webhooks discounts/create, discounts/update, discounts/delete)
+
+  /** Discounts in id order (Shopify's default sort). */
+  discounts(): DemoDiscount[] {
+    return [...this.discountsById.values()];
+  }
+  discount(id: number): DemoDiscount | undefined {
+    return this.discountsById.get(id);
+  }
+  collection(id: number): DemoCollection | undefined {
+    return this.collections.find((collection) => collection.id === id);
+  }
+
+  /** A new discount (created now unless `createdAt` says); sends discounts/create. */
+  createDiscount(input: Omit<DemoDiscount, "id" | "createdAt" | "updatedAt"> & { createdAt?: string }): DemoDiscount {
+    const at = input.createdAt ?? this.now();
+    const discount: DemoDiscount = { ...input, id: this.nextDiscountId++, createdAt: at, updatedAt: at };
+    this.discountsById.set(discount.id, discount);
+    this.emit({ kind: "discount-create", discount, at });
+    return discount;
+  }
+
+  /** Changes a discount (its `updatedAt` becomes now); sends discounts/update. */
+  updateDiscount(id: number, patch: Partial<Omit<DemoDiscount, "id" | "createdAt" | "updatedAt">>): DemoDiscount {
+    const current = this.discountsById.get(id);
+    if (!current) throw new Error(`no discount ${id}`);
+    const at = this.now();
+    const next: DemoDiscount = { ...current, ...patch, id, updatedAt: at };
+    this.discountsById.set(id, next);
+    this.emit({ kind: "discount-update", discount: next, at });
+    return next;
+  }
+
+  /** Ends a discount now (as the admin's "Deactivate" does: `endsAt` becomes now). */
+  endDiscount(id: number): DemoDiscount {
+    return this.updateDiscount(id, { endsAt: this.now() });
+  }
+
+  /** Deletes a discount; sends discounts/delete. */
+  deleteDiscount(id: number): void {
+    const current = this.discountsById.get(id);
+    if (!current) throw new Error(`no discount ${id}`);
+    this.discountsById.delete(id);
+    this.emit({ kind: "discount-delete", discount: current, at: this.now() });
   }
 }

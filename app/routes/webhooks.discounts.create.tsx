@@ -1,0 +1,3 @@
+import { syncWebhookAction } from "../sync/webhook-route.server";
+
+export const action = syncWebhookAction("discounts/create");
