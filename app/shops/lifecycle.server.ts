@@ -117,6 +117,7 @@ export async function eraseShop(domain: string, requestedAt?: Date): Promise<Era
       // Forecasts and settings (app/forecasts/).
       await tx.variantAdvice.deleteMany({ where });
       await tx.variantForecast.deleteMany({ where });
+      await tx.signalUse.deleteMany({ where });
       await tx.forecastSnapshot.deleteMany({ where });
       await tx.forecastRecompute.deleteMany({ where });
       await tx.forecastRun.deleteMany({ where });
@@ -126,6 +127,8 @@ export async function eraseShop(domain: string, requestedAt?: Date): Promise<Era
       await tx.shopSettings.deleteMany({ where });
       // Promotions and campaigns (app/signals/).
       await tx.promotion.deleteMany({ where });
+      // External signal sources (app/signals/sources.server.ts): the shop's settings and its encrypted API key.
+      await tx.signalSourceSetting.deleteMany({ where });
       // Alerts and the email log (app/alerts/, app/email/).
       await tx.emailEvent.deleteMany({ where });
       await tx.emailMessage.deleteMany({ where });
