@@ -12,15 +12,18 @@ import {
   ReferenceArea,
   ReferenceLine,
   ResponsiveContainer,
+  Scatter,
   Tooltip,
   XAxis,
   YAxis,
   type DefaultLegendContentProps,
+  type ScatterShapeProps,
   type TooltipContentProps,
   type TooltipValueType,
 } from "recharts";
 import { useFormat } from "../dashboard/FormatContext";
 import { hasStockLine, integerTicks, outOfStockSpan, unitsAxisMax, type ChartRow } from "../dashboard/chart-data";
+import type { WithOverlay } from "../forecasts/candidates";
 import type { VariantForecastDetail } from "../forecasts/contract";
 import { ClientOnly } from "./ClientOnly";
 
@@ -37,10 +40,31 @@ const COLOURS = {
   /** The current stockout's shading and its label. */
   outOfStockArea: "#fed3d1",
   outOfStockLabel: "#8e1f0b",
+  /** Days of unusual sales (anomaly flags). */
+  anomaly: "#a0178f",
 } as const;
 
+/** A row of the chart: the day's sales or forecast, with the candidate lines and the anomaly marker. */
+export type OverlayChartRow = WithOverlay<ChartRow>;
+
+/** The candidate lines' colours and dash patterns, in overlay order (distinct from the forecast's blue). */
+export const CANDIDATE_STYLES = [
+  { colour: "#b95000", dash: "6 3" },
+  { colour: "#6c3fc0", dash: "2 3" },
+  { colour: "#00786b", dash: "8 3 2 3" },
+  { colour: "#5e5e5e", dash: "4 4" },
+] as const;
+
+/** One candidate line the chart draws: its place in the rows' `candidates` and its legend label. */
+export interface CandidateLineStyle {
+  index: number;
+  label: string;
+}
+
 export interface ForecastChartProps {
-  rows: ChartRow[];
+  rows: OverlayChartRow[];
+  /** Candidate models' forecasts to draw (the overlay), in the order of `rows[].candidates`. */
+  lines?: readonly CandidateLineStyle[];
   /** The last day of history (`YYYY-MM-DD`), marked as "today". */
   asOf: string;
   stockoutDate: string | null;
@@ -55,13 +79,26 @@ export interface ForecastChartProps {
  * (Recharts measures its container); the server renders a placeholder of the same height, so the page
  * neither shifts nor mismatches on hydration.
  */
-export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutDate, outOfStock, height = 360 }: ForecastChartProps) {
+export const ForecastChart = memo(function ForecastChart({
+  rows,
+  lines = [],
+  asOf,
+  stockoutDate,
+  outOfStock,
+  height = 360,
+}: ForecastChartProps) {
   const { t } = useTranslation();
   const format = useFormat();
   const tickFormatter = useCallback((day: string) => format.dayShort(day), [format]);
   const unitTick = useCallback((value: number) => format.integer(value), [format]);
   const renderTooltip = useCallback((props: TooltipContentProps<TooltipValueType, string | number>) => <ChartTooltip {...props} />, []);
-  const unitsMax = useMemo(() => unitsAxisMax(rows), [rows]);
+  // The candidate lines count toward the axis like the forecast does.
+  const unitsMax = useMemo(
+    () =>
+      unitsAxisMax(rows.map((row) => ({ ...row, forecast: Math.max(row.forecast ?? 0, ...row.candidates.map((value) => value ?? 0)) }))),
+    [rows],
+  );
+  const hasAnomalies = useMemo(() => rows.some((row) => row.anomaly !== null), [rows]);
   const unitsTicks = useMemo(() => integerTicks(unitsMax), [unitsMax]);
   // The stock axis and line only when there is stock to project (not when it is nil or flat at 0).
   const showStock = useMemo(() => hasStockLine(rows), [rows]);
@@ -170,6 +207,33 @@ export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutD
                   dot={false}
                   isAnimationActive={false}
                 />
+                {lines.map((line) => {
+                  const style = CANDIDATE_STYLES[line.index % CANDIDATE_STYLES.length]!;
+                  return (
+                    <Line
+                      key={line.index}
+                      yAxisId="units"
+                      dataKey={(row: OverlayChartRow) => row.candidates[line.index] ?? null}
+                      name={line.label}
+                      stroke={style.colour}
+                      strokeWidth={1.5}
+                      strokeDasharray={style.dash}
+                      dot={false}
+                      isAnimationActive={false}
+                    />
+                  );
+                })}
+                {hasAnomalies ? (
+                  <Scatter
+                    yAxisId="units"
+                    dataKey="anomaly"
+                    name={t("chart.anomaly")}
+                    fill={COLOURS.anomaly}
+                    legendType="triangle"
+                    shape={AnomalyMarker}
+                    isAnimationActive={false}
+                  />
+                ) : null}
                 {showStock ? (
                   <Line
                     yAxisId="stock"
@@ -219,10 +283,28 @@ export const ForecastChart = memo(function ForecastChart({ rows, asOf, stockoutD
   );
 });
 
+/** A day of unusual sales: a triangle pointing up (spike) or down (drop) at the units sold. */
+function AnomalyMarker({ cx, cy, payload }: ScatterShapeProps) {
+  const row = payload as OverlayChartRow | undefined;
+  if (typeof cx !== "number" || typeof cy !== "number" || !row?.anomalyKind) return <g />;
+  const up = row.anomalyKind === "spike";
+  const y = up ? cy - 4 : cy + 4;
+  const tip = up ? y - 7 : y + 7;
+  return (
+    <path
+      d={`M${cx - 6},${y} L${cx + 6},${y} L${cx},${tip} Z`}
+      fill={COLOURS.anomaly}
+      stroke="#ffffff"
+      strokeWidth={1}
+      data-testid={`anomaly-marker-${row.day}`}
+    />
+  );
+}
+
 function ChartTooltip({ active, payload }: TooltipContentProps<TooltipValueType, string | number>) {
   const { t } = useTranslation();
   const format = useFormat();
-  const row = payload?.[0]?.payload as ChartRow | undefined;
+  const row = payload?.[0]?.payload as OverlayChartRow | undefined;
   if (!active || !row) return null;
   const units = (value: number) => format.number(value, 1);
   const range = (band: [number, number]) => `${units(band[0])} – ${units(band[1])}`;
@@ -243,6 +325,7 @@ function ChartTooltip({ active, payload }: TooltipContentProps<TooltipValueType,
         <div>
           {t("chart.sales")}: {units(row.sales)}
           {row.outOfStock ? ` (${t("chart.outOfStock")})` : ""}
+          {row.anomalyKind ? ` (${t(`chart.anomalyKind.${row.anomalyKind}`)})` : ""}
         </div>
       ) : null}
       {row.forecast !== null ? (
@@ -250,6 +333,13 @@ function ChartTooltip({ active, payload }: TooltipContentProps<TooltipValueType,
           {t("chart.forecast")}: {units(row.forecast)}
         </div>
       ) : null}
+      {payload
+        .filter((item) => typeof item.dataKey === "function" && typeof item.value === "number")
+        .map((item) => (
+          <div key={String(item.name)}>
+            {item.name}: {units(Number(item.value))}
+          </div>
+        ))}
       {row.band80 ? (
         <div>
           {t("chart.band80")}: {range(row.band80)}

@@ -2,6 +2,7 @@
  * forecastSeries: one series in, one forecast with calibrated bands out. Pure: no I/O, no clock.
  */
 
+import { detectAnomalies } from "./anomalies";
 import { classify } from "./classify";
 import { coldStartForecast } from "./cold-start";
 import { addDays, fromDay } from "./dates";
@@ -9,9 +10,8 @@ import { band, calibrate, looCoverage, type Calibration } from "./intervals";
 import { runModels } from "./models";
 import { impute, prepareSeries, type PreparedSeries } from "./prepare";
 import { weekdayProfile } from "./profile";
-import { modelInput, selectModel } from "./select";
-import { buildShopContext } from "./shop";
-import type { ForecastOptions, ForecastResult, ModelName, SeriesInput, StockStatus } from "./types";
+import { modelInput, selectModel, type Selection } from "./select";
+import type { AnomalyFlag, DemandClass, ForecastOptions, ForecastResult, ModelName, SeriesInput, StockStatus } from "./types";
 
 export const DEFAULT_MIN_HISTORY_DAYS = 56;
 
@@ -53,6 +53,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Fo
       dailySd: cs.dailySd,
       warnings,
       stock: stockStatus(p, cs.forecast),
+      anomalies: [],
     };
   }
 
@@ -79,6 +80,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Fo
       dailySd: 0,
       warnings: [...warnings, `no sales in ${observedDays} observed days: forecast is zero`],
       stock: stockStatus(p, z),
+      anomalies: [],
     };
   }
 
@@ -127,7 +129,40 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Fo
     dailySd,
     warnings,
     stock: stockStatus(p, out.forecast),
+    anomalies: recentAnomalies(p, sel, profile, cls.demandClass),
   };
+}
+
+/**
+ * The flags of the last days (anomalies.ts): against the chosen method's forecast from the most recent origin, with
+ * the 95 % band calibrated on the other origins (so neither has seen the days judged). No model is fitted for it.
+ */
+function recentAnomalies(p: PreparedSeries, sel: Selection, profile: Float64Array, demandClass: DemandClass): AnomalyFlag[] {
+  const recent = sel.recent;
+  const cal = recent ? calibrate(sel.residuals, 0) : undefined;
+  if (!recent || !cal) return [];
+  const forecast: number[] = [];
+  const lo95: number[] = [];
+  const hi95: number[] = [];
+  recent.forecast.forEach((f, t) => {
+    const b = band(cal, f, t);
+    forecast.push(Math.max(0, f));
+    lo95.push(b.lo95);
+    hi95.push(b.hi95);
+  });
+  return detectAnomalies({
+    start: fromDay(p.startDay),
+    actual: p.raw,
+    startDow: p.startDow,
+    profile,
+    origin: recent.origin,
+    forecast,
+    lo95,
+    hi95,
+    spikeCap: p.outlierCap,
+    outOfStock: p.stock.outOfStock,
+    demandClass,
+  });
 }
 
 /** Days of the forecast whose mean is the level lost per day while out of stock. */
@@ -243,17 +278,6 @@ function mean(a: readonly number[]): number {
 
 function round(x: number): number {
   return Math.round(x * 10) / 10;
-}
-
-/**
- * Forecast many series of one shop: measures the shop context (weekday pattern, closures,
- * holiday effect) across them once, then forecasts each series. Plain data in and out, so a
- * caller can split the array over worker threads (see worker-pool.server.ts).
- */
-export function forecastMany(inputs: readonly SeriesInput[], options: ForecastOptions): ForecastResult[] {
-  const shop = options.shop ?? buildShopContext(inputs, options);
-  const opts: ForecastOptions = { ...options, shop };
-  return inputs.map((s) => forecastSeries(s, opts));
 }
 
 export type { ModelName };

@@ -2,7 +2,7 @@
 
 import { parentPort } from "node:worker_threads";
 import { loadAugurs } from "./augurs.server";
-import { forecastMany } from "./forecast";
+import { forecastMany } from "./signals";
 import type { ForecastOptions, SeriesInput } from "./types";
 
 export interface WorkerRequest {

@@ -5,7 +5,10 @@
  */
 
 export type * from "./types";
-export { forecastSeries, forecastMany } from "./forecast";
+export { forecastSeries } from "./forecast";
+export { forecastMany, forecastWithSignals } from "./signals";
+export { applyRegressors, deviations } from "./regressors";
+export { estimateUplift, forecastWithPromotions, liftFuture } from "./promotions";
 export { buildShopContext } from "./shop";
 export { classify, type Classification } from "./classify";
 export { capSpikes } from "./outliers";

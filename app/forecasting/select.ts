@@ -120,6 +120,11 @@ export interface Selection {
   totalError: number;
   actualSum: number;
   scoredDays: number;
+  /**
+   * The chosen method's forecast (`evalHorizon` days) from the most recent origin, `evalHorizon` days before the
+   * end: the reference the anomaly flags judge the last days against (anomalies.ts). Null without such an origin.
+   */
+  recent: { origin: number; forecast: Float64Array } | null;
 }
 
 export function selectModel(p: PreparedSeries, cls: Classification, options: ForecastOptions): Selection {
@@ -214,5 +219,18 @@ export function selectModel(p: PreparedSeries, cls: Classification, options: For
     totalError += Math.abs(fs - as);
     actualSum += as;
   }
-  return { model, components, scores, residuals, origins: origins.length, evalHorizon: evalH, absError, totalError, actualSum, scoredDays };
+  const latest = origins[0] === p.n - evalH ? (useEnsemble ? ensF[0] : best !== undefined ? forecasts[0]![best] : undefined) : undefined;
+  return {
+    model,
+    components,
+    scores,
+    residuals,
+    origins: origins.length,
+    evalHorizon: evalH,
+    absError,
+    totalError,
+    actualSum,
+    scoredDays,
+    recent: latest ? { origin: p.n - evalH, forecast: latest } : null,
+  };
 }

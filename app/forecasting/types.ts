@@ -33,6 +33,62 @@ export interface SeriesInput {
   available?: number | null;
   /** Optional parent/group pattern used when the series is too short (cold start). */
   parent?: ParentPattern;
+  /** Promotion days, past and planned (issue 17): used only where the series' own backtest shows a gain (promotions.ts). */
+  promotions?: PromotionInput;
+  /** External daily regressors (temperature, an economic index): used only where the series' backtest shows a gain (regressors.ts). */
+  regressors?: RegressorInput[];
+}
+
+export type RegressorName = "temperature" | "cpi" | "consumer_confidence";
+export type SignalName = "promotion" | RegressorName;
+
+/** One external regressor of a series: one value per day from `start` through the last forecast day, NaN = unknown. */
+export interface RegressorInput {
+  name: RegressorName;
+  values: ArrayLike<number>;
+  /**
+   * Days after a forecast's origin whose value is known when the forecast is made (a weather forecast's 16 days; 0 for
+   * an index published after its month). Backtests see only what was known at their origin, so no future leaks in.
+   */
+  knownAhead: number;
+  /** After those days: "unknown" (no adjustment) or "carry" (the last known value holds, as for a monthly index). */
+  beyond: "unknown" | "carry";
+}
+
+/** Promotion days of one series, aligned with `values` and running on through the forecast horizon. */
+export interface PromotionInput {
+  /** One per day from `start` through the last forecast day: 0 = no promotion, > 0 = a promotion runs (its depth 0–1, or 1). */
+  days: ArrayLike<number>;
+  /**
+   * The uplift for planned promotion days of a series whose history has none to measure it on: measured on its product type
+   * or shop (the previous run's accepted uplifts), or the merchant's own expectation for a campaign.
+   */
+  prior?: { uplift: number; source: "type" | "shop" | "merchant" };
+}
+
+/** Whether a signal was used for a series, and what its backtest measured. */
+export interface SignalDecision {
+  signal: SignalName;
+  used: boolean;
+  /**
+   * gain: its backtest improved; no_gain: its backtest did not; prior: no history to backtest, a planned promotion lifted by
+   * the prior; no_history: no promotion in the history and none usable planned; too_few_windows: promotions too early in the
+   * history (or too recent) to backtest.
+   */
+  reason: "gain" | "no_gain" | "prior" | "no_history" | "too_few_windows";
+  /**
+   * Multiplicative effect on demand: on promotion days for a promotion (1.38 = +38 %), per unit of deviation from
+   * normal for a regressor (1.03 = +3 % per °C warmer than usual); null when not measurable.
+   */
+  effect: number | null;
+  /** Mean absolute daily error over the backtest windows with and without the signal (null without windows). */
+  maeWith: number | null;
+  maeWithout: number | null;
+  windows: number;
+  /** Signal days in the history (for a regressor: the backtest days scored) and in the forecast horizon. */
+  pastDays: number;
+  futureDays: number;
+  priorSource?: "type" | "shop" | "merchant";
 }
 
 /**
@@ -164,12 +220,33 @@ export interface ForecastResult {
   dailyMean: number;
   dailySd: number;
   warnings: string[];
+  /** The signals considered for this series and whether each was used (absent: none considered). */
+  signals?: SignalDecision[];
   /**
    * Stock state at the end of the history: out of stock or not, since when, and the demand lost per
    * day. Always set by `forecastSeries`; optional only so results built outside the core (fallbacks)
    * stay valid.
    */
   stock?: StockStatus;
+  /**
+   * Days among the last 7 whose sales fell outside what the forecast made before them expected (anomalies.ts,
+   * decision 0054), oldest first. Always set by `forecastSeries` (empty for a cold start, a series without sales or
+   * too little history to calibrate a band); optional only so results built outside the core stay valid.
+   */
+  anomalies?: AnomalyFlag[];
+}
+
+/** A recent day of unusual sales: against the forecast made before it (the latest backtest origin) and its 95 % band. */
+export interface AnomalyFlag {
+  date: IsoDate;
+  /** spike: above the band (far above, or for several days); drop: below it for several days, or no sale in an improbable run. */
+  kind: "spike" | "drop";
+  /** Units sold that day. */
+  units: number;
+  /** The forecast for that day and its 95 % band (units, 2 decimals). */
+  expected: number;
+  lo95: number;
+  hi95: number;
 }
 
 /**

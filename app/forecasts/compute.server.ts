@@ -10,11 +10,13 @@ import { loadAugurs } from "../forecasting/augurs.server";
 import {
   addDays,
   toDay,
-  forecastSeries,
+  forecastWithSignals,
   xyzClass,
+  type AnomalyFlag,
   type AugursEngine,
   type ForecastOptions,
   type ForecastResult,
+  type ModelName,
   type ParentPattern,
   type SeriesInput,
   type ShopContext,
@@ -27,6 +29,8 @@ import { forecastManyInWorkers } from "../forecasting/worker-pool.server";
 import { demandLevel, leadTimeFor, locationShares, outOfStock, policy, projection, stockoutStart, type LeadTimes } from "./advice";
 import type { Risk } from "./contract";
 import type { Queryable } from "../db/pool.server";
+import { loadPromotionInputs, type SignalUseRow } from "./promotions.server";
+import { loadRegressorInputs, type SignalStatuses } from "./regressors.server";
 import { demandLocationFilter, type CountedLocations, type StoredSettings } from "./store.server";
 
 export const HORIZON = 90;
@@ -55,6 +59,7 @@ export interface ForecastRow {
   coverage95: number | null;
   candidateScores: Record<string, number>;
   outliers: { date: string; value: number; cappedTo: number }[];
+  anomalies: AnomalyFlag[];
 }
 
 export interface AdviceRow {
@@ -96,6 +101,10 @@ export interface ComputeResult {
   sums: EvalSums;
   modelMix: Record<string, number>;
   errors: number;
+  /** Per variant, the signals considered for its forecast (SignalUse rows). */
+  signals: SignalUseRow[];
+  /** The outside signals of the shop's enabled sources: had or left out, and why. */
+  sources: SignalStatuses;
 }
 
 export interface ComputeInput {
@@ -109,6 +118,8 @@ export interface ComputeInput {
   locations: CountedLocations;
   /** ABC classes to keep (single-variant recompute); the run's publish step classifies the whole shop. */
   abc?: ReadonlyMap<string, string>;
+  /** Restricts the candidate models (the variant page's candidate overlay, one model at a time); runs leave it unset. */
+  candidates?: ModelName[];
   log?: (line: string) => void;
 }
 
@@ -267,7 +278,7 @@ async function forecastAll(
   let errors = 0;
   const results = inputs.map((input) => {
     try {
-      return forecastSeries(input, options);
+      return forecastWithSignals(input, options);
     } catch {
       errors++;
       return fallback(input, options.horizon);
@@ -296,7 +307,7 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
   );
   const metas = metaRows.rows;
   const ids = metas.map((m) => m.id);
-  if (ids.length === 0) return { forecasts: [], advice: [], sums: emptyEvalSums(), modelMix: {}, errors: 0 };
+  if (ids.length === 0) return { forecasts: [], advice: [], sums: emptyEvalSums(), modelMix: {}, errors: 0, signals: [], sources: {} };
 
   const demand = await db.query<{ v: string; i: number; u: number; s: boolean | null }>(
     `SELECT "variantId"::text AS v, (day - $3::date) AS i, sum(units)::int AS u, bool_or("inStock") AS s
@@ -354,6 +365,36 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
   }
 
   await attachParents(db, input, metas, series, demandLoc);
+  const promotions = await loadPromotionInputs(
+    db,
+    shopId,
+    from,
+    asOf,
+    HORIZON,
+    metas.map((m) => {
+      const dense = series.get(m.id)!.input;
+      return {
+        id: m.id,
+        productId: m.productId,
+        productType: m.productType,
+        offset: toDay(dense.start) - toDay(from),
+        n: dense.values.length,
+      };
+    }),
+  );
+  for (const [id, promotion] of promotions) series.get(id)!.input.promotions = promotion;
+  const external = await loadRegressorInputs(
+    db,
+    shopId,
+    from,
+    asOf,
+    HORIZON,
+    metas.map((m) => {
+      const dense = series.get(m.id)!.input;
+      return { id: m.id, productType: m.productType, offset: toDay(dense.start) - toDay(from), n: dense.values.length };
+    }),
+  );
+  for (const [id, regressors] of external.inputs) series.get(id)!.input.regressors = regressors;
 
   const options: ForecastOptions = {
     horizon: HORIZON,
@@ -361,6 +402,7 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
     shop: input.context,
     augurs: engine(),
     minHistoryDays: MIN_HISTORY_DAYS,
+    candidates: input.candidates,
   };
   const inputs = ids.map((id) => series.get(id)!.input);
   const tLoad = performance.now();
@@ -382,6 +424,10 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
       start: s.start,
       values: values.slice(0, n - HOLDOUT_DAYS),
       inStock: inStock.slice(0, n - HOLDOUT_DAYS),
+      // The same promotion days, but no prior: the holdout measures what the series' own history supports.
+      ...(s.promotions ? { promotions: { days: Array.from(s.promotions.days).slice(0, n) } } : {}),
+      // Regressors as the core knows them at the holdout's origin (knownAhead, beyond): nothing of the holdout leaks in.
+      ...(s.regressors ? { regressors: s.regressors.map((r) => ({ ...r, values: Array.from(r.values).slice(0, n) })) } : {}),
     });
     holdoutActual.push(Float64Array.from(values.slice(n - HOLDOUT_DAYS), (x, k) => (inStock[n - HOLDOUT_DAYS + k] === 0 ? NaN : x)));
   }
@@ -405,10 +451,12 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
   const forecasts: ForecastRow[] = [];
   const advice: AdviceRow[] = [];
   const modelMix: Record<string, number> = {};
+  const signals: SignalUseRow[] = [];
   results.forEach((r, k) => {
     const meta = metas[k]!;
     const dense = series.get(meta.id)!;
     modelMix[r.model] = (modelMix[r.model] ?? 0) + 1;
+    for (const decision of r.signals ?? []) signals.push({ variantId: meta.id, ...decision });
     const scores: Record<string, number> = {};
     for (const [model, score] of Object.entries(r.backtest.scores))
       if (typeof score === "number" && Number.isFinite(score)) scores[model] = score;
@@ -431,6 +479,7 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
       coverage95: num(r.backtest.coverage95),
       candidateScores: scores,
       outliers: r.outliers,
+      anomalies: r.anomalies ?? [],
     });
     const lt = leadTimeFor(input.leadTimes, meta.productId, meta.vendor);
     const xyz = xyzClass(Array.from(dense.input.values).slice(-364));
@@ -517,7 +566,7 @@ export async function computeVariants(db: Queryable, input: ComputeInput): Promi
   input.log?.(
     `computed ${ids.length} variants: load ${Math.round(tLoad - t0)} ms, forecast ${Math.round(tForecast - tLoad)} ms, holdout ${Math.round(tHoldout - tForecast)} ms, advice ${Math.round(tAdvice - tHoldout)} ms`,
   );
-  return { forecasts, advice, sums, modelMix, errors };
+  return { forecasts, advice, sums, modelMix, errors, signals, sources: external.statuses };
 }
 
 /**

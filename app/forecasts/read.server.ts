@@ -3,7 +3,8 @@
  * and reads only the shop's published run (ShopForecastState.currentRunId): rows of a run still being
  * written, of a failed run, or of another shop are never returned.
  */
-import { addDays, toDay, projectStock, ensembleMembers } from "../forecasting";
+import { z } from "zod";
+import { addDays, toDay, projectStock, ensembleMembers, type AnomalyFlag } from "../forecasting";
 import { cachedForShop } from "../shops/cache.server";
 import {
   ForecastOverview,
@@ -85,7 +86,7 @@ export async function getVariantForecast(
   const location = range.location ?? "0";
   const locAdvice = advice.rows.find((a) => a.locationId === location);
   if (location !== "0" && !locAdvice) return null;
-  const share = location === "0" ? 1 : f.dailyMean > 1e-9 ? locAdvice!.dailyMean / f.dailyMean : 1 / Math.max(1, advice.rows.length - 1);
+  const share = locationShare(f.dailyMean, location, locAdvice?.dailyMean ?? 0, advice.rows.length);
 
   const lastForecastDay = addDays(f.start, f.forecast.length - 1);
   // Never before the range's window (contract.ts), whatever `from` asks: the answer stays bounded.
@@ -150,6 +151,112 @@ export async function getVariantForecast(
   };
 }
 
+/**
+ * The share of a variant's forecast (over all counted locations) that falls to one location: its advice's daily mean
+ * over the variant's, or an even split when the variant sells nothing. `adviceRows` counts the variant's advice rows
+ * (location 0 included).
+ */
+export function locationShare(variantDailyMean: number, location: string, locationDailyMean: number, adviceRows: number): number {
+  if (location === "0") return 1;
+  return variantDailyMean > 1e-9 ? locationDailyMean / variantDailyMean : 1 / Math.max(1, adviceRows - 1);
+}
+
+/** A stored anomaly flag (VariantForecast.anomalies, written by the run from app/forecasting/anomalies.ts). */
+const StoredAnomaly = z.object({
+  date: z.string(),
+  kind: z.enum(["spike", "drop"]),
+  units: z.number(),
+  expected: z.number(),
+  lo95: z.number(),
+  hi95: z.number(),
+});
+const StoredAnomalies = z.array(StoredAnomaly);
+
+/**
+ * The anomaly flags of a variant in a run of the shop (the days of the run's last week with unusual sales), oldest
+ * first; empty when the variant has none or is not the shop's.
+ */
+export async function getVariantAnomalies(shopId: string, runId: string, variantId: string): Promise<AnomalyFlag[]> {
+  if (!DbId.safeParse(variantId).success) return [];
+  const { rows } = await pool().query<{ anomalies: unknown }>(
+    `SELECT anomalies FROM "VariantForecast" WHERE "runId" = $1 AND "shopId" = $2 AND "variantId" = $3`,
+    [runId, shopId, variantId],
+  );
+  const parsed = StoredAnomalies.safeParse(rows[0]?.anomalies ?? []);
+  return parsed.success ? parsed.data : [];
+}
+
+/** How many of the shop's variants sold unusually in the published run's last week, and the first few of them. */
+export const AnomalyOverview = z.object({
+  /** Variants with at least one flag. */
+  count: z.number(),
+  /** Up to ANOMALY_LIST_SIZE of them, ABC class A first, then by title: what the overview links to. */
+  variants: z.array(
+    z.object({
+      variantId: z.string(),
+      productTitle: z.string(),
+      variantTitle: z.string(),
+      /** The kinds of the variant's flags (spike, drop). */
+      kinds: z.array(z.enum(["spike", "drop"])),
+    }),
+  ),
+});
+export type AnomalyOverview = z.infer<typeof AnomalyOverview>;
+
+export const ANOMALY_LIST_SIZE = 5;
+
+/**
+ * The overview's anomaly figure, cached like the forecast summary under the published run and its version. The
+ * run's rows with flags are a few in a hundred, found on a partial index (migration 20261206154800_variant_anomalies).
+ */
+export async function cachedAnomalyOverview(shopId: string): Promise<AnomalyOverview> {
+  const db = pool();
+  const run = await currentRun(shopId, db);
+  if (!run) return { count: 0, variants: [] };
+  return cachedForShop(
+    db,
+    {
+      shopId,
+      name: "overview.anomalies",
+      key: `${run.runId}:${run.version}`,
+      ttlSeconds: OVERVIEW_TTL_SECONDS,
+      parse: (value) => AnomalyOverview.parse(value),
+    },
+    () => anomalyOverview(db, shopId, run.runId),
+  );
+}
+
+async function anomalyOverview(db: Queryable, shopId: string, runId: string): Promise<AnomalyOverview> {
+  const { rows } = await db.query<{
+    count: number;
+    variantId: string;
+    productTitle: string | null;
+    variantTitle: string | null;
+    anomalies: unknown;
+  }>(
+    `SELECT count(*) OVER ()::int AS count, f."variantId"::text AS "variantId", a."productTitle", a."variantTitle", f.anomalies
+       FROM "VariantForecast" f
+       LEFT JOIN "VariantAdvice" a ON a."runId" = f."runId" AND a."locationId" = 0 AND a."variantId" = f."variantId"
+      WHERE f."runId" = $1 AND f."shopId" = $2 AND f.anomalies <> '[]'::jsonb
+      ORDER BY a."abcClass" NULLS LAST, a."productTitle", a."variantTitle", f."variantId"
+      LIMIT $3`,
+    [runId, shopId, ANOMALY_LIST_SIZE],
+  );
+  return {
+    count: rows[0]?.count ?? 0,
+    variants: rows.map((row) => {
+      const flags = StoredAnomalies.safeParse(row.anomalies);
+      const list = flags.success ? flags.data : [];
+      return {
+        variantId: row.variantId,
+        productTitle: row.productTitle ?? "",
+        variantTitle: row.variantTitle ?? "",
+        kinds: (["spike", "drop"] as const).filter((kind) => list.some((flag) => flag.kind === kind)),
+      };
+    }),
+  };
+}
+
 /** Live accuracy: the newest snapshot whose 28 days are all past, against what then sold. */
 async function liveAccuracy(db: Queryable, shopId: string, asOf: string, demandLoc: string[]): Promise<ForecastOverview["liveAccuracy"]> {
   const snap = await db.query<{ runId: string; start: string }>(
@@ -209,6 +316,7 @@ export async function cachedForecastOverview(shopId: string): Promise<ForecastOv
 export async function warmForecastOverview(shopId: string, log: (line: string) => void = () => {}): Promise<void> {
   try {
     await cachedForecastOverview(shopId);
+    await cachedAnomalyOverview(shopId);
   } catch (error) {
     log(`overview cache not warmed for shop ${shopId}: ${error instanceof Error ? error.message : String(error)}`);
   }

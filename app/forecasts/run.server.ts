@@ -18,6 +18,8 @@ import { installedShops, shopById, shopByIdOrDomain } from "../shops/lookup.serv
 import type { ShopContext, EvalSums } from "../forecasting";
 import { mergeSums, summarize } from "./accuracy";
 import { computeVariants, measureShopContext, SNAPSHOT_DAYS, type ComputeResult } from "./compute.server";
+import { writeSignalUse } from "./promotions.server";
+import { mergeSignalStatuses, type SignalStatuses } from "./regressors.server";
 import { countedLocations, demandLocationFilter, readLeadTimes, readSettings } from "./store.server";
 import { warmForecastOverview } from "./read.server";
 import { applyCurrentSettings } from "./settings.server";
@@ -215,15 +217,19 @@ export async function runBatch(
   };
   await shopTransaction(run.shopId, async (tx) => {
     // Batch writes of one run take turns on the run row (each updates it; a shared lock would deadlock on the upgrade).
-    const live = await tx.query(`SELECT 1 FROM "ForecastRun" WHERE id = $1 AND status = 'running' FOR NO KEY UPDATE`, [run.id]);
+    const live = await tx.query<{ signals: SignalStatuses }>(
+      `SELECT signals FROM "ForecastRun" WHERE id = $1 AND status = 'running' FOR NO KEY UPDATE`,
+      [run.id],
+    );
     if (!live.rowCount) return;
     await writeVariantRows(tx, run.id, run.shopId, payload.variantIds, result, true);
     await tx.query(
       `UPDATE "ForecastRun" SET
          accuracy = jsonb_set(accuracy, '{batches}', coalesce(accuracy->'batches', '{}'::jsonb) || jsonb_build_object($2::text, $3::jsonb)),
-         "batchesDone" = (SELECT count(*) FROM jsonb_object_keys(coalesce(accuracy->'batches', '{}'::jsonb) || jsonb_build_object($2::text, $3::jsonb)))
+         "batchesDone" = (SELECT count(*) FROM jsonb_object_keys(coalesce(accuracy->'batches', '{}'::jsonb) || jsonb_build_object($2::text, $3::jsonb))),
+         signals = $4::jsonb
        WHERE id = $1`,
-      [run.id, String(payload.batch), JSON.stringify(stats)],
+      [run.id, String(payload.batch), JSON.stringify(stats), JSON.stringify(mergeSignalStatuses(live.rows[0]!.signals, result.sources))],
     );
   });
   log(`forecast run ${run.id} batch ${payload.batch}: ${stats.series} series in ${stats.ms} ms, ${stats.errors} errors`);
@@ -245,16 +251,20 @@ export async function writeVariantRows(
   if (result.forecasts.length > 0) {
     await tx.query(
       `INSERT INTO "VariantForecast" ("runId", "shopId", "variantId", start, forecast, lo80, hi80, lo95, hi95, model, "demandClass", "coldStart",
-                                      "dailyMean", "dailySd", "backtestAccTotal", "backtestMae", coverage80, coverage95, "candidateScores", outliers)
+                                      "dailyMean", "dailySd", "backtestAccTotal", "backtestMae", coverage80, coverage95, "candidateScores", outliers,
+                                      anomalies)
        SELECT $1, $2, x."variantId", x.start, x.forecast, x.lo80, x.hi80, x.lo95, x.hi95, x.model, x."demandClass", x."coldStart",
-              x."dailyMean", x."dailySd", x."backtestAccTotal", x."backtestMae", x.coverage80, x.coverage95, x."candidateScores", x.outliers
+              x."dailyMean", x."dailySd", x."backtestAccTotal", x."backtestMae", x.coverage80, x.coverage95, x."candidateScores", x.outliers,
+              x.anomalies
          FROM jsonb_to_recordset($3::jsonb) AS x("variantId" bigint, start date, forecast real[], lo80 real[], hi80 real[], lo95 real[], hi95 real[],
               model text, "demandClass" text, "coldStart" boolean, "dailyMean" float8, "dailySd" float8, "backtestAccTotal" float8,
-              "backtestMae" float8, coverage80 float8, coverage95 float8, "candidateScores" jsonb, outliers jsonb)`,
+              "backtestMae" float8, coverage80 float8, coverage95 float8, "candidateScores" jsonb, outliers jsonb,
+              anomalies jsonb)`,
       [runId, shopId, JSON.stringify(result.forecasts)],
     );
   }
   if (result.advice.length > 0) await insertAdvice(tx, runId, shopId, result.advice);
+  await writeSignalUse(tx, runId, shopId, variantIds, result.signals);
   if (snapshot) {
     await tx.query(`DELETE FROM "ForecastSnapshot" WHERE "runId" = $1 AND "variantId" = ANY($2::bigint[])`, [runId, variantIds]);
     await tx.query(
@@ -374,6 +384,7 @@ export async function pruneShop(shopId: string, db: Queryable = pool()): Promise
   const keep = rows.map((r) => r.id);
   await db.query(`DELETE FROM "VariantForecast" WHERE "shopId" = $1 AND NOT ("runId" = ANY($2::uuid[]))`, [shopId, keep]);
   await db.query(`DELETE FROM "VariantAdvice" WHERE "shopId" = $1 AND NOT ("runId" = ANY($2::uuid[]))`, [shopId, keep]);
+  await db.query(`DELETE FROM "SignalUse" WHERE "shopId" = $1 AND NOT ("runId" = ANY($2::uuid[]))`, [shopId, keep]);
   await db.query(`DELETE FROM "ForecastSnapshot" WHERE "shopId" = $1 AND "createdAt" < now() - make_interval(days => $2)`, [
     shopId,
     KEEP_DAYS,

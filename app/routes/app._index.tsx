@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useRevalidator } from "@remix-run/react";
-import { Badge, BlockStack, Box, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { MetricCard } from "../components/MetricCard";
@@ -125,6 +125,7 @@ function ForecastSummary({ data }: { data: OverviewData }) {
               </span>
             </Text>
           </MetricCard>
+          <AnomalyCard anomalies={data.anomalies} />
           <MetricCard
             title={t("overview.sync.title")}
             value={t(`overview.sync.status.${syncStatusKey(sync.status)}`)}
@@ -144,6 +145,56 @@ function ForecastSummary({ data }: { data: OverviewData }) {
         </InlineGrid>
       </Layout.Section>
     </>
+  );
+}
+
+/** Shopify's title of the only variant of a product without options: not worth showing. */
+const DEFAULT_VARIANT_TITLE = "Default Title";
+
+/** Variants whose sales were unusual in the last 7 days: how many, and the first few, each linking to its page. */
+function AnomalyCard({ anomalies }: { anomalies: OverviewData["anomalies"] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const more = anomalies.count - anomalies.variants.length;
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingSm">
+          {t("overview.anomalies.title")}
+        </Text>
+        <Text as="p" variant="heading2xl" tone={anomalies.count > 0 ? "caution" : "success"}>
+          <span data-testid="metric-anomalies">{format.integer(anomalies.count)}</span>
+        </Text>
+        <Text as="p" tone="subdued">
+          {t("overview.anomalies.description", { count: anomalies.count })}
+        </Text>
+        {anomalies.variants.length > 0 ? (
+          <BlockStack gap="100">
+            {anomalies.variants.map((variant) => (
+              <InlineStack key={variant.variantId} gap="200" blockAlign="center" wrap={false}>
+                <Link url={`/app/variants/${variant.variantId}`} removeUnderline>
+                  <span data-testid="metric-anomalies-variant">
+                    {[variant.productTitle, variant.variantTitle === DEFAULT_VARIANT_TITLE ? "" : variant.variantTitle]
+                      .filter(Boolean)
+                      .join(" · ") || variant.variantId}
+                  </span>
+                </Link>
+                {variant.kinds.map((kind) => (
+                  <Badge key={kind} tone={kind === "spike" ? "attention" : "warning"}>
+                    {t(`overview.anomalies.kinds.${kind}`)}
+                  </Badge>
+                ))}
+              </InlineStack>
+            ))}
+            {more > 0 ? (
+              <Text as="p" tone="subdued">
+                {t("overview.anomalies.more", { count: more })}
+              </Text>
+            ) : null}
+          </BlockStack>
+        ) : null}
+      </BlockStack>
+    </Card>
   );
 }
 

@@ -1,13 +1,29 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
-import { useMemo, useState } from "react";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  ButtonGroup,
+  Card,
+  Checkbox,
+  DataTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Spinner,
+  Text,
+} from "@shopify/polaris";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DbId } from "../api/params";
 import { AccuracyCard } from "../components/AccuracyCard";
 import { AdviceTable } from "../components/AdviceTable";
 import { useCsvAction } from "../components/csvAction";
-import { ForecastChart } from "../components/ForecastChart";
+import { CANDIDATE_STYLES, ForecastChart, type CandidateLineStyle } from "../components/ForecastChart";
 import { ModelScores } from "../components/ModelScores";
 import { RiskBadge } from "../components/RiskBadge";
 import { RouteError } from "../components/RouteError";
@@ -17,8 +33,11 @@ import { csvRefusal } from "../dashboard/csv-response.server";
 import { saveBlob } from "../dashboard/download";
 import { useFormat } from "../dashboard/FormatContext";
 import { requireShop } from "../dashboard/shop.server";
+import type { AnomalyFlag } from "../forecasting";
+import { overlayRows, type CandidateOverlay } from "../forecasts/candidates";
 import { ForecastRangeQuery, type VariantAdviceRow } from "../forecasts/contract";
-import { getVariantForecast, listFilterOptions } from "../forecasts/read.server";
+import { getVariantAnomalies, getVariantForecast, listFilterOptions } from "../forecasts/read.server";
+import type { loader as candidatesLoader } from "./app.variants.$variantId.candidates";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await requireShop(request);
@@ -33,7 +52,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     csvRefusal(shop.id),
   ]);
   if (!detail) throw new Response("Not found", { status: 404 });
-  return { detail, locations: options.locations, location: range.location ?? "0", csv };
+  const anomalies = await getVariantAnomalies(shop.id, detail.runId, variantId);
+  return { detail, anomalies, locations: options.locations, location: range.location ?? "0", csv };
 };
 
 const HISTORY_DAYS = 730;
@@ -43,7 +63,7 @@ function historyStart(): string {
 }
 
 export default function VariantPage() {
-  const { detail, locations, location, csv } = useLoaderData<typeof loader>();
+  const { detail, anomalies, locations, location, csv } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const [range, setRange] = useState<ChartRange>("90");
@@ -54,6 +74,10 @@ export default function VariantPage() {
   const current = detail.advice.find((row) => row.locationId === location) ?? overall;
   const rows = useMemo(() => buildChartRows(detail, range, current?.available ?? null), [detail, range, current?.available]);
   const totals = useMemo(() => summarise(rows), [rows]);
+  const overlay = useCandidateOverlay(detail.variantId, location);
+  // The flags are about the variant's sales over all counted locations: marked on that chart only.
+  const markers = location === "0" ? anomalies : NO_ANOMALIES;
+  const chartRows = useMemo(() => overlayRows(rows, overlay.data, overlay.models, markers), [rows, overlay.data, overlay.models, markers]);
   const candidates = useMemo(() => rankCandidates(detail.candidateScores, detail.model), [detail.candidateScores, detail.model]);
   const locationName = (id: string) =>
     id === "0" ? t("variants.allLocations") : (locations.find((location) => location.id === id)?.name ?? id);
@@ -120,7 +144,14 @@ export default function VariantPage() {
                   ))}
                 </ButtonGroup>
               </InlineStack>
-              <ForecastChart rows={rows} asOf={detail.asOf} stockoutDate={detail.stockoutDate} outOfStock={detail.outOfStock} />
+              <ForecastChart
+                rows={chartRows}
+                lines={overlay.chartLines}
+                asOf={detail.asOf}
+                stockoutDate={detail.stockoutDate}
+                outOfStock={detail.outOfStock}
+              />
+              <CandidateOverlayPanel overlay={overlay} />
               <InlineStack gap="300" wrap>
                 <Text as="span" tone="subdued">
                   {t("variant.totals", {
@@ -152,6 +183,11 @@ export default function VariantPage() {
             </BlockStack>
           </Card>
         </Layout.Section>
+        {anomalies.length > 0 ? (
+          <Layout.Section>
+            <AnomalyList anomalies={anomalies} allLocations={location === "0"} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
             <AccuracyCard demandClass={detail.demandClass} backtest={detail.backtest} dailyMean={current?.dailyMean ?? null} />
@@ -197,6 +233,188 @@ export default function VariantPage() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+const NO_ANOMALIES: AnomalyFlag[] = [];
+const NO_MODELS: string[] = [];
+
+interface OverlayState {
+  on: boolean;
+  toggle: () => void;
+  loading: boolean;
+  failed: boolean;
+  data: CandidateOverlay | null;
+  /** The overlay's models in its order (best first) while it is on: `candidates[k]` of the chart's rows is model k's. */
+  models: string[];
+  /** Models unticked: their lines are not drawn. */
+  hidden: ReadonlySet<string>;
+  setShown: (model: string, shown: boolean) => void;
+  chartLines: CandidateLineStyle[];
+}
+
+/**
+ * The candidate overlay: fetched from the resource route (computed on demand, cached per run) the first time the
+ * merchant turns it on at a location; each line can then be hidden and shown again.
+ */
+function useCandidateOverlay(variantId: string, location: string): OverlayState {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const fetcher = useFetcher<typeof candidatesLoader>();
+  const [on, setOn] = useState(false);
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const [loaded, setLoaded] = useState<string | null>(null);
+  const href = `/app/variants/${variantId}/candidates?location=${encodeURIComponent(location)}`;
+  // Loaded once per variant and location, when first turned on there.
+  useEffect(() => {
+    if (!on || loaded === href || fetcher.state !== "idle") return;
+    setLoaded(href);
+    fetcher.load(href);
+  }, [on, href, loaded, fetcher]);
+  const answer = loaded === href ? fetcher.data : undefined;
+  const data = answer && "lines" in answer ? answer : null;
+  const toggle = useCallback(() => setOn((was) => !was), []);
+  const setShown = useCallback(
+    (model: string, shown: boolean) =>
+      setHidden((was) => {
+        const next = new Set(was);
+        if (shown) next.delete(model);
+        else next.add(model);
+        return next;
+      }),
+    [],
+  );
+  const models = useMemo(() => (on && data ? data.lines.map((line) => line.model) : NO_MODELS), [on, data]);
+  const chartLines = useMemo(
+    () =>
+      (on && data ? data.lines : [])
+        .map((line, index) => ({ index, model: line.model, label: lineLabel(t, format, line.model, line.score) }))
+        .filter((line) => !hidden.has(line.model)),
+    [on, data, hidden, t, format],
+  );
+  return {
+    on,
+    toggle,
+    loading: on && fetcher.state !== "idle",
+    failed: on && fetcher.state === "idle" && answer !== undefined && data === null,
+    data,
+    models,
+    hidden,
+    setShown,
+    chartLines,
+  };
+}
+
+function lineLabel(t: ReturnType<typeof useTranslation>["t"], format: ReturnType<typeof useFormat>, model: string, score: number): string {
+  return t("variant.overlay.legend", {
+    model: t(`variant.modelNames.${model}`, { defaultValue: model }),
+    score: format.number(score, 1),
+  });
+}
+
+/** The overlay's switch, and once its lines are in, one checkbox per model (its colour, name and score). */
+function CandidateOverlayPanel({ overlay }: { overlay: OverlayState }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const lines = overlay.data?.lines ?? [];
+  return (
+    <BlockStack gap="200">
+      <InlineStack gap="200" blockAlign="center">
+        <Button onClick={overlay.toggle} pressed={overlay.on} size="slim" ariaExpanded={overlay.on}>
+          {overlay.on ? t("variant.overlay.hide") : t("variant.overlay.show")}
+        </Button>
+        {overlay.loading ? (
+          <InlineStack gap="100" blockAlign="center">
+            <Spinner size="small" accessibilityLabel={t("variant.overlay.loading")} />
+            <Text as="span" tone="subdued">
+              {t("variant.overlay.loading")}
+            </Text>
+          </InlineStack>
+        ) : null}
+      </InlineStack>
+      {overlay.failed ? (
+        <Banner tone="warning">
+          <p>{t("variant.overlay.error")}</p>
+        </Banner>
+      ) : null}
+      {overlay.on && overlay.data && lines.length === 0 ? (
+        <Text as="p" tone="subdued">
+          {t("variant.overlay.none")}
+        </Text>
+      ) : null}
+      {overlay.on && lines.length > 0 ? (
+        <fieldset style={{ border: 0, margin: 0, padding: 0 }} data-testid="candidate-overlay">
+          <legend>
+            <Text as="span" tone="subdued">
+              {t("variant.overlay.help")}
+            </Text>
+          </legend>
+          <InlineStack gap="400" wrap>
+            {lines.map((line, index) => {
+              const style = CANDIDATE_STYLES[index % CANDIDATE_STYLES.length]!;
+              return (
+                <InlineStack key={line.model} gap="100" blockAlign="center">
+                  <span
+                    aria-hidden="true"
+                    style={{
+                      display: "inline-block",
+                      width: 18,
+                      borderTop: `3px dashed ${style.colour}`,
+                    }}
+                  />
+                  <Checkbox
+                    label={lineLabel(t, format, line.model, line.score)}
+                    checked={!overlay.hidden.has(line.model)}
+                    onChange={(checked) => overlay.setShown(line.model, checked)}
+                  />
+                </InlineStack>
+              );
+            })}
+          </InlineStack>
+        </fieldset>
+      ) : null}
+    </BlockStack>
+  );
+}
+
+/** The days of the last week whose sales fell outside what the forecast expected, with what it expected. */
+function AnomalyList({ anomalies, allLocations }: { anomalies: readonly AnomalyFlag[]; allLocations: boolean }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const units = (value: number) => format.number(value, 1);
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          {t("variant.anomalies.title")}
+        </Text>
+        <Text as="p" tone="subdued">
+          {t("variant.anomalies.help")}
+          {allLocations ? "" : ` ${t("variant.anomalies.allLocations")}`}
+        </Text>
+        <div data-testid="variant-anomalies">
+          <DataTable
+            columnContentTypes={["text", "text", "numeric", "numeric", "numeric"]}
+            headings={[
+              t("variant.anomalies.day"),
+              t("variant.anomalies.kind"),
+              t("variant.anomalies.units"),
+              t("variant.anomalies.expected"),
+              t("variant.anomalies.range"),
+            ]}
+            rows={anomalies.map((flag) => [
+              format.day(flag.date, "long"),
+              <Badge key={flag.date} tone={flag.kind === "spike" ? "attention" : "warning"}>
+                {t(`variant.anomalies.kinds.${flag.kind}`)}
+              </Badge>,
+              format.integer(flag.units),
+              units(flag.expected),
+              `${units(flag.lo95)} – ${units(flag.hi95)}`,
+            ])}
+          />
+        </div>
+      </BlockStack>
+    </Card>
   );
 }
 

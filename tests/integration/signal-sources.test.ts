@@ -278,12 +278,13 @@ describe("shop isolation", () => {
   it("one shop's settings and key never reach another", async () => {
     const a = await addShop("iso-a.myshopify.com", "US", "UTC");
     const b = await addShop("iso-b.myshopify.com", "US", "UTC");
-    await signals.saveSignalSettings(a, {
-      weather: { enabled: true, location: { kind: "coordinates", latitude: 40.7, longitude: -74 } },
+    const savedA = await signals.saveSignalSettings(a, {
+      weather: { enabled: true, location: { kind: "coordinates", latitude: 40.7, longitude: -74 }, productTypes: ["Sun cream"] },
       indicators: { enabled: true, productTypes: ["Gifts"], countryCode: null, cpiSeries: null, confidenceSeries: null, apiKey: FRED_KEY },
     });
+    expect(savedA.ok).toBe(true);
     const settingsB = await signals.getSignalSettings(b);
-    expect(settingsB.weather).toEqual({ enabled: false, location: null, point: null });
+    expect(settingsB.weather).toEqual({ enabled: false, productTypes: [], location: null, point: null });
     expect(settingsB.indicators).toMatchObject({ enabled: false, hasApiKey: false, apiKeyHint: null });
     const loadedB = await signals.loadSignals(b, { from: "2026-06-01", to: "2026-06-10" }, fast);
     expect(Object.values(loadedB).every((s) => s.status === "disabled")).toBe(true);

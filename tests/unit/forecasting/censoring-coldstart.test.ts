@@ -85,5 +85,7 @@ describe("cold start", () => {
     const res = forecastSeries({ id: "n", start: "2024-01-01", values: [] }, { horizon: 3 });
     expect(res.forecast).toEqual([0, 0, 0]);
     expect(res.warnings.join(" ")).toMatch(/no history and no parent/);
+    // No backtest, so nothing to judge recent days against.
+    expect(res.anomalies).toEqual([]);
   });
 });

@@ -58,6 +58,21 @@ describe("rolling-origin selection", () => {
     expect(ensembleMembers(sel.scores)).toEqual(sel.components);
   });
 
+  it("keeps the chosen method's forecast from the most recent origin: the anomaly flags' reference", () => {
+    const p = prepareSeries(weeklySeries(300, 20, 3), { horizon: 28 });
+    const sel = selectModel(
+      p,
+      classify(p.raw, () => true),
+      { horizon: 28 },
+    );
+    expect(sel.recent?.origin).toBe(300 - 28);
+    expect(sel.recent?.forecast).toHaveLength(28);
+    // The forecast that origin's residuals were scored with (the ensemble's, here).
+    const latest = sel.residuals.filter((r) => r.origin === 0);
+    expect(latest.length).toBeGreaterThan(20);
+    for (const r of latest) expect(r.forecast).toBe(sel.recent!.forecast[r.h]);
+  });
+
   it("never uses the days after the last input (selection sees history only)", () => {
     const s = weeklySeries(200, 20, 4);
     const a = forecastSeries(s, { horizon: 28 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ForecastRun" ADD COLUMN     "signals" JSONB NOT NULL DEFAULT '{}';

@@ -1,0 +1,128 @@
+import { expect, test, type FrameLocator, type Page } from "@playwright/test";
+import { demoQuery } from "../support/demo-db";
+import { expectAccessible, screenshot } from "../support/browser";
+import { APP_FRAME } from "../support/vitals";
+
+// The forecast views of decision 0054 in the stand-in admin (playwright.config.ts webServer: the demo with a fresh
+// database), in English, Spanish and French, on the desktop: the overview's count of variants with unusual sales (the
+// demo's real history ends in its pre-Christmas rush, so its first run flags some), and the page of one of them,
+// whose flagged days are listed and marked on the chart, with the candidate models' forecasts overlaid on demand
+// (lines and a legend naming each model with its score; one unticked). Nothing is written but the overlay's cache.
+
+const SHOP = "hollow-oak-gifts.myshopify.com";
+const ADMIN_PATH = "/store/hollow-oak-gifts/apps/fluxor";
+const LOCALES = ["en", "es", "fr"] as const;
+type Locale = (typeof LOCALES)[number];
+
+/** Words the test looks for, per language (app/i18n/locales). */
+const TEXT: Record<Locale, { unusual: string; show: RegExp; hide: RegExp; score: RegExp; spike: string }> = {
+  en: {
+    unusual: "Unusual sales",
+    show: /Show other models on the chart/,
+    hide: /Hide other models/,
+    score: /\(score [\d.,]+\)/,
+    spike: "Spike",
+  },
+  es: {
+    unusual: "Ventas inusuales",
+    show: /Mostrar otros modelos en el gráfico/,
+    hide: /Ocultar otros modelos/,
+    score: /\(puntuación [\d.,]+\)/,
+    spike: "Pico",
+  },
+  fr: {
+    unusual: "Ventes inhabituelles",
+    show: /Afficher d'autres modèles sur le graphique/,
+    hide: /Masquer les autres modèles/,
+    score: /\(score [\d\s.,]+\)/,
+    spike: "Pic",
+  },
+};
+
+/** The store sync and the first forecast run of a fresh demo database (the small store) take a minute or two. */
+const FIRST_RUN_TIMEOUT = 300_000;
+const HYDRATION = /hydrat|did not match|Minified React error #(418|423|425)/i;
+
+interface Flagged {
+  variantId: string;
+  flags: { date: string; kind: string }[];
+  candidates: number;
+}
+
+/** The demo shop's published run: how many variants it flagged, and the one with most flags and at least two other models. */
+async function flaggedVariants(): Promise<{ count: number; variant: Flagged } | null> {
+  const rows = await demoQuery<{ count: number; variantId: string; flags: Flagged["flags"]; candidates: number }>(
+    `SELECT count(*) OVER ()::int AS count, f."variantId"::text AS "variantId", f.anomalies AS flags,
+            (SELECT count(*)::int FROM jsonb_object_keys(f."candidateScores") k WHERE k NOT IN ('ensemble')) AS candidates
+       FROM "VariantForecast" f
+       JOIN "ShopForecastState" s ON s."currentRunId" = f."runId"
+       JOIN "Shop" sh ON sh.id = s."shopId"
+      WHERE sh.domain = $1 AND f.anomalies <> '[]'::jsonb
+      ORDER BY jsonb_array_length(f.anomalies) DESC, f."variantId"`,
+    [SHOP],
+  );
+  const variant = rows.find((row) => row.candidates >= 4 && row.flags.some((flag) => flag.kind === "spike"));
+  return variant ? { count: rows[0]!.count, variant } : null;
+}
+
+async function until<T>(what: string, timeout: number, probe: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+function open(page: Page, locale: Locale, appPath = ""): Promise<unknown> {
+  return page.goto(`${ADMIN_PATH}${appPath}?locale=${locale}`);
+}
+
+test("unusual sales on the overview and the variant page, and the candidate models overlaid on the chart, in every language", async ({
+  page,
+}, testInfo) => {
+  test.skip(testInfo.project.name === "mobile", "a desktop view: the phone layout is the dashboard spec's");
+  test.setTimeout(FIRST_RUN_TIMEOUT + 180_000);
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error" && HYDRATION.test(message.text())) errors.push(message.text());
+  });
+  const { count, variant } = await until("the demo's first run with flagged variants", FIRST_RUN_TIMEOUT, flaggedVariants);
+  const app: FrameLocator = page.frameLocator(APP_FRAME);
+
+  for (const locale of LOCALES) {
+    const text = TEXT[locale];
+    await open(page, locale);
+    await expect(app.getByRole("heading", { name: text.unusual, exact: true })).toBeVisible({ timeout: 30_000 });
+    await expect(app.getByTestId("metric-anomalies")).toHaveText(String(count));
+    await expect(app.getByTestId("metric-anomalies-variant").first()).toBeVisible();
+    await screenshot(page, testInfo, `forecast-views-overview-${locale}`);
+
+    await open(page, locale, `/app/variants/${variant.variantId}`);
+    const list = app.getByTestId("variant-anomalies");
+    await expect(list.getByRole("row")).toHaveCount(variant.flags.length + 1);
+    await expect(list.getByText(text.spike).first()).toBeVisible();
+    // Each flagged day in the chart's window (90 days by default) carries a marker.
+    for (const flag of variant.flags) await expect(app.getByTestId(`anomaly-marker-${flag.date}`)).toHaveCount(1);
+
+    const chart = app.getByTestId("forecast-chart");
+    const legendItems = chart.locator(".recharts-legend-item");
+    const before = await legendItems.count();
+    await app.getByRole("button", { name: text.show }).click();
+    const overlay = app.getByTestId("candidate-overlay");
+    const boxes = overlay.getByRole("checkbox");
+    await expect(boxes).toHaveCount(4, { timeout: 60_000 });
+    await expect(app.getByRole("button", { name: text.hide })).toBeVisible();
+    // One line and one legend entry per model, named with its backtest score.
+    await expect(legendItems).toHaveCount(before + 4);
+    await expect(chart.locator(".recharts-legend-item").filter({ hasText: text.score })).toHaveCount(4);
+    await screenshot(page, testInfo, `forecast-views-overlay-${locale}`);
+    // Unticked, a model's line leaves the chart; the other three stay.
+    await boxes.last().uncheck({ force: true });
+    await expect(chart.locator(".recharts-legend-item").filter({ hasText: text.score })).toHaveCount(3);
+    await expectAccessible(page, APP_FRAME, `the variant page with the overlay (${locale})`);
+  }
+  expect(errors).toEqual([]);
+});
