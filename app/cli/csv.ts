@@ -164,6 +164,52 @@ export function parseDemandCsv(text: string): ParsedDemand {
   return { series, rows, hasInStock: iStock >= 0 };
 }
 
+/** Signals the backtest can evaluate (`--signals FILE`). */
+export const BACKTEST_SIGNALS = ["promotion", "temperature", "cpi", "consumer_confidence"] as const;
+export type BacktestSignal = (typeof BACKTEST_SIGNALS)[number];
+
+export interface ParsedSignals {
+  /** signal → series id (`*` = every series) → day number → value. */
+  bySignal: Map<BacktestSignal, Map<string, Map<number, number>>>;
+  rows: number;
+}
+
+/**
+ * A signals file: `series_id,date,signal,value`, one row per series, day and signal. `series_id` `*` applies the row
+ * to every series. `promotion`: value 0–1 (the depth, or 1 when unknown; 0 = none); `temperature` (°C), `cpi` and
+ * `consumer_confidence`: the day's value (a monthly index repeated on each day of its month).
+ */
+export function parseSignalsCsv(text: string): ParsedSignals {
+  const table = readCsvTable(text, ["series_id", "date", "signal", "value"], "series_id,date,signal,value", "series_id,date,signal,value");
+  const iDate = table.column("date");
+  const iSignal = table.column("signal");
+  const iValue = table.column("value");
+  const bySignal = new Map<BacktestSignal, Map<string, Map<number, number>>>();
+  let rows = 0;
+  for (const { lineNo, fields: f, id } of table.records()) {
+    const date = f[iDate]!.trim();
+    const day = toDayCached(date);
+    if (day !== day) throw new CsvError(`invalid date "${date}" (expected YYYY-MM-DD)`, lineNo);
+    const name = f[iSignal]!.trim().toLowerCase();
+    const signal = BACKTEST_SIGNALS.find((known) => known === name);
+    if (!signal) throw new CsvError(`unknown signal "${name}" (known: ${BACKTEST_SIGNALS.join(", ")})`, lineNo);
+    const raw = f[iValue]!.trim();
+    const value = Number(raw);
+    if (signal === "promotion" && (raw === "" || !Number.isFinite(value) || value < 0 || value > 1))
+      throw new CsvError(`value of a promotion must be a number from 0 to 1 (its depth, 1 when unknown), got "${raw}"`, lineNo);
+    if (raw === "" || !Number.isFinite(value)) throw new CsvError(`value of ${signal} must be a number, got "${raw}"`, lineNo);
+    let series = bySignal.get(signal);
+    if (!series) bySignal.set(signal, (series = new Map()));
+    let days = series.get(id);
+    if (!days) series.set(id, (days = new Map()));
+    if (days.has(day)) throw new CsvError(`duplicate ${signal} row for series ${id} on ${date}`, lineNo);
+    days.set(day, value);
+    rows++;
+  }
+  if (rows === 0) throw new CsvError("no data rows after the header", 2);
+  return { bySignal, rows };
+}
+
 /** Quote a CSV field only when needed. */
 export function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

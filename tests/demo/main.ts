@@ -2,7 +2,7 @@
  * `npm run demo`: embedded PostgreSQL, the local Shopify with the seeded demo store, the local Resend
  * with its inbox, Fluxor and its worker; installs Fluxor into the demo store as a merchant would, then
  * prints the URL to open and the inbox's.
- * Options: --port N (base port, default 4100; the demo uses N..N+5), --fresh-database, --seed N,
+ * Options: --port N (base port, default 4100; the demo uses N..N+6), --fresh-database, --seed N,
  * --simulate N (live store activity, events per second), --store full|small, --stores N (N demo stores, each with
  * Fluxor installed: cross-tenant checks by hand), --quiet.
  */

@@ -20,6 +20,7 @@ import {
 } from "../mocks/shopify";
 import { newWebhookSecret, startResendStandIn, type ResendStandIn } from "../mocks/resend";
 import { newWebhookSecret as newStripeWebhookSecret, startStripeStandIn, type StripeStandIn } from "../mocks/stripe";
+import { startSignalsStandIn, type SignalsStandIn } from "../mocks/signals";
 import { hashPassword } from "../../app/ops/password.server";
 
 export const DEMO_SHOP = "hollow-oak-gifts.myshopify.com";
@@ -120,6 +121,8 @@ export interface Stack {
   inboxUrl: string;
   /** The local Stripe: its API, hosted checkout and portal, test clocks, signed webhooks to the app. */
   stripe: StripeStandIn;
+  /** The outside signal sources (weather, economic indicators): tests/mocks/signals. */
+  signals: SignalsStandIn;
   /** The operator console, served by Fluxor directly (not through the tunnel: it is no part of the Shopify app). */
   opsUrl: string;
   /** Installs the app into the demo shop the way Shopify's managed install does: the admin opens the app with a session token. */
@@ -130,9 +133,9 @@ export interface Stack {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? (() => {});
   const base = options.port ?? 0;
-  const [adminPort, tunnelPort, appPort, pgPort, resendPort, stripePort] = base
-    ? [base, base + 1, base + 2, base + 3, base + 4, base + 5]
-    : [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [adminPort, tunnelPort, appPort, pgPort, resendPort, stripePort, signalsPort] = base
+    ? [base, base + 1, base + 2, base + 3, base + 4, base + 5, base + 6]
+    : [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   let tempDir: string | undefined;
   if (options.freshDatabase && !process.env.DATABASE_URL) {
     tempDir = mkdtempSync(path.join(os.tmpdir(), "fluxor-demo-pg-"));
@@ -142,7 +145,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   try {
-    return await startParts(options, { adminPort, tunnelPort, appPort, resendPort, stripePort }, tempDir, log);
+    return await startParts(options, { adminPort, tunnelPort, appPort, resendPort, stripePort, signalsPort }, tempDir, log);
   } catch (error) {
     // A stack that did not start leaves no throw-away database behind.
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
@@ -152,11 +155,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 async function startParts(
   options: StackOptions,
-  ports: { adminPort: number; tunnelPort: number; appPort: number; resendPort: number; stripePort: number },
+  ports: { adminPort: number; tunnelPort: number; appPort: number; resendPort: number; stripePort: number; signalsPort: number },
   tempDir: string | undefined,
   log: (line: string) => void,
 ): Promise<Stack> {
-  const { adminPort, tunnelPort, appPort, resendPort, stripePort } = ports;
+  const { adminPort, tunnelPort, appPort, resendPort, stripePort, signalsPort } = ports;
   // Development credentials for the local stand-in only.
   process.env.SHOPIFY_API_KEY ??= "fluxor-dev-client-id";
   process.env.SHOPIFY_API_SECRET ??= "fluxor-dev-secret-" + randomBytes(8).toString("hex");
@@ -226,6 +229,11 @@ async function startParts(
     process.env.FLUXOR_OPS_SESSION_SECRET ??= randomBytes(32).toString("base64url");
   }
 
+  // Weather and economic indicators come from the local signals stand-in (never Open-Meteo or FRED): the gateway reads
+  // each endpoint's base URL from the environment (decision 0057).
+  const signals = await startSignalsStandIn({ port: signalsPort });
+  for (const [name, value] of Object.entries(signals.env)) process.env[name] ??= value;
+
   const { startFluxor } = await import("../../app/server/fluxor.server");
   // The tunnel on this host appends the client's address to X-Forwarded-For, as `shopify app dev`'s does (decision 0049).
   process.env.TRUST_PROXY ??= "loopback";
@@ -240,6 +248,7 @@ async function startParts(
     resend,
     inboxUrl: resend.inboxUrl,
     stripe,
+    signals,
     opsUrl: `${fluxor.url}/ops`,
     install: async (shop = DEMO_SHOP) => {
       const response = await fetch(`${tunnel.url}/app?${standIn.embeddedParams(shop)}`, { redirect: "manual", headers: BROWSER_HEADERS });
@@ -251,6 +260,7 @@ async function startParts(
       await standIn.close();
       await resend.close();
       await stripe.close();
+      await signals.close();
       await fluxor.close();
       await tunnel.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });

@@ -207,8 +207,13 @@ function checkPromotions(store: DemoStore, plain: DemoStore) {
     for (const id of promotion.productIds) {
       const daily = store.products.find((p) => p.id === id)!.daily;
       const plainDaily = plainById.get(id)!.daily;
+      // A regular is promoted several times: each of its promotions raises its own days, nothing else changes.
+      const own = past
+        .filter((p) => p.productIds.includes(id))
+        .map((p) => [dayIndexOf(p.startDay), dayIndexOf(p.endDay), p.uplift!] as const);
       for (let d = 0; d < store.historyDays; d++) {
-        const expected = d >= from && d <= to ? Math.round((plainDaily[d] ?? 0) * promotion.uplift!) : plainDaily[d];
+        const covering = own.find(([a, b]) => d >= a && d <= b);
+        const expected = covering ? Math.round((plainDaily[d] ?? 0) * covering[2]) : plainDaily[d];
         if (daily[d] !== expected) expect({ product: id, day: d, units: daily[d] }).toEqual({ product: id, day: d, units: expected });
         if (d >= from && d <= to) {
           raised += daily[d] ?? 0;

@@ -3,7 +3,8 @@
  * couple of marketing events, with the products each one promoted. The real retail data says nothing about
  * promotions, so their effect is simulated: on a past discount's days its products' daily units are multiplied
  * by an uplift drawn per discount (`PROMOTIONS.uplift`), which the orders then follow. Chosen with a random stream
- * of its own after the seeded cases (realism.ts), among steady sellers no case took, so every other product and
+ * of its own after the seeded cases (realism.ts), among a few regulars (steady sellers no case took, each promoted
+ * several times), so every other product and
  * every seeded case is exactly what it was without the plan. See tests/mocks/shopify/README.md ("Promotions").
  */
 import { prng } from "../../../support/random";
@@ -90,6 +91,8 @@ export const PROMOTIONS = {
   durationDays: [7, 14] as const,
   percentOff: [15, 30] as const,
   productsPerDiscount: [3, 6] as const,
+  /** The steady sellers the shop promotes again and again; every discount takes its products from them. */
+  regulars: 8,
   /** Multiplier of a promoted product's daily units on the discount's days. */
   uplift: [1.4, 1.9] as const,
   /** The scheduled discount starts this many days from today. */
@@ -183,15 +186,21 @@ export function seedPromotions(products: DemoProduct[], input: PromotionInput): 
     .slice(0, 60)
     .map((entry) => entry.product);
   if (pool.length < PROMOTIONS.productsPerDiscount[0]) return emptyPlan();
-  const used = new Set<number>();
+  // The shop's regulars: a few steady sellers it promotes again and again, as shops do. Each discount takes some of
+  // them, so a regular has several past promotions (a forecast can measure its uplift on the earlier ones).
+  const regulars: DemoProduct[] = [];
+  const candidates = [...pool];
+  while (regulars.length < PROMOTIONS.regulars && candidates.length > 0) {
+    const [product] = candidates.splice(Math.floor(random() * candidates.length), 1);
+    if (product) regulars.push(product);
+  }
   const pick = (count: number): DemoProduct[] => {
-    const free = pool.filter((product) => !used.has(product.id));
+    const free = [...regulars];
     const chosen: DemoProduct[] = [];
     while (chosen.length < count && free.length > 0) {
       const [product] = free.splice(Math.floor(random() * free.length), 1);
       if (product) chosen.push(product);
     }
-    for (const product of chosen) used.add(product.id);
     return chosen;
   };
 
