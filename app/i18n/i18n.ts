@@ -25,6 +25,15 @@ import opsFr from "./locales/ops/fr.json";
 import billingEn from "./locales/billing/en.json";
 import billingEs from "./locales/billing/es.json";
 import billingFr from "./locales/billing/fr.json";
+import signalsEn from "./locales/signals/en.json";
+import signalsEs from "./locales/signals/es.json";
+import signalsFr from "./locales/signals/fr.json";
+import ordersEn from "./locales/orders/en.json";
+import ordersEs from "./locales/orders/es.json";
+import ordersFr from "./locales/orders/fr.json";
+import impactEn from "./locales/impact/en.json";
+import impactEs from "./locales/impact/es.json";
+import impactFr from "./locales/impact/fr.json";
 
 export const SUPPORTED_LOCALES = ["en", "es", "fr"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
@@ -32,9 +41,39 @@ export const DEFAULT_LOCALE: Locale = "en";
 
 /** `translation` (the default) holds the app's text; `email` the alert emails' (app/email/); `alerts` the alert settings page's; `alerts-analytics` the analytics page's; `ops` the operator console's (/ops); `billing` the billing page's. */
 const RESOURCES = {
-  en: { translation: en, email: emailEn, alerts: alertsEn, "alerts-analytics": alertsAnalyticsEn, ops: opsEn, billing: billingEn },
-  es: { translation: es, email: emailEs, alerts: alertsEs, "alerts-analytics": alertsAnalyticsEs, ops: opsEs, billing: billingEs },
-  fr: { translation: fr, email: emailFr, alerts: alertsFr, "alerts-analytics": alertsAnalyticsFr, ops: opsFr, billing: billingFr },
+  en: {
+    translation: en,
+    email: emailEn,
+    alerts: alertsEn,
+    "alerts-analytics": alertsAnalyticsEn,
+    ops: opsEn,
+    billing: billingEn,
+    signals: signalsEn,
+    orders: ordersEn,
+    impact: impactEn,
+  },
+  es: {
+    translation: es,
+    email: emailEs,
+    alerts: alertsEs,
+    "alerts-analytics": alertsAnalyticsEs,
+    ops: opsEs,
+    billing: billingEs,
+    signals: signalsEs,
+    orders: ordersEs,
+    impact: impactEs,
+  },
+  fr: {
+    translation: fr,
+    email: emailFr,
+    alerts: alertsFr,
+    "alerts-analytics": alertsAnalyticsFr,
+    ops: opsFr,
+    billing: billingFr,
+    signals: signalsFr,
+    orders: ordersFr,
+    impact: impactFr,
+  },
 } as const;
 const POLARIS = { en: polarisEn, es: polarisEs, fr: polarisFr } as const;
 
@@ -68,7 +107,7 @@ export function createI18n(locale: Locale): I18n {
     lng: locale,
     fallbackLng: DEFAULT_LOCALE,
     resources: RESOURCES,
-    ns: ["translation", "email", "alerts", "alerts-analytics", "ops", "billing"],
+    ns: ["translation", "email", "alerts", "alerts-analytics", "ops", "billing", "signals", "orders", "impact"],
     defaultNS: "translation",
     initAsync: false,
     showSupportNotice: false,
