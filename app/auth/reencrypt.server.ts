@@ -1,5 +1,6 @@
 /**
- * Re-encrypts every stored token with the current key after a key rotation.
+ * Re-encrypts every stored secret with the current key after a key rotation: the shops' access and refresh tokens,
+ * and the API keys of keyed signal sources (SignalSourceSetting, decision 0057).
  * Safe to run while the app serves traffic: each row is updated only if it still holds the
  * ciphertext that was read (a concurrent token refresh wins), and running it twice is a no-op.
  */
@@ -21,6 +22,24 @@ export async function reencryptSessions(prisma: PrismaClient, ring: KeyRing): Pr
     const { count } = await prisma.session.updateMany({
       where: { id: row.id, accessToken: row.accessToken, refreshToken: row.refreshToken },
       data: { accessToken: access ?? row.accessToken, refreshToken: refresh ?? row.refreshToken },
+    });
+    reencrypted += count;
+  }
+  return { examined: rows.length, reencrypted };
+}
+
+export async function reencryptSignalKeys(prisma: PrismaClient, ring: KeyRing): Promise<ReencryptResult> {
+  const rows = await prisma.signalSourceSetting.findMany({
+    where: { apiKeyCiphertext: { not: null } },
+    select: { shopId: true, source: true, apiKeyCiphertext: true },
+  });
+  let reencrypted = 0;
+  for (const row of rows) {
+    const key = row.apiKeyCiphertext ? rotate(row.apiKeyCiphertext, ring) : undefined;
+    if (key === undefined) continue;
+    const { count } = await prisma.signalSourceSetting.updateMany({
+      where: { shopId: row.shopId, source: row.source, apiKeyCiphertext: row.apiKeyCiphertext },
+      data: { apiKeyCiphertext: key },
     });
     reencrypted += count;
   }

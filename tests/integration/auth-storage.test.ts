@@ -59,6 +59,28 @@ describe("access tokens at rest", () => {
     process.env.FLUXOR_ENCRYPTION_KEYS = k2; // the old key can now be dropped
     expect((await (await storage()).loadSession("offline_a.myshopify.com"))?.accessToken).toBe("shpat_plaintext_A");
   });
+
+  it("re-encrypts a signal source's API key too", async () => {
+    const { encrypt, decrypt, keyRingFromEnv } = await import("../../app/auth/token-cipher.server");
+    const { reencryptSignalKeys } = await import("../../app/auth/reencrypt.server");
+    process.env.FLUXOR_ENCRYPTION_KEYS = k1;
+    const [shop] = await sql<{ id: string }>(
+      db.url,
+      `INSERT INTO "Shop" (id, domain, "updatedAt", name) VALUES (gen_random_uuid(), 'keys.myshopify.com', now(), 'k') RETURNING id`,
+    );
+    await sql(
+      db.url,
+      `INSERT INTO "SignalSourceSetting" ("shopId", source, enabled, "apiKeyCiphertext", "apiKeyHint") VALUES ($1, 'indicators', true, $2, 'ij12')`,
+      [shop!.id, encrypt("abcdefghij0123456789abcdefghij12", keyRingFromEnv())],
+    );
+    process.env.FLUXOR_ENCRYPTION_KEYS = `${k2},${k1}`;
+    expect(await reencryptSignalKeys(prisma, keyRingFromEnv())).toEqual({ examined: 1, reencrypted: 1 });
+    expect(await reencryptSignalKeys(prisma, keyRingFromEnv())).toEqual({ examined: 1, reencrypted: 0 });
+    const [row] = await sql<{ apiKeyCiphertext: string }>(db.url, `SELECT "apiKeyCiphertext" FROM "SignalSourceSetting"`);
+    expect(row?.apiKeyCiphertext).toMatch(/^enc:v1:k2:/);
+    process.env.FLUXOR_ENCRYPTION_KEYS = k2;
+    expect(decrypt(row!.apiKeyCiphertext, keyRingFromEnv())).toBe("abcdefghij0123456789abcdefghij12");
+  });
 });
 
 describe("rate limiter", () => {
