@@ -318,8 +318,8 @@ describe("shapes and plans", () => {
 
   it("rounds entered coordinates to 0.1° before they are stored", () => {
     const parsed = SignalSettingsInput.parse({
-      weather: { enabled: true, location: { kind: "coordinates", latitude: 52.5243, longitude: 13.4105 } },
-      indicators: { enabled: false, countryCode: null, cpiSeries: null, confidenceSeries: null },
+      weather: { enabled: true, location: { kind: "coordinates", latitude: 52.5243, longitude: 13.4105 }, productTypes: ["Sun cream"] },
+      indicators: { enabled: false, productTypes: [], countryCode: null, cpiSeries: null, confidenceSeries: null },
     });
     expect(parsed.weather.location).toEqual({ kind: "coordinates", latitude: 52.5, longitude: 13.4 });
   });
