@@ -5,7 +5,7 @@ import { APP_FRAME } from "../support/vitals";
 import { demoQuery, withDemoDb } from "../support/demo-db";
 
 // The alert analytics page in the stand-in admin (playwright.config.ts webServer: the demo with a fresh database),
-// in English, Spanish and French, on the desktop and mobile projects. The demo's own immediate alert (its
+// in English, Spanish and French on the desktop project and in English on the mobile one. The demo's own immediate alert (its
 // out-of-stock best sellers, within minutes of the install) is opened and clicked through the Resend stand-in's
 // inbox, whose signed webhooks reach the app; four weeks of earlier alert emails (an A/B test of the out-of-stock
 // email, stock predictions restocked before the projected stockout, a recipient ignoring the daily digest) are
@@ -296,6 +296,10 @@ test.afterAll(async () => {
 
 for (const locale of LOCALES) {
   test(`alert analytics: delivery, actions, A/B, fatigue, lost sales avoided, period, CSV (${locale})`, async ({ page }, testInfo) => {
+    test.skip(
+      testInfo.project.name === "mobile" && locale !== "en",
+      "on a phone the flow is checked in English; every language's layout is checked on the desktop",
+    );
     test.setTimeout(120_000);
     const errors: string[] = [];
     page.on("console", (message) => {

@@ -5,8 +5,8 @@ import AxeBuilder from "@axe-core/playwright";
 import { screenshot } from "../support/browser";
 import { APP_FRAME } from "../support/vitals";
 
-// The alert settings page in the stand-in admin (playwright.config.ts webServer), in English, Spanish and French, on
-// the desktop and mobile projects: a bad value shows its field error and saves nothing; a valid save stores the
+// The alert settings page in the stand-in admin (playwright.config.ts webServer), in English, Spanish and French on
+// the desktop project and in English on the mobile one: a bad value shows its field error and saves nothing; a valid save stores the
 // settings and emails a new recipient its confirmation link, which the test follows from the demo's inbox; the
 // preview shows an email (and says when nothing would be sent today); "send me a test" puts an email in the inbox;
 // removing the recipient and saving leaves the shop's recipients as they were.
@@ -96,6 +96,10 @@ for (const locale of LOCALES) {
     page,
     request,
   }, testInfo) => {
+    test.skip(
+      testInfo.project.name === "mobile" && locale !== "en",
+      "on a phone the flow is checked in English; every language's layout is checked on the desktop",
+    );
     test.setTimeout(FIRST_DATA_TIMEOUT + 240_000);
     const text = TEXT[locale];
     const shots = locale === "en";

@@ -6,7 +6,8 @@ import { APP_FRAME, dashboardPages, describeShifts, installVitalsObserver, measu
 
 // The merchant's journey through the dashboard, in the stand-in admin (playwright.config.ts webServer):
 // overview → variants at risk → a variant's chart → CSV exports → settings (a lead time changes the
-// reorder suggestion), in English, Spanish and French, on the desktop and mobile projects; the
+// reorder suggestion), in English, Spanish and French on the desktop project and in English on the mobile one (whose overview
+// test still shows every language); the
 // out-of-stock variants (card, filter, order, page); a best seller's and a slow mover's pages. Screenshots
 // go to docs/screenshots/ when FLUXOR_UPDATE_SCREENSHOTS=1. Web Vitals: layout shift (CLS) is checked on
 // the phone; LCP and INP are timings, only printed here and measured by `npm run bench:vitals`.
@@ -92,6 +93,10 @@ test("the overview shows the numbers that matter, in every language", async ({ p
 
 for (const locale of LOCALES) {
   test(`overview → at-risk list → chart → CSV → settings changes the reorder suggestion (${locale})`, async ({ page }, testInfo) => {
+    test.skip(
+      testInfo.project.name === "mobile" && locale !== "en",
+      "on a phone the flow is checked in English; every language's layout is checked on the desktop",
+    );
     test.setTimeout(240_000);
     const errors = collectConsoleErrors(page);
     const text = TEXT[locale];
