@@ -81,6 +81,8 @@ const json = (body: string): Record<string, unknown> | null => {
 const okFalse = (status: number, body: string) => status >= 400 || json(body)?.ok === false;
 
 const NOW = "2026-01-01T00:00:00Z";
+/** The order analytics' filters. */
+const ORDERS_QUERY = { from: "2026-01-01", to: "2026-03-01", granularity: "week", channel: "pos", location: "{location}" };
 /** A discounts/* webhook as Shopify sends it: the discount's id and a few fields, never its details. */
 const discount = {
   admin_graphql_api_id: "gid://shopify/DiscountCodeNode/1",
@@ -212,6 +214,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
   "routes/app.billing.invoices[.csv]": { ...SHOP_RESOURCE, crossTenant: "no-leak" },
   "routes/app.billing[.csv]": { ...SHOP_RESOURCE, crossTenant: "no-leak" },
+  "routes/app.orders": { ...SHOP_PAGE, query: ORDERS_QUERY, crossTenant: "no-leak" },
+  "routes/app.orders[.csv]": { ...SHOP_RESOURCE, query: ORDERS_QUERY, crossTenant: "no-leak" },
   "routes/app.settings": {
     ...SHOP_PAGE,
     // Read by the page's component (a link from a product's admin block), so only documents use them.
