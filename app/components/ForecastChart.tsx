@@ -42,6 +42,9 @@ const COLOURS = {
   outOfStockLabel: "#8e1f0b",
   /** Days of unusual sales (anomaly flags). */
   anomaly: "#a0178f",
+  /** Promotion days: past (a discount or campaign that ran) and planned (still to come). */
+  promotionPast: "#ffc96b",
+  promotionPlanned: "#c9b3f5",
 } as const;
 
 /** A row of the chart: the day's sales or forecast, with the candidate lines and the anomaly marker. */
@@ -61,6 +64,36 @@ export interface CandidateLineStyle {
   label: string;
 }
 
+/** A promotion to shade: its first and last day (null = open-ended), and whether it is still to come. */
+export interface ChartPromotion {
+  id: string;
+  title: string;
+  startDay: string;
+  endDay: string | null;
+  planned: boolean;
+}
+
+/** A promotion's days as the chart shades them: clipped to its rows, with the label its legend and tooltip show. */
+interface PromotionSpan {
+  id: string;
+  from: string;
+  to: string;
+  planned: boolean;
+  label: string;
+}
+
+/** The promotions with days among the rows (consecutive days), clipped to them. */
+function promotionSpans(rows: readonly OverlayChartRow[], promotions: readonly ChartPromotion[], label: (p: ChartPromotion) => string) {
+  const first = rows[0]?.day;
+  const last = rows.at(-1)?.day;
+  if (first === undefined || last === undefined) return [];
+  return promotions.flatMap((promotion): PromotionSpan[] => {
+    const from = promotion.startDay > first ? promotion.startDay : first;
+    const to = promotion.endDay === null || promotion.endDay > last ? last : promotion.endDay;
+    return from <= to ? [{ id: promotion.id, from, to, planned: promotion.planned, label: label(promotion) }] : [];
+  });
+}
+
 export interface ForecastChartProps {
   rows: OverlayChartRow[];
   /** Candidate models' forecasts to draw (the overlay), in the order of `rows[].candidates`. */
@@ -70,6 +103,8 @@ export interface ForecastChartProps {
   stockoutDate: string | null;
   /** Out of stock now: since when (shaded from then to `asOf`, with a legend entry). */
   outOfStock: VariantForecastDetail["outOfStock"];
+  /** Promotions covering the variant, shaded over their days (past and planned) and named in the legend and tooltip. */
+  promotions?: readonly ChartPromotion[];
   height?: number;
 }
 
@@ -85,13 +120,24 @@ export const ForecastChart = memo(function ForecastChart({
   asOf,
   stockoutDate,
   outOfStock,
+  promotions = NO_PROMOTIONS,
   height = 360,
 }: ForecastChartProps) {
   const { t } = useTranslation();
   const format = useFormat();
   const tickFormatter = useCallback((day: string) => format.dayShort(day), [format]);
   const unitTick = useCallback((value: number) => format.integer(value), [format]);
-  const renderTooltip = useCallback((props: TooltipContentProps<TooltipValueType, string | number>) => <ChartTooltip {...props} />, []);
+  const spans = useMemo(
+    () =>
+      promotionSpans(rows, promotions, (promotion) =>
+        t(promotion.planned ? "chart.promotion.planned" : "chart.promotion.past", { title: promotion.title }),
+      ),
+    [rows, promotions, t],
+  );
+  const renderTooltip = useCallback(
+    (props: TooltipContentProps<TooltipValueType, string | number>) => <ChartTooltip {...props} promotions={spans} />,
+    [spans],
+  );
   // The candidate lines count toward the axis like the forecast does.
   const unitsMax = useMemo(
     () =>
@@ -107,7 +153,7 @@ export const ForecastChart = memo(function ForecastChart({
   const hasToday = rows.some((row) => row.day === asOf);
   const span = useMemo(() => outOfStockSpan(rows, outOfStock), [rows, outOfStock]);
   const spanLabel = span ? t(span.estimated ? "chart.outOfStockEstimated" : "chart.outOfStockPeriod") : "";
-  // The shading is a reference area, not a series: its legend entry is added to the series' own.
+  // The shadings are reference areas, not series: their legend entries (one per promotion title) are added to the series' own.
   const renderLegend = useCallback(
     (props: DefaultLegendContentProps) => (
       <DefaultLegendContent
@@ -115,10 +161,16 @@ export const ForecastChart = memo(function ForecastChart({
         payload={[
           ...(props.payload ?? []),
           ...(spanLabel ? [{ value: spanLabel, type: "rect" as const, color: COLOURS.outOfStockArea, dataKey: "outOfStockPeriod" }] : []),
+          ...[...new Map(spans.map((span) => [span.label, span])).values()].map((span) => ({
+            value: span.label,
+            type: "rect" as const,
+            color: span.planned ? COLOURS.promotionPlanned : COLOURS.promotionPast,
+            dataKey: `promotion-${span.id}`,
+          })),
         ]}
       />
     ),
-    [spanLabel],
+    [spanLabel, spans],
   );
 
   return (
@@ -159,6 +211,16 @@ export const ForecastChart = memo(function ForecastChart({
                 ) : null}
                 <Tooltip content={renderTooltip} />
                 <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} content={renderLegend} />
+                {spans.map((promotion) => (
+                  <ReferenceArea
+                    key={promotion.id}
+                    yAxisId="units"
+                    x1={promotion.from}
+                    x2={promotion.to}
+                    zIndex={PROMOTION_Z}
+                    shape={(props: PromotionShapeProps) => <PromotionArea {...props} span={promotion} />}
+                  />
+                ))}
                 {span ? (
                   <ReferenceArea
                     yAxisId="units"
@@ -283,6 +345,35 @@ export const ForecastChart = memo(function ForecastChart({
   );
 });
 
+const NO_PROMOTIONS: ChartPromotion[] = [];
+/** Promotion shading sits over the forecast's bands (Recharts draws areas at 100), so a planned one shows, and under the bars and lines. */
+const PROMOTION_Z = 150;
+
+interface PromotionShapeProps {
+  x?: number;
+  y?: number;
+  width?: number;
+  height?: number;
+}
+
+/** A promotion's days: a light band over the plot's height, named on hover. */
+function PromotionArea({ x, y, width, height, span }: PromotionShapeProps & { span: PromotionSpan }) {
+  if (x === undefined || y === undefined || width === undefined || height === undefined) return <g />;
+  return (
+    <g data-testid={`promotion-area-${span.id}`} data-planned={span.planned}>
+      <title>{span.label}</title>
+      <rect
+        x={x}
+        y={y}
+        width={Math.max(width, 1)}
+        height={height}
+        fill={span.planned ? COLOURS.promotionPlanned : COLOURS.promotionPast}
+        fillOpacity={0.35}
+      />
+    </g>
+  );
+}
+
 /** A day of unusual sales: a triangle pointing up (spike) or down (drop) at the units sold. */
 function AnomalyMarker({ cx, cy, payload }: ScatterShapeProps) {
   const row = payload as OverlayChartRow | undefined;
@@ -301,7 +392,11 @@ function AnomalyMarker({ cx, cy, payload }: ScatterShapeProps) {
   );
 }
 
-function ChartTooltip({ active, payload }: TooltipContentProps<TooltipValueType, string | number>) {
+function ChartTooltip({
+  active,
+  payload,
+  promotions,
+}: TooltipContentProps<TooltipValueType, string | number> & { promotions: readonly PromotionSpan[] }) {
   const { t } = useTranslation();
   const format = useFormat();
   const row = payload?.[0]?.payload as OverlayChartRow | undefined;
@@ -321,6 +416,13 @@ function ChartTooltip({ active, payload }: TooltipContentProps<TooltipValueType,
       }}
     >
       <div style={{ fontWeight: 600 }}>{format.day(row.day, "long")}</div>
+      {promotions
+        .filter((promotion) => promotion.from <= row.day && row.day <= promotion.to)
+        .map((promotion) => (
+          <div key={promotion.id} style={{ color: "#5e4200" }}>
+            {promotion.label}
+          </div>
+        ))}
       {row.sales !== null ? (
         <div>
           {t("chart.sales")}: {units(row.sales)}

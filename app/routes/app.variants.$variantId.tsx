@@ -23,7 +23,7 @@ import { DbId } from "../api/params";
 import { AccuracyCard } from "../components/AccuracyCard";
 import { AdviceTable } from "../components/AdviceTable";
 import { useCsvAction } from "../components/csvAction";
-import { CANDIDATE_STYLES, ForecastChart, type CandidateLineStyle } from "../components/ForecastChart";
+import { CANDIDATE_STYLES, ForecastChart, type CandidateLineStyle, type ChartPromotion } from "../components/ForecastChart";
 import { ModelScores } from "../components/ModelScores";
 import { RiskBadge } from "../components/RiskBadge";
 import { RouteError } from "../components/RouteError";
@@ -36,6 +36,8 @@ import { requireShop } from "../dashboard/shop.server";
 import type { AnomalyFlag } from "../forecasting";
 import { overlayRows, type CandidateOverlay } from "../forecasts/candidates";
 import { ForecastRangeQuery, type VariantAdviceRow } from "../forecasts/contract";
+import { signalSentence, type VariantSignalUse } from "../forecasts/promotions-view";
+import { getVariantPromotions } from "../forecasts/promotions-view.server";
 import { getVariantAnomalies, getVariantForecast, listFilterOptions } from "../forecasts/read.server";
 import type { loader as candidatesLoader } from "./app.variants.$variantId.candidates";
 
@@ -52,8 +54,12 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     csvRefusal(shop.id),
   ]);
   if (!detail) throw new Response("Not found", { status: 404 });
-  const anomalies = await getVariantAnomalies(shop.id, detail.runId, variantId);
-  return { detail, anomalies, locations: options.locations, location: range.location ?? "0", csv };
+  // The promotions over the chart's days (the history read, then the forecast), and the run's signal decisions.
+  const [anomalies, promotions] = await Promise.all([
+    getVariantAnomalies(shop.id, detail.runId, variantId),
+    getVariantPromotions(shop.id, variantId, detail.history[0]?.day ?? detail.asOf, detail.forecast.at(-1)?.day ?? detail.asOf),
+  ]);
+  return { detail, anomalies, promotions, locations: options.locations, location: range.location ?? "0", csv };
 };
 
 const HISTORY_DAYS = 730;
@@ -63,7 +69,7 @@ function historyStart(): string {
 }
 
 export default function VariantPage() {
-  const { detail, anomalies, locations, location, csv } = useLoaderData<typeof loader>();
+  const { detail, anomalies, promotions, locations, location, csv } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const format = useFormat();
   const [range, setRange] = useState<ChartRange>("90");
@@ -79,6 +85,11 @@ export default function VariantPage() {
   const markers = location === "0" ? anomalies : NO_ANOMALIES;
   const chartRows = useMemo(() => overlayRows(rows, overlay.data, overlay.models, markers), [rows, overlay.data, overlay.models, markers]);
   const candidates = useMemo(() => rankCandidates(detail.candidateScores, detail.model), [detail.candidateScores, detail.model]);
+  // A promotion starting after the last day of history is still to come: shaded as planned.
+  const chartPromotions = useMemo(
+    (): ChartPromotion[] => promotions.promotions.map((promotion) => ({ ...promotion, planned: promotion.startDay > detail.asOf })),
+    [promotions.promotions, detail.asOf],
+  );
   const locationName = (id: string) =>
     id === "0" ? t("variants.allLocations") : (locations.find((location) => location.id === id)?.name ?? id);
 
@@ -150,6 +161,7 @@ export default function VariantPage() {
                 asOf={detail.asOf}
                 stockoutDate={detail.stockoutDate}
                 outOfStock={detail.outOfStock}
+                promotions={chartPromotions}
               />
               <CandidateOverlayPanel overlay={overlay} />
               <InlineStack gap="300" wrap>
@@ -191,6 +203,7 @@ export default function VariantPage() {
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
             <AccuracyCard demandClass={detail.demandClass} backtest={detail.backtest} dailyMean={current?.dailyMean ?? null} />
+            <SignalsCard signals={promotions.signals} promotions={chartPromotions.length} />
             <Card>
               <BlockStack gap="200">
                 <InlineStack align="space-between" blockAlign="center">
@@ -374,6 +387,62 @@ function CandidateOverlayPanel({ overlay }: { overlay: OverlayState }) {
         </fieldset>
       ) : null}
     </BlockStack>
+  );
+}
+
+/**
+ * "What moves this product's demand": per signal the current run considered, whether it entered the forecast and what
+ * the product's own backtest measured, in a sentence; with links to plan a campaign and to every signal's impact.
+ */
+function SignalsCard({ signals, promotions }: { signals: readonly VariantSignalUse[]; promotions: number }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const signed = (share: number | null) => (share === null ? "" : `${share > 0 ? "+" : ""}${format.percent(share, 0)}`);
+  const sentences = signals.map((use) => {
+    const sentence = signalSentence(use);
+    const text = t(`variant.signals.sentences.${sentence.key}`, {
+      name: t(`variant.signals.names.${use.signal}`, { defaultValue: use.signal }),
+      lift: signed(sentence.lift),
+      fall: sentence.errorFall === null ? "" : format.percent(sentence.errorFall, 0),
+    });
+    return { signal: use.signal, text: sentence.plannedToo ? `${text} ${t("variant.signals.sentences.plannedToo")}` : text };
+  });
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          {t("variant.signals.title")}
+        </Text>
+        <div data-testid="variant-signals">
+          <BlockStack gap="100">
+            {sentences.length === 0 && promotions === 0 ? <Text as="p">{t("variant.signals.none")}</Text> : null}
+            {sentences.map((sentence) => (
+              <Text as="p" key={sentence.signal}>
+                <span data-testid={`variant-signal-${sentence.signal}`}>{sentence.text}</span>
+              </Text>
+            ))}
+            {promotions > 0 ? (
+              <Text as="p" tone="subdued">
+                {t("variant.signals.promotionsOnChart", { count: promotions })}
+              </Text>
+            ) : null}
+          </BlockStack>
+        </div>
+        {sentences.length > 0 ? (
+          <Text as="p" tone="subdued" variant="bodySm">
+            {t("variant.signals.help")}
+          </Text>
+        ) : null}
+        <InlineStack gap="300">
+          <Button url="/app/campaigns" variant="plain">
+            {t("variant.signals.planCampaign")}
+          </Button>
+          <Button url="/app/signals" variant="plain">
+            {t("variant.signals.allSignals")}
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </Card>
   );
 }
 

@@ -9,6 +9,8 @@ import type { AccessReason } from "../billing/dunning";
 import { shopAccess } from "../billing/limits.server";
 import { pool, shopTransaction, type Queryable } from "../db/pool.server";
 import { addDays } from "../forecasting";
+import { forecastPlanJob } from "../jobs/contracts/forecasts";
+import { addJob } from "../jobs/queue.server";
 import type { Shop } from "../shops/lookup.server";
 import { errorKey, sortCampaigns, type CampaignErrors, type CampaignInput, type CampaignTarget } from "./campaigns";
 
@@ -192,9 +194,22 @@ function write(shopId: string, input: CampaignInput, statement: (tx: Queryable) 
   });
 }
 
+/**
+ * After a committed change: queues a forecast run of the shop (one queued per shop, as a settings change does), so a
+ * planned campaign lifts its forecast within minutes rather than at night. Failing to queue does not fail the save:
+ * the nightly run reads the campaign anyway.
+ */
+async function queueForecastRun(shopId: string): Promise<void> {
+  try {
+    await addJob(pool(), forecastPlanJob, { shopId, trigger: "settings" });
+  } catch (error) {
+    console.error(`campaigns: no forecast run queued for shop ${shopId}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** Creates a campaign of the shop. */
-export function createCampaign(shopId: string, input: CampaignInput): Promise<CampaignSaved> {
-  return write(shopId, input, async (tx) => {
+export async function createCampaign(shopId: string, input: CampaignInput): Promise<CampaignSaved> {
+  const saved = await write(shopId, input, async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
       `INSERT INTO "Promotion" (id, "shopId", source, "externalId", title, kind, "startDay", "endDay", "percentOff", "expectedUpliftPct",
                                 "appliesToAll", "productIds", "productTypes", "sourceUpdatedAt", "updatedAt")
@@ -204,11 +219,13 @@ export function createCampaign(shopId: string, input: CampaignInput): Promise<Ca
     );
     return { ok: true, id: rows[0]!.id };
   });
+  if (saved.ok) await queueForecastRun(shopId);
+  return saved;
 }
 
 /** Replaces the shop's campaign `id` (not found when the shop has no such campaign); its source was updated now. */
-export function updateCampaign(shopId: string, id: string, input: CampaignInput): Promise<CampaignSaved> {
-  return write(shopId, input, async (tx) => {
+export async function updateCampaign(shopId: string, id: string, input: CampaignInput): Promise<CampaignSaved> {
+  const saved = await write(shopId, input, async (tx) => {
     const { rowCount } = await tx.query(
       `UPDATE "Promotion"
           SET title = $3, "startDay" = $4::date, "endDay" = $5::date, "percentOff" = $6, "expectedUpliftPct" = $7,
@@ -218,11 +235,13 @@ export function updateCampaign(shopId: string, id: string, input: CampaignInput)
     );
     return rowCount ? { ok: true, id } : { ok: false, notFound: true };
   });
+  if (saved.ok) await queueForecastRun(shopId);
+  return saved;
 }
 
 /** Deletes the shop's campaign `id`: false when the shop has no such campaign. Throws `CampaignsReadOnlyError` in read-only mode. */
 export async function deleteCampaign(shopId: string, id: string): Promise<boolean> {
-  return shopTransaction(shopId, async (tx) => {
+  const deleted = await shopTransaction(shopId, async (tx) => {
     const reason = await campaignsReadOnly(shopId, tx);
     if (reason) throw new CampaignsReadOnlyError(reason);
     const { rowCount } = await tx.query(`DELETE FROM "Promotion" WHERE "shopId" = $1 AND id = $2::uuid AND source = $3`, [
@@ -232,4 +251,6 @@ export async function deleteCampaign(shopId: string, id: string): Promise<boolea
     ]);
     return (rowCount ?? 0) > 0;
   });
+  if (deleted) await queueForecastRun(shopId);
+  return deleted;
 }

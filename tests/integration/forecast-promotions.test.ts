@@ -156,4 +156,30 @@ describe("promotions in the nightly run", () => {
     const runs = await sql<{ runId: string }>(db.url, `SELECT DISTINCT "runId" FROM "SignalUse" WHERE "shopId" = $1`, [A.shopId]);
     expect(runs.map((r) => r.runId).sort()).toEqual([first, second].sort());
   });
+
+  it("lists a variant's promotions and its current decision for the variant page, and nothing of another shop's", async () => {
+    const { getVariantPromotions } = await import("../../app/forecasts/promotions-view.server");
+    const days = async (shop: SeededShop, product: number) => {
+      const [range] = await sql<{ from: string; to: string }>(
+        db.url,
+        `SELECT to_char($1::date - 399, 'YYYY-MM-DD') AS "from", to_char($1::date + 30, 'YYYY-MM-DD') AS "to"`,
+        [shop.yesterday],
+      );
+      return getVariantPromotions(shop.shopId, variantOf(product), range!.from, range!.to);
+    };
+    const promoted = await days(A, 1);
+    // Its five past discounts and the planned one; the campaign is another product's.
+    expect(promoted.promotions.map((p) => [p.source, p.title])).toEqual([
+      ...Array(5).fill(["discount", "Spring sale"]),
+      ["discount", "Summer sale"],
+    ]);
+    expect(promoted.signals).toEqual([expect.objectContaining({ signal: "promotion", used: true, reason: "gain" })]);
+    const planned = await days(A, PLANNED_ONLY);
+    expect(planned.promotions.map((p) => [p.source, p.title])).toEqual([["campaign", "Lantern launch"]]);
+    expect(planned.signals).toEqual([expect.objectContaining({ signal: "promotion", reason: "prior", priorSource: "type" })]);
+    // B has products with the same ids: it sees its own shop-wide promotion only, and no decision (it has no run).
+    const other = await days(B, 1);
+    expect(other.promotions.map((p) => p.title)).toEqual(["Everything"]);
+    expect(other.signals).toEqual([]);
+  });
 });
