@@ -165,7 +165,7 @@ export function parseDemandCsv(text: string): ParsedDemand {
 }
 
 /** Signals the backtest can evaluate (`--signals FILE`). */
-export const BACKTEST_SIGNALS = ["promotion", "temperature", "cpi", "consumer_confidence"] as const;
+export const BACKTEST_SIGNALS = ["promotion", "temperature", "cpi", "consumer_confidence", "competitor_price"] as const;
 export type BacktestSignal = (typeof BACKTEST_SIGNALS)[number];
 
 export interface ParsedSignals {
@@ -177,7 +177,8 @@ export interface ParsedSignals {
 /**
  * A signals file: `series_id,date,signal,value`, one row per series, day and signal. `series_id` `*` applies the row
  * to every series. `promotion`: value 0–1 (the depth, or 1 when unknown; 0 = none); `temperature` (°C), `cpi` and
- * `consumer_confidence`: the day's value (a monthly index repeated on each day of its month).
+ * `consumer_confidence`: the day's value (a monthly index repeated on each day of its month); `competitor_price`: the
+ * day's mean competitor price relative to the series' own price (1 = the same price).
  */
 export function parseSignalsCsv(text: string): ParsedSignals {
   const table = readCsvTable(text, ["series_id", "date", "signal", "value"], "series_id,date,signal,value", "series_id,date,signal,value");

@@ -39,7 +39,7 @@ export interface SeriesInput {
   regressors?: RegressorInput[];
 }
 
-export type RegressorName = "temperature" | "cpi" | "consumer_confidence";
+export type RegressorName = "temperature" | "cpi" | "consumer_confidence" | "competitor_price";
 export type SignalName = "promotion" | RegressorName;
 
 /** One external regressor of a series: one value per day from `start` through the last forecast day, NaN = unknown. */

@@ -7,6 +7,7 @@
 import type { RegressorInput, RegressorName } from "../forecasting/index";
 import { addDays, toDay } from "../forecasting/index";
 import type { Queryable } from "../db/pool.server";
+import { competitorRegressors } from "../signals/competitors.server";
 import { loadSignals } from "../signals/sources.server";
 import { IndicatorsConfig, WeatherConfig, type SignalKey, type SourceId } from "../signals/sources";
 
@@ -64,7 +65,7 @@ export async function loadRegressorInputs(
   }
   const statuses: SignalStatuses = {};
   if (offered.size === 0 || !variants.some((v) => [...offered.values()].some((types) => types.has(v.productType))))
-    return { inputs, statuses };
+    return withCompetitorPrices(db, shopId, from, asOf, horizon, variants, { inputs, statuses });
 
   const to = addDays(asOf, horizon);
   const loaded = await loadSignals(shopId, { from, to });
@@ -89,5 +90,42 @@ export async function loadRegressorInputs(
       ]);
     }
   }
-  return { inputs, statuses };
+  return withCompetitorPrices(db, shopId, from, asOf, horizon, variants, { inputs, statuses });
+}
+
+/**
+ * Competitor prices (issue 17 item 3): every variant whose SKU has uploaded prices in the history is offered its daily
+ * relative price index (mean competitor price ÷ its own price; NaN on days without one). A price is known once it is
+ * observed, and the last one holds over the horizon. No upload source to enable: the upload is the opt-in.
+ */
+async function withCompetitorPrices(
+  db: Queryable,
+  shopId: string,
+  from: string,
+  asOf: string,
+  horizon: number,
+  variants: readonly RegressorVariant[],
+  loaded: { inputs: Map<string, RegressorInput[]>; statuses: SignalStatuses },
+): Promise<{ inputs: Map<string, RegressorInput[]>; statuses: SignalStatuses }> {
+  const prices = await competitorRegressors(
+    db,
+    shopId,
+    from,
+    asOf,
+    variants.map((v) => v.id),
+  );
+  const first = toDay(from);
+  for (const v of variants) {
+    const days = prices.get(v.id);
+    if (!days) continue;
+    const values = new Float64Array(v.n + horizon).fill(NaN);
+    for (const { day, value } of days) {
+      const i = toDay(day) - first - v.offset;
+      if (i >= 0 && i < values.length) values[i] = value;
+    }
+    if (!values.some(Number.isFinite)) continue;
+    loaded.inputs.set(v.id, [...(loaded.inputs.get(v.id) ?? []), { name: "competitor_price", values, knownAhead: 0, beyond: "carry" }]);
+    loaded.statuses.competitor_price = { status: "ok" };
+  }
+  return loaded;
 }

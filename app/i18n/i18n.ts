@@ -34,6 +34,9 @@ import ordersFr from "./locales/orders/fr.json";
 import impactEn from "./locales/impact/en.json";
 import impactEs from "./locales/impact/es.json";
 import impactFr from "./locales/impact/fr.json";
+import competitorsEn from "./locales/competitors/en.json";
+import competitorsEs from "./locales/competitors/es.json";
+import competitorsFr from "./locales/competitors/fr.json";
 
 export const SUPPORTED_LOCALES = ["en", "es", "fr"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
@@ -51,6 +54,7 @@ const RESOURCES = {
     signals: signalsEn,
     orders: ordersEn,
     impact: impactEn,
+    competitors: competitorsEn,
   },
   es: {
     translation: es,
@@ -62,6 +66,7 @@ const RESOURCES = {
     signals: signalsEs,
     orders: ordersEs,
     impact: impactEs,
+    competitors: competitorsEs,
   },
   fr: {
     translation: fr,
@@ -73,6 +78,7 @@ const RESOURCES = {
     signals: signalsFr,
     orders: ordersFr,
     impact: impactFr,
+    competitors: competitorsFr,
   },
 } as const;
 const POLARIS = { en: polarisEn, es: polarisEs, fr: polarisFr } as const;
@@ -107,7 +113,7 @@ export function createI18n(locale: Locale): I18n {
     lng: locale,
     fallbackLng: DEFAULT_LOCALE,
     resources: RESOURCES,
-    ns: ["translation", "email", "alerts", "alerts-analytics", "ops", "billing", "signals", "orders", "impact"],
+    ns: ["translation", "email", "alerts", "alerts-analytics", "ops", "billing", "signals", "orders", "impact", "competitors"],
     defaultNS: "translation",
     initAsync: false,
     showSupportNotice: false,

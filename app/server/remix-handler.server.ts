@@ -27,6 +27,10 @@ export const UNAUTHENTICATED_BODY_LIMIT = 64 * KiB;
 /** Deliveries to a webhook route, read by webhook-dispatch.server.ts: Shopify caps its payloads well below this. */
 export const WEBHOOK_BODY_LIMIT = 5 * MiB;
 
+/** The competitor price upload (app/routes/app.signals.competitors.tsx): a CSV of up to 10 MB in a multipart form. */
+export const UPLOAD_BODY_LIMIT = 10 * MiB + 64 * KiB;
+const UPLOAD_PATHS = ["/app/signals/competitors"];
+
 const UNAUTHENTICATED_PREFIXES = ["/auth", "/email", "/ops/login"];
 
 /**
@@ -35,6 +39,7 @@ const UNAUTHENTICATED_PREFIXES = ["/auth", "/email", "/ops/login"];
  */
 export function bodyLimitFor(pathname: string): number {
   const under = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
+  if (UPLOAD_PATHS.includes(pathname)) return UPLOAD_BODY_LIMIT;
   return UNAUTHENTICATED_PREFIXES.some(under) ? UNAUTHENTICATED_BODY_LIMIT : DEFAULT_BODY_LIMIT;
 }
 

@@ -129,6 +129,7 @@ export async function eraseShop(domain: string, requestedAt?: Date): Promise<Era
       await tx.promotion.deleteMany({ where });
       // External signal sources (app/signals/sources.server.ts): the shop's settings and its encrypted API key.
       await tx.signalSourceSetting.deleteMany({ where });
+      await tx.competitorPrice.deleteMany({ where });
       // Alerts and the email log (app/alerts/, app/email/).
       await tx.emailEvent.deleteMany({ where });
       await tx.emailMessage.deleteMany({ where });

@@ -283,6 +283,13 @@ export const ROUTES: Record<string, RouteEntry> = {
     ],
     crossTenant: "no-leak",
   },
+  "routes/app.signals.competitors": {
+    ...SHOP_PAGE,
+    // `template=1` answers the CSV template (header and one example row) instead of the page.
+    query: { template: "1" },
+    forms: [{ intent: "upload", file: "sku,date,price\nSKU-1,2026-01-01,9.99\n" }, { intent: "delete" }],
+    crossTenant: "no-leak",
+  },
   "routes/app.variants.$variantId": { ...SHOP_PAGE, params: { variantId: "{variant}" }, query: RANGE, crossTenant: "not-found" },
   "routes/app.variants.$variantId.candidates": {
     ...SHOP_RESOURCE,

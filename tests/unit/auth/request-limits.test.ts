@@ -8,6 +8,7 @@ import {
   httpOnlyCookie,
   limitRequestBodies,
   UNAUTHENTICATED_BODY_LIMIT,
+  UPLOAD_BODY_LIMIT,
 } from "../../../app/server/remix-handler.server";
 
 describe("bodyLimitFor", () => {
@@ -20,6 +21,12 @@ describe("bodyLimitFor", () => {
     "allows 1 MiB elsewhere: %s",
     (path) => expect(bodyLimitFor(path)).toBe(DEFAULT_BODY_LIMIT),
   );
+
+  it("allows the competitor price upload 10 MB, and only that page", () => {
+    expect(bodyLimitFor("/app/signals/competitors")).toBe(UPLOAD_BODY_LIMIT);
+    expect(bodyLimitFor("/app/signals/competitors/x")).toBe(DEFAULT_BODY_LIMIT);
+    expect(bodyLimitFor("/app/signals")).toBe(DEFAULT_BODY_LIMIT);
+  });
 });
 
 describe("httpOnlyCookie", () => {
