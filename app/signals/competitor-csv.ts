@@ -9,7 +9,7 @@
  * misspelt optional column is not silently ignored. Fields are quoted as RFC 4180 says (no newline inside a field).
  * Blank lines are skipped. An empty competitor is "" (one unnamed competitor); an empty currency is the shop's.
  */
-import { CsvError, splitCsvLine } from "../cli/csv";
+import { CsvError, splitCsvLine } from "../csv/reader";
 import { csvLine } from "../csv/writer";
 import { storableText, withoutLoneSurrogates } from "../db/storable";
 import { addDays, isIsoDate } from "../forecasting";
