@@ -66,6 +66,7 @@ function Navigation() {
       <Link to="/app/alerts/analytics">{t("nav.alertAnalytics")}</Link>
       <Link to="/app/orders">{t("orders:nav")}</Link>
       <Link to="/app/campaigns">{t("signals:campaigns.nav")}</Link>
+      <Link to="/app/signals">{t("impact:nav")}</Link>
       <Link to="/app/sync">{t("nav.sync")}</Link>
       <Link to="/app/billing">{t("billing:nav")}</Link>
     </NavMenu>

@@ -209,6 +209,8 @@ export async function saveSignalSettings(
   const data = parsed.data;
   try {
     await shopTransaction(shopId, async (tx) => {
+      // One save of a shop's sources at a time: two at once would each lock one source's row and wait for the other's.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('signal-settings:' || $1))`, [shopId]);
       if (!(await shopAccess(tx, shopId)).capabilities.edit_settings) throw new Refused({ form: READ_ONLY_REFUSED });
       const shop = await shopBasics(tx, shopId);
       const rows = await settingRows(tx, shopId, true);

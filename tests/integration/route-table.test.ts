@@ -49,6 +49,9 @@ process.env.SCOPES = "read_products,read_orders,read_inventory";
 process.env.FLUXOR_ENCRYPTION_KEYS = `t1:${randomBytes(32).toString("base64")}`;
 process.env.FORECAST_AUGURS = "0";
 process.env.FORECAST_THREADS = "0";
+// The data-source page's "Test connection" must not reach Open-Meteo or FRED: a closed local port answers at once.
+for (const name of ["OPEN_METEO_FORECAST_URL", "OPEN_METEO_ARCHIVE_URL", "OPEN_METEO_GEOCODING_URL", "FRED_API_URL"])
+  process.env[name] = "http://127.0.0.1:9";
 process.env.RESEND_API_KEY = "re_route_table";
 process.env.RESEND_WEBHOOK_SECRET = `whsec_${randomBytes(24).toString("base64")}`;
 process.env.FLUXOR_EMAIL_FROM = "Fluxor <alerts@fluxor.test>";

@@ -283,6 +283,33 @@ export const ROUTES: Record<string, RouteEntry> = {
     ],
     crossTenant: "no-leak",
   },
+  "routes/app.signals._index": { ...SHOP_PAGE, query: { signal: "promotion" }, crossTenant: "no-leak" },
+  "routes/app.signals[.csv]": { ...SHOP_RESOURCE, query: { signal: "promotion" }, crossTenant: "no-leak" },
+  "routes/app.signals.sources": {
+    ...SHOP_PAGE,
+    forms: [
+      {
+        intent: "save",
+        weatherEnabled: "true",
+        weatherKind: "coordinates",
+        latitude: "51.5",
+        longitude: "-0.1",
+        locationId: "{location}",
+        label: "Warehouse",
+        weatherTypes: ["Type 1"],
+        indicatorsEnabled: "false",
+        indicatorsCountry: "GB",
+        cpiSeries: "",
+        confidenceSeries: "",
+        apiKey: "",
+        removeApiKey: "false",
+        indicatorsTypes: [],
+      },
+      { intent: "test", source: "weather" },
+    ],
+    refused: okFalse,
+    crossTenant: "no-leak",
+  },
   "routes/app.signals.competitors": {
     ...SHOP_PAGE,
     // `template=1` answers the CSV template (header and one example row) instead of the page.
