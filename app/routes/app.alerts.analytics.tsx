@@ -3,7 +3,6 @@ import { useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
 import {
   Banner,
   BlockStack,
-  Box,
   Button,
   ButtonGroup,
   Card,
@@ -13,8 +12,6 @@ import {
   InlineStack,
   Layout,
   Page,
-  SkeletonBodyText,
-  SkeletonDisplayText,
   Text,
   useBreakpoints,
 } from "@shopify/polaris";
@@ -23,6 +20,7 @@ import { useTranslation } from "react-i18next";
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from "recharts";
 import type { CountsRow, FatigueFinding, ProportionTest, Recommendation } from "../alerts/analytics";
 import { loadAlertAnalytics } from "../alerts/analytics.server";
+import { MetricsPageSkeleton } from "../components/PageSkeleton";
 import { Chart } from "../components/Chart";
 import { useCsvAction } from "../components/csvAction";
 import { RouteError } from "../components/RouteError";
@@ -105,7 +103,13 @@ export default function AlertAnalyticsPage() {
             {t("exportFailed")}
           </Banner>
         ) : null}
-        {loading ? <AnalyticsSkeleton /> : empty ? <EmptyPeriod everSent={everSent} /> : <AnalyticsView analytics={analytics} />}
+        {loading ? (
+          <MetricsPageSkeleton testId="analytics-skeleton" charts={2} chartHeight={CHART_HEIGHT} />
+        ) : empty ? (
+          <EmptyPeriod everSent={everSent} />
+        ) : (
+          <AnalyticsView analytics={analytics} />
+        )}
       </BlockStack>
     </Page>
   );
@@ -689,37 +693,6 @@ function FatigueCard({ findings, streak }: { findings: FatigueFinding[]; streak:
         </div>
       </BlockStack>
     </Card>
-  );
-}
-
-/** The page's shape while another period loads. */
-function AnalyticsSkeleton() {
-  return (
-    <div data-testid="analytics-skeleton">
-      <BlockStack gap="400">
-        <InlineGrid columns={{ xs: 2, lg: 4 }} gap="400">
-          {[0, 1, 2, 3].map((key) => (
-            <Card key={key}>
-              <BlockStack gap="300">
-                <SkeletonBodyText lines={1} />
-                <SkeletonDisplayText size="medium" />
-                <SkeletonBodyText lines={1} />
-              </BlockStack>
-            </Card>
-          ))}
-        </InlineGrid>
-        {[0, 1].map((key) => (
-          <Card key={key}>
-            <BlockStack gap="300">
-              <SkeletonDisplayText size="small" />
-              <Box minHeight={`${CHART_HEIGHT}px`}>
-                <SkeletonBodyText lines={8} />
-              </Box>
-            </BlockStack>
-          </Card>
-        ))}
-      </BlockStack>
-    </div>
   );
 }
 

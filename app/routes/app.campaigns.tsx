@@ -22,11 +22,12 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { readForm, UserText } from "../api/params";
 import { READ_ONLY_REFUSED } from "../billing/dunning";
+import { ProductTypePicker } from "../components/ProductTypePicker";
 import { ReadOnlyBanner, ReadOnlyRefused } from "../components/ReadOnly";
 import { RouteError } from "../components/RouteError";
 import { useFormat } from "../dashboard/FormatContext";
@@ -398,7 +399,12 @@ function CampaignForm({ data, campaign, onDone }: { data: Data; campaign: Campai
               />
             ) : null}
             {values.target === "productTypes" ? (
-              <TypePicker
+              <ProductTypePicker
+                id="campaign-product-types"
+                label={t("campaigns.form.productTypes.label")}
+                placeholder={t("campaigns.form.productTypes.placeholder")}
+                noneText={t("campaigns.form.productTypes.none")}
+                removeLabel={(name) => t("campaigns.form.productTypes.remove", { name })}
                 options={data.productTypes}
                 selected={values.productTypes}
                 onChange={set("productTypes")}
@@ -536,65 +542,6 @@ function ProductPicker({
               accessibilityLabel={t("campaigns.form.products.remove", { name: titles[id] ?? id })}
             >
               {titles[id] ?? id}
-            </Tag>
-          ))}
-        </InlineStack>
-      ) : null}
-    </BlockStack>
-  );
-}
-
-/** Chosen product types as tags, and a combobox filtering the shop's product types. */
-function TypePicker({
-  options,
-  selected,
-  onChange,
-  error,
-}: {
-  options: string[];
-  selected: string[];
-  onChange: (types: string[]) => void;
-  error?: string;
-}) {
-  const { t } = useTranslation(NS);
-  const [query, setQuery] = useState("");
-  const shown = useMemo(() => {
-    const needle = query.trim().toLowerCase();
-    return options.filter((option) => option.toLowerCase().includes(needle)).slice(0, 50);
-  }, [options, query]);
-  const toggle = (type: string) => onChange(selected.includes(type) ? selected.filter((v) => v !== type) : [...selected, type]);
-  return (
-    <BlockStack gap="200">
-      <Combobox
-        allowMultiple
-        activator={
-          <Combobox.TextField
-            id="campaign-product-types"
-            label={t("campaigns.form.productTypes.label")}
-            placeholder={t("campaigns.form.productTypes.placeholder")}
-            helpText={options.length === 0 ? t("campaigns.form.productTypes.none") : undefined}
-            value={query}
-            onChange={setQuery}
-            error={error}
-            autoComplete="off"
-          />
-        }
-      >
-        {shown.length > 0 ? (
-          <Listbox onSelect={toggle} accessibilityLabel={t("campaigns.form.productTypes.label")}>
-            {shown.map((type) => (
-              <Listbox.Option key={type} value={type} selected={selected.includes(type)} accessibilityLabel={type}>
-                {type}
-              </Listbox.Option>
-            ))}
-          </Listbox>
-        ) : null}
-      </Combobox>
-      {selected.length > 0 ? (
-        <InlineStack gap="100">
-          {selected.map((type) => (
-            <Tag key={type} onRemove={() => toggle(type)} accessibilityLabel={t("campaigns.form.productTypes.remove", { name: type })}>
-              {type}
             </Tag>
           ))}
         </InlineStack>

@@ -3,7 +3,6 @@ import { isRouteErrorResponse, useLoaderData, useNavigate, useNavigation, useRou
 import {
   Banner,
   BlockStack,
-  Box,
   Button,
   ButtonGroup,
   Card,
@@ -15,8 +14,6 @@ import {
   Layout,
   Page,
   Select,
-  SkeletonBodyText,
-  SkeletonDisplayText,
   Text,
   TextField,
   useBreakpoints,
@@ -25,6 +22,7 @@ import { useCallback, useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 import { z } from "zod";
+import { MetricsPageSkeleton } from "../components/PageSkeleton";
 import { Chart } from "../components/Chart";
 import { useCsvAction } from "../components/csvAction";
 import { RouteError } from "../components/RouteError";
@@ -123,7 +121,7 @@ export default function OrdersPage() {
         ) : null}
         {importing && anyOrders ? <Banner tone="info">{t("importing")}</Banner> : null}
         {loading ? (
-          <OrdersSkeleton />
+          <MetricsPageSkeleton testId="orders-skeleton" charts={2} chartHeight={CHART_HEIGHT} />
         ) : !anyOrders ? (
           <NoOrders importing={importing} />
         ) : analytics.totals.orders === 0 ? (
@@ -575,37 +573,6 @@ function NotesCard() {
         </div>
       </BlockStack>
     </Card>
-  );
-}
-
-/** The page's shape while other filters load. */
-function OrdersSkeleton() {
-  return (
-    <div data-testid="orders-skeleton">
-      <BlockStack gap="400">
-        <InlineGrid columns={{ xs: 2, lg: 4 }} gap="400">
-          {[0, 1, 2, 3].map((key) => (
-            <Card key={key}>
-              <BlockStack gap="300">
-                <SkeletonBodyText lines={1} />
-                <SkeletonDisplayText size="medium" />
-                <SkeletonBodyText lines={1} />
-              </BlockStack>
-            </Card>
-          ))}
-        </InlineGrid>
-        {[0, 1].map((key) => (
-          <Card key={key}>
-            <BlockStack gap="300">
-              <SkeletonDisplayText size="small" />
-              <Box minHeight={`${CHART_HEIGHT}px`}>
-                <SkeletonBodyText lines={8} />
-              </Box>
-            </BlockStack>
-          </Card>
-        ))}
-      </BlockStack>
-    </div>
   );
 }
 

@@ -23,6 +23,7 @@ import {
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
+import { ChartCardSkeleton } from "../components/PageSkeleton";
 import { Chart } from "../components/Chart";
 import { useCsvAction } from "../components/csvAction";
 import { RouteError } from "../components/RouteError";
@@ -539,14 +540,7 @@ function ImpactSkeleton() {
             </Card>
           ))}
         </InlineGrid>
-        <Card>
-          <BlockStack gap="300">
-            <SkeletonDisplayText size="small" />
-            <Box minHeight={`${CHART_HEIGHT}px`}>
-              <SkeletonBodyText lines={8} />
-            </Box>
-          </BlockStack>
-        </Card>
+        <ChartCardSkeleton height={CHART_HEIGHT} />
       </BlockStack>
     </div>
   );

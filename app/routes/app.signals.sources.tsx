@@ -8,22 +8,20 @@ import {
   Card,
   Checkbox,
   ChoiceList,
-  Combobox,
   FormLayout,
   InlineStack,
   Layout,
-  Listbox,
   Page,
   Select,
-  Tag,
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { readForm } from "../api/params";
 import { hit, type RateLimitRule } from "../auth/rate-limit.server";
 import { READ_ONLY_REFUSED } from "../billing/dunning";
+import { ProductTypePicker } from "../components/ProductTypePicker";
 import { ReadOnlyBanner, ReadOnlyRefused } from "../components/ReadOnly";
 import { RouteError } from "../components/RouteError";
 import { requireShop } from "../dashboard/shop.server";
@@ -98,8 +96,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   throw new Response("Unknown action", { status: 400 });
 };
-
-type Loaded = ReturnType<typeof useLoaderData<typeof loader>>;
 
 const NS = "impact";
 
@@ -265,6 +261,12 @@ export default function SignalSourcesPage() {
                 ) : null}
                 <ProductTypePicker
                   id="weather-types"
+                  label={t("sources.types.label")}
+                  helpText={t("sources.types.help")}
+                  placeholder={t("sources.types.placeholder")}
+                  noneText={t("sources.types.none")}
+                  removeLabel={(type) => t("sources.types.remove", { type })}
+                  max={MAX_SIGNAL_PRODUCT_TYPES}
                   options={data.productTypes}
                   selected={values.weather.productTypes}
                   onChange={(productTypes) => setWeather({ productTypes })}
@@ -354,6 +356,12 @@ export default function SignalSourcesPage() {
                 ) : null}
                 <ProductTypePicker
                   id="indicators-types"
+                  label={t("sources.types.label")}
+                  helpText={t("sources.types.help")}
+                  placeholder={t("sources.types.placeholder")}
+                  noneText={t("sources.types.none")}
+                  removeLabel={(type) => t("sources.types.remove", { type })}
+                  max={MAX_SIGNAL_PRODUCT_TYPES}
                   options={data.productTypes}
                   selected={values.indicators.productTypes}
                   onChange={(productTypes) => setIndicators({ productTypes })}
@@ -373,74 +381,6 @@ export default function SignalSourcesPage() {
         </Layout>
       </save.Form>
     </Page>
-  );
-}
-
-/** The shop's product types, searched as typed; the chosen ones as tags. */
-function ProductTypePicker({
-  id,
-  options,
-  selected,
-  onChange,
-  error,
-}: {
-  id: string;
-  options: Loaded["productTypes"];
-  selected: string[];
-  onChange: (types: string[]) => void;
-  error?: string;
-}) {
-  const { t } = useTranslation(NS);
-  const [query, setQuery] = useState("");
-  const shown = useMemo(() => {
-    const needle = query.trim().toLocaleLowerCase();
-    return options.filter((type) => type.toLocaleLowerCase().includes(needle)).slice(0, 50);
-  }, [options, query]);
-  const toggle = (type: string) => {
-    if (selected.includes(type)) onChange(selected.filter((value) => value !== type));
-    else if (selected.length < MAX_SIGNAL_PRODUCT_TYPES) onChange([...selected, type]);
-  };
-  return (
-    <BlockStack gap="200">
-      <Combobox
-        allowMultiple
-        activator={
-          <Combobox.TextField
-            id={id}
-            label={t("sources.types.label")}
-            helpText={t("sources.types.help")}
-            placeholder={t("sources.types.placeholder")}
-            value={query}
-            onChange={setQuery}
-            error={error}
-            autoComplete="off"
-          />
-        }
-      >
-        {shown.length > 0 ? (
-          <Listbox onSelect={toggle} accessibilityLabel={t("sources.types.label")}>
-            {shown.map((type) => (
-              <Listbox.Option key={type} value={type} selected={selected.includes(type)} accessibilityLabel={type}>
-                {type}
-              </Listbox.Option>
-            ))}
-          </Listbox>
-        ) : null}
-      </Combobox>
-      {selected.length > 0 ? (
-        <InlineStack gap="100">
-          {selected.map((type) => (
-            <Tag key={type} onRemove={() => toggle(type)} accessibilityLabel={t("sources.types.remove", { type })}>
-              {type}
-            </Tag>
-          ))}
-        </InlineStack>
-      ) : options.length === 0 ? (
-        <Text as="p" tone="subdued" variant="bodySm">
-          {t("sources.types.none")}
-        </Text>
-      ) : null}
-    </BlockStack>
   );
 }
 
