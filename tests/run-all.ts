@@ -11,6 +11,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { playwrightFailures, vitestFailures, type PlaywrightFailureReport, type VitestFailureReport } from "./support/failures";
 
 const root = path.resolve(import.meta.dirname, "..");
 const results = path.join(root, "test-results");
@@ -105,14 +106,14 @@ const playwright = await step("playwright (chromium)", "npx", ["playwright", "te
   PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
 });
 
-interface VitestReport {
+interface VitestReport extends VitestFailureReport {
   numPassedTests: number;
   numFailedTests: number;
   numPendingTests: number;
   numTotalTestSuites: number;
   numFailedTestSuites: number;
 }
-interface PlaywrightReport {
+interface PlaywrightReport extends PlaywrightFailureReport {
   stats: { expected: number; unexpected: number; flaky: number; skipped: number };
   errors?: { message?: string }[];
 }
@@ -121,11 +122,14 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const causes: string[] = [];
+/** Each failed test by file and name, with the first line of its error: the end of the output names them. */
+const failures: string[] = [];
 if (existsSync(vitestJson)) {
   const report = JSON.parse(readFileSync(vitestJson, "utf8")) as VitestReport;
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests;
+  failures.push(...vitestFailures(report, root));
   // A file that fails to load has no failed test but is a failure all the same.
   if (report.numFailedTestSuites > 0 && report.numFailedTests === 0) failed += report.numFailedTestSuites;
   // A global setup that dies, or an unhandled error: a report without a failure, and a failed run.
@@ -142,6 +146,7 @@ if (existsSync(playwrightJson)) {
   passed += report.stats.expected + report.stats.flaky;
   failed += report.stats.unexpected;
   skipped += report.stats.skipped;
+  failures.push(...playwrightFailures(report));
   if (report.stats.unexpected === 0 && ((report.errors?.length ?? 0) > 0 || !playwright.ok)) {
     // e.g. "Process from config.webServer was not able to start": the web server's own output says why.
     failed++;
@@ -156,6 +161,7 @@ if (existsSync(playwrightJson)) {
 }
 failed += checksFailed;
 
+if (failures.length > 0) console.log(`\nFailed:\n${failures.map((line) => `  ✘ ${line}`).join("\n")}`);
 if (causes.length > 0) console.error(`\n${causes.join("\n")}`);
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
