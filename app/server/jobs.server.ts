@@ -9,6 +9,7 @@ import type { JobHandler } from "../jobs/handler";
 import { startWorker } from "../jobs/runner.server";
 import { unauthenticated } from "../shopify.server";
 import { shopHandlers } from "../shops/tasks.server";
+import { SIGNALS_CRON, signalsHandlers } from "../signals/retention.server";
 import { SYNC_CRON, syncHandlers } from "../sync/tasks.server";
 
 export function jobHandlers(): readonly JobHandler[] {
@@ -21,15 +22,16 @@ export function jobHandlers(): readonly JobHandler[] {
     ...emailHandlers,
     ...billingHandlers(adminFor),
     ...authHandlers,
+    ...signalsHandlers,
   ];
 }
 
 /**
  * The schedule (UTC): the store sync's reconciliation, the nightly forecast fan-out, the digest tick, the email
- * log's pruning, the hourly billing tick, the audit log's and rate limiter's pruning.
+ * log's pruning, the hourly billing tick, the audit log's and rate limiter's pruning, the signal cache's pruning.
  */
 export function cronItems(): CronItem[] {
-  return [...SYNC_CRON, ...forecastCron(), ...ALERTS_CRON, ...EMAIL_CRON, ...BILLING_CRON, ...AUTH_CRON];
+  return [...SYNC_CRON, ...forecastCron(), ...ALERTS_CRON, ...EMAIL_CRON, ...BILLING_CRON, ...AUTH_CRON, ...SIGNALS_CRON];
 }
 
 export function startJobWorker(options: { connectionString: string; concurrency?: number }) {

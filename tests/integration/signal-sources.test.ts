@@ -295,3 +295,35 @@ describe("shop isolation", () => {
     expect((await signals.getSignalSettings(a)).weather.point).toEqual({ latitude: 40.7, longitude: -74 });
   });
 });
+
+describe("retention (signals.prune)", () => {
+  it("deletes expired answers of any place and never-expiring ones fetched over 400 days ago, and nothing else", async () => {
+    const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
+    const inDays = (days: number) => new Date(NOW.getTime() + days * 86_400_000);
+    await sql(db.url, `DELETE FROM "SignalCache"`);
+    const rows: [string, Date, Date | null][] = [
+      ["forecast, expired", daysAgo(1), daysAgo(0.5)],
+      ["forecast, fresh", daysAgo(0.1), inDays(0.1)],
+      ["past year, fetched 401 days ago", daysAgo(401), null],
+      ["past year, fetched 399 days ago", daysAgo(399), null],
+    ];
+    for (const [scope, fetchedAt, expiresAt] of rows)
+      await sql(
+        db.url,
+        `INSERT INTO "SignalCache" (endpoint, scope, "fromDay", "toDay", value, "fetchedAt", "expiresAt")
+         VALUES ('open_meteo_archive', $1, '2025-01-01', '2025-12-31', '{}', $2, $3)`,
+        [scope, fetchedAt, expiresAt],
+      );
+    const { pruneSignalCache } = await import("../../app/signals/retention.server");
+    const { pool } = await import("../../app/db/pool.server");
+    expect(await pruneSignalCache(pool(), NOW)).toEqual({ expired: 1, refreshed: 1 });
+    const kept = await sql<{ scope: string }>(db.url, `SELECT scope FROM "SignalCache" ORDER BY scope`);
+    expect(kept.map((row) => row.scope)).toEqual(["forecast, fresh", "past year, fetched 399 days ago"]);
+    expect(await pruneSignalCache(pool(), NOW)).toEqual({ expired: 0, refreshed: 0 });
+  });
+
+  it("is scheduled daily (tests/integration/job-registry.test.ts checks that the worker runs it)", async () => {
+    const { SIGNALS_CRON } = await import("../../app/signals/retention.server");
+    expect(SIGNALS_CRON).toEqual([{ task: "signals.prune", match: "55 4 * * *", options: { backfillPeriod: 0, maxAttempts: 1 } }]);
+  });
+});
