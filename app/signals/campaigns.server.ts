@@ -9,8 +9,7 @@ import type { AccessReason } from "../billing/dunning";
 import { shopAccess } from "../billing/limits.server";
 import { pool, shopTransaction, type Queryable } from "../db/pool.server";
 import { addDays } from "../forecasting";
-import { forecastPlanJob } from "../jobs/contracts/forecasts";
-import { addJob } from "../jobs/queue.server";
+import { queueForecastRun } from "./rerun.server";
 import type { Shop } from "../shops/lookup.server";
 import { errorKey, sortCampaigns, type CampaignErrors, type CampaignInput, type CampaignTarget } from "./campaigns";
 
@@ -194,19 +193,6 @@ function write(shopId: string, input: CampaignInput, statement: (tx: Queryable) 
   });
 }
 
-/**
- * After a committed change: queues a forecast run of the shop (one queued per shop, as a settings change does), so a
- * planned campaign lifts its forecast within minutes rather than at night. Failing to queue does not fail the save:
- * the nightly run reads the campaign anyway.
- */
-async function queueForecastRun(shopId: string): Promise<void> {
-  try {
-    await addJob(pool(), forecastPlanJob, { shopId, trigger: "settings" });
-  } catch (error) {
-    console.error(`campaigns: no forecast run queued for shop ${shopId}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
 /** Creates a campaign of the shop. */
 export async function createCampaign(shopId: string, input: CampaignInput): Promise<CampaignSaved> {
   const saved = await write(shopId, input, async (tx) => {
@@ -219,7 +205,7 @@ export async function createCampaign(shopId: string, input: CampaignInput): Prom
     );
     return { ok: true, id: rows[0]!.id };
   });
-  if (saved.ok) await queueForecastRun(shopId);
+  if (saved.ok) await queueForecastRun(shopId, "campaigns");
   return saved;
 }
 
@@ -235,7 +221,7 @@ export async function updateCampaign(shopId: string, id: string, input: Campaign
     );
     return rowCount ? { ok: true, id } : { ok: false, notFound: true };
   });
-  if (saved.ok) await queueForecastRun(shopId);
+  if (saved.ok) await queueForecastRun(shopId, "campaigns");
   return saved;
 }
 
@@ -251,6 +237,6 @@ export async function deleteCampaign(shopId: string, id: string): Promise<boolea
     ]);
     return (rowCount ?? 0) > 0;
   });
-  if (deleted) await queueForecastRun(shopId);
+  if (deleted) await queueForecastRun(shopId, "campaigns");
   return deleted;
 }

@@ -11,6 +11,7 @@ import { pool, shopTransaction, type Queryable } from "../db/pool.server";
 import { addDays } from "../forecasting";
 import type { Shop } from "../shops/lookup.server";
 import { plainSku, type CompetitorPriceRow } from "./competitor-csv";
+import { queueForecastRun } from "./rerun.server";
 
 /** Rows per INSERT: a 200 000-row file is stored in ten statements of the same transaction. */
 const BATCH_ROWS = 20_000;
@@ -40,7 +41,7 @@ export async function shopSkus(shopId: string, db: Queryable = pool()): Promise<
 
 /** Stores a validated upload in one transaction; throws `CompetitorsReadOnlyError` in read-only mode. */
 export async function storeCompetitorPrices(shopId: string, rows: readonly CompetitorPriceRow[]): Promise<number> {
-  return shopTransaction(shopId, async (tx) => {
+  const stored = await shopTransaction(shopId, async (tx) => {
     const reason = await competitorsReadOnly(shopId, tx);
     if (reason) throw new CompetitorsReadOnlyError(reason);
     let stored = 0;
@@ -57,16 +58,20 @@ export async function storeCompetitorPrices(shopId: string, rows: readonly Compe
     }
     return stored;
   });
+  await queueForecastRun(shopId, "competitor prices");
+  return stored;
 }
 
 /** Deletes every competitor price of the shop: how many there were. Throws `CompetitorsReadOnlyError` in read-only mode. */
 export async function deleteCompetitorPrices(shopId: string): Promise<number> {
-  return shopTransaction(shopId, async (tx) => {
+  const deleted = await shopTransaction(shopId, async (tx) => {
     const reason = await competitorsReadOnly(shopId, tx);
     if (reason) throw new CompetitorsReadOnlyError(reason);
     const { rowCount } = await tx.query(`DELETE FROM "CompetitorPrice" WHERE "shopId" = $1`, [shopId]);
     return rowCount ?? 0;
   });
+  if (deleted > 0) await queueForecastRun(shopId, "competitor prices");
+  return deleted;
 }
 
 /** What the shop has stored: prices, SKUs covered, competitors (the first few by name), the days and the last upload. */

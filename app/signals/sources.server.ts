@@ -33,6 +33,7 @@ import {
   type SourceId,
   type WeatherLocation,
 } from "./sources";
+import { queueForecastRun } from "./rerun.server";
 import { allWeather, loadWeather, probeWeather, resolvePoint } from "./weather.server";
 
 export interface SignalOptions {
@@ -255,6 +256,7 @@ export async function saveSignalSettings(
     if (error instanceof Refused) return { ok: false, fieldErrors: error.fieldErrors };
     throw error;
   }
+  await queueForecastRun(shopId, "data sources");
   return { ok: true, settings: await getSignalSettings(shopId) };
 }
 

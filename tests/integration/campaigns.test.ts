@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as Pool from "../../app/db/pool.server";
 import { createTestDatabase, sql } from "../support/db";
-import { seedShop, type SeededShop } from "../support/forecast-seed";
+import { queuedForecastRuns, seedShop, type SeededShop } from "../support/forecast-seed";
 import { storeOfflineSessions } from "../support/installed-shops";
 import { sessionToken } from "../support/session-token";
 
@@ -198,13 +198,7 @@ describe("creating, editing and deleting", () => {
     const listed = (await page(A)).campaigns;
     expect(listed.map((c) => [c.id, c.target])).toEqual([[id, { kind: "all" }]]);
     // The save queued a forecast run of the shop (after its commit), so the campaign lifts the forecast before the night.
-    const queued = await sql<{ payload: unknown }>(
-      db.url,
-      `SELECT j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-        WHERE t.identifier = 'forecast.plan' AND j.payload->>'shopId' = $1`,
-      [A.shopId],
-    );
-    expect(queued.map((job) => job.payload)).toEqual([{ shopId: A.shopId, trigger: "settings" }]);
+    expect(await queuedForecastRuns(db.url, A.shopId)).toEqual([{ shopId: A.shopId, trigger: "settings" }]);
     expect((await page(B)).campaigns).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ import type * as Pool from "../../app/db/pool.server";
 import type * as Run from "../../app/forecasts/run.server";
 import type * as Tasks from "../../app/jobs/contracts/forecasts";
 import { createTestDatabase, sql } from "../support/db";
-import { drainForecastJobs, seedShop, type SeededShop } from "../support/forecast-seed";
+import { drainForecastJobs, queuedForecastRuns, seedShop, type SeededShop } from "../support/forecast-seed";
 import { storeOfflineSessions } from "../support/installed-shops";
 import { sessionToken } from "../support/session-token";
 
@@ -181,6 +181,7 @@ describe("uploading", () => {
     ]);
     expect(body.moreErrors).toBe(0);
     expect(await stored(A.shopId)).toEqual([]);
+    expect(await queuedForecastRuns(db.url, A.shopId)).toEqual([]);
   });
 
   it("stores a valid file and summarises it", async () => {
@@ -192,6 +193,8 @@ describe("uploading", () => {
     const { summary } = await page(A);
     expect(summary).toMatchObject({ prices: 450, skus: 2, competitors: ["Acme", "Bolt"], competitorCount: 2 });
     expect(summary).toMatchObject({ from: addDays(A.yesterday, -149), to: A.yesterday });
+    // The upload queued a forecast run of the shop, so the prices reach its forecasts before the night.
+    expect(await queuedForecastRuns(db.url, A.shopId)).toEqual([{ shopId: A.shopId, trigger: "settings" }]);
   });
 
   it("replaces the price of a key uploaded again and adds the rest (no competitor column: competitor '')", async () => {
@@ -232,6 +235,8 @@ describe("another shop", () => {
     expect((await page(B)).summary).toBeNull();
     expect(await removeAll(B)).toEqual({ status: 200, body: { intent: "delete", ok: true, deleted: 0 } });
     expect(await stored(A.shopId)).toHaveLength(451);
+    // Nothing was deleted: no run for B.
+    expect(await queuedForecastRuns(db.url, B.shopId)).toEqual([]);
   });
 });
 

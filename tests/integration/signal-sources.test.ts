@@ -11,6 +11,7 @@ import { closePool } from "../../app/db/pool.server";
 import * as signals from "../../app/signals/sources.server";
 import { startSignalsStandIn, type SignalsStandIn } from "../mocks/signals";
 import { createTestDatabase, sql } from "../support/db";
+import { queuedForecastRuns } from "../support/forecast-seed";
 
 process.env.FLUXOR_ENCRYPTION_KEYS = `t1:${randomBytes(32).toString("base64")}`;
 
@@ -67,6 +68,7 @@ describe("weather", () => {
   it("loads history and forecast in the shop's time zone, caches them, and sends only coarse coordinates", async () => {
     const shop = await addShop("weather-a.myshopify.com", "DE", "Europe/Berlin");
     await saveWeather(shop, 52.5243, 13.4105);
+    expect(await queuedForecastRuns(db.url, shop)).toEqual([{ shopId: shop, trigger: "settings" }]);
     const range = { from: "2026-05-01", to: "2026-07-31" };
     const first = await signals.loadSignals(shop, range, fast);
     expect(first.temperature_mean.status).toBe("ok");
@@ -271,6 +273,7 @@ describe("economic indicators (keyed)", () => {
       fieldErrors: { "weather.location.latitude": "latitude_range" },
     });
     expect(await sql(db.url, `SELECT 1 FROM "SignalSourceSetting" WHERE "shopId" = $1`, [shop])).toHaveLength(0);
+    expect(await queuedForecastRuns(db.url, shop)).toEqual([]);
   });
 });
 

@@ -89,6 +89,27 @@ export async function seedShop(url: string, o: SeedOptions): Promise<SeededShop>
 export const JOBS_OF = (task: string) =>
   `SELECT j.id, j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = '${task}' ORDER BY j.id`;
 
+/**
+ * The forecast runs queued for a shop (`forecast.plan` payloads; one at most, by the job key). None before the first
+ * job of the database (Graphile Worker makes its schema then).
+ */
+export async function queuedForecastRuns(url: string, shopId: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const schema = await client.query<{ ok: boolean }>(`SELECT to_regclass('graphile_worker._private_jobs') IS NOT NULL AS ok`);
+    if (!schema.rows[0]?.ok) return [];
+    const { rows } = await client.query<{ payload: unknown }>(
+      `SELECT j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+        WHERE t.identifier = 'forecast.plan' AND j.payload->>'shopId' = $1 ORDER BY j.id`,
+      [shopId],
+    );
+    return rows.map((row) => row.payload);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Runs every queued job of the given forecast tasks in-process (in queue order) until none is left. */
 export async function drainForecastJobs(
   url: string,
