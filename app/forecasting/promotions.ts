@@ -15,6 +15,7 @@
  */
 
 import { forecastSeries } from "./forecast";
+import { historyUntil } from "./history";
 import { weekdayProfile } from "./profile";
 import { toDay, weekday } from "./dates";
 import type { ForecastOptions, ForecastResult, PromotionInput, SeriesInput, SignalDecision } from "./types";
@@ -134,13 +135,7 @@ export function forecastWithUplift(
     const v = Number(input.values[i]);
     values[i] = flags[i] === 1 && v === v ? v / uplift : v;
   }
-  const cut: SeriesInput = {
-    ...withoutSignals(input),
-    values,
-    ...(input.inStock ? { inStock: Array.from({ length: to }, (_, i) => input.inStock![i]!) } : {}),
-    ...(to < input.values.length ? { available: undefined } : {}),
-  };
-  return liftFuture(forecastSeries(cut, { ...options, horizon }), flags, to, uplift);
+  return liftFuture(forecastSeries(historyUntil(input, to, values), { ...options, horizon }), flags, to, uplift);
 }
 
 /** Multiplies the forecast days that fall on promotion days by `uplift` (a new result; the input is not changed). */
@@ -162,15 +157,6 @@ function withoutSignals(input: SeriesInput): SeriesInput {
   const copy = { ...input };
   delete copy.promotions;
   return copy;
-}
-
-function truncated(input: SeriesInput, to: number): SeriesInput {
-  return {
-    ...withoutSignals(input),
-    values: Array.from({ length: to }, (_, i) => Number(input.values[i])),
-    ...(input.inStock ? { inStock: Array.from({ length: to }, (_, i) => input.inStock![i]!) } : {}),
-    available: undefined,
-  };
 }
 
 function absError(forecast: readonly number[], input: SeriesInput, from: number): { error: number; days: number } {
@@ -209,7 +195,7 @@ export function forecastWithPromotions(input: SeriesInput, options: ForecastOpti
     const origin = run.from - PROMO_ORIGIN_LEAD;
     const measured = estimateUplift(input, flags, origin, options)?.uplift ?? promo.prior?.uplift;
     if (measured === undefined) continue;
-    const without = forecastSeries(truncated(input, origin), { ...options, horizon: PROMO_EVAL_DAYS });
+    const without = forecastSeries(historyUntil(input, origin), { ...options, horizon: PROMO_EVAL_DAYS });
     const withSignal = forecastWithUplift(input, options, flags, origin, PROMO_EVAL_DAYS, measured);
     const a = absError(without.forecast, input, origin);
     const b = absError(withSignal.forecast, input, origin);

@@ -14,6 +14,7 @@
  */
 
 import { forecastSeries } from "./forecast";
+import { historyUntil } from "./history";
 import type { ForecastOptions, ForecastResult, RegressorInput, SeriesInput, SignalDecision } from "./types";
 
 export const REGRESSOR_WINDOWS = 6;
@@ -71,18 +72,6 @@ function factor(beta: number, x: number): number {
   return Math.min(MAX_FACTOR, Math.max(1 / MAX_FACTOR, Math.exp(beta * x)));
 }
 
-function truncated(input: SeriesInput, to: number): SeriesInput {
-  const copy: SeriesInput = {
-    ...input,
-    values: Array.from({ length: to }, (_, i) => Number(input.values[i])),
-    ...(input.inStock ? { inStock: Array.from({ length: to }, (_, i) => input.inStock![i]!) } : {}),
-    available: undefined,
-  };
-  delete copy.promotions;
-  delete copy.regressors;
-  return copy;
-}
-
 /**
  * Applies each of the series' regressors to `result` (the forecast without them) where its backtest gains; returns the
  * adjusted result with one decision per regressor appended to `signals`.
@@ -97,7 +86,7 @@ export function applyRegressors(input: SeriesInput, options: ForecastOptions, re
   for (let k = REGRESSOR_WINDOWS; k >= 1; k--) {
     const origin = n - k * REGRESSOR_EVAL_DAYS;
     if (origin < minHistory) continue;
-    windows.push({ origin, forecast: forecastSeries(truncated(input, origin), { ...options, horizon: REGRESSOR_EVAL_DAYS }).forecast });
+    windows.push({ origin, forecast: forecastSeries(historyUntil(input, origin), { ...options, horizon: REGRESSOR_EVAL_DAYS }).forecast });
   }
   let out = result;
   const decisions: SignalDecision[] = [];
