@@ -73,6 +73,7 @@ export function searchParamsFromQuery(query: Partial<VariantListQuery>): URLSear
     if (TEXT_LIST_KEYS.includes(key)) for (const value of values) params.append(key, value);
     else params.set(key, values.join(","));
   }
+  if (query.unusual) params.set("unusual", "1");
   if (query.location && query.location !== DEFAULTS.location) params.set("location", query.location);
   if (query.sort && query.sort !== DEFAULTS.sort) params.set("sort", query.sort);
   if (query.direction && query.direction !== DEFAULTS.direction) params.set("direction", query.direction);

@@ -85,6 +85,11 @@ export const VariantListQuery = z.object({
   vendor: textList(UserText.min(1).max(255)).optional(),
   productType: textList(UserText.min(1).max(255)).optional(),
   abc: csvList(z.enum(ABC_CLASSES)).optional(),
+  /** `unusual=1`: only the variants with unusual sales in the run's last 7 days (anomaly flags, decision 0054). */
+  unusual: z
+    .literal("1")
+    .transform(() => true as const)
+    .optional(),
   location: LocationId.default("0"),
   sort: z.enum(SORT_KEYS).default("risk"),
   direction: z.enum(["asc", "desc"]).default("asc"),

@@ -63,6 +63,11 @@ export function listWhere(shopId: string, runId: string, query: VariantListQuery
   if (query.vendor?.length) clauses.push(`a.vendor = ANY(${add(query.vendor)}::text[])`);
   if (query.productType?.length) clauses.push(`a."productType" = ANY(${add(query.productType)}::text[])`);
   if (query.abc?.length) clauses.push(`a."abcClass" = ANY(${add(query.abc)}::text[])`);
+  // The run's variants with anomaly flags, a few in a hundred, from the partial index VariantForecast_anomalies_idx.
+  if (query.unusual)
+    clauses.push(
+      `a."variantId" IN (SELECT f."variantId" FROM "VariantForecast" f WHERE f."runId" = $2 AND f."shopId" = $1 AND f.anomalies <> '[]'::jsonb)`,
+    );
   return { where: clauses.join(" AND "), params };
 }
 

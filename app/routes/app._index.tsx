@@ -191,6 +191,9 @@ function AnomalyCard({ anomalies }: { anomalies: OverviewData["anomalies"] }) {
                 {t("overview.anomalies.more", { count: more })}
               </Text>
             ) : null}
+            <Link url={variantsHref({ unusual: true })} removeUnderline>
+              <span data-testid="metric-anomalies-all">{t("overview.anomalies.seeAll", { count: anomalies.count })}</span>
+            </Link>
           </BlockStack>
         ) : null}
       </BlockStack>

@@ -6,6 +6,7 @@ import {
   Card,
   ChoiceList,
   EmptyState,
+  IndexFiltersMode,
   IndexTable,
   InlineStack,
   Link,
@@ -74,7 +75,12 @@ export default function VariantsPage() {
   const format = useFormat();
   const navigate = useNavigate();
   const navigation = useNavigation();
-  const { mode, setMode } = useSetIndexFiltersMode();
+  // A link to a list with filters the tabs do not show (the overview's "unusual sales") opens with its filter pills.
+  const { mode, setMode } = useSetIndexFiltersMode(
+    query.unusual || query.vendor || query.productType || query.abc || query.location !== "0"
+      ? IndexFiltersMode.Filtering
+      : IndexFiltersMode.Default,
+  );
   const { smDown } = useBreakpoints();
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState(false);
@@ -176,6 +182,20 @@ export default function VariantsPage() {
       ABC_CLASSES.map((abc) => ({ label: t(`variants.abc.${abc}`), value: abc })),
     ),
     {
+      key: "unusual",
+      label: t("variants.filters.unusual"),
+      filter: (
+        <ChoiceList
+          title={t("variants.filters.unusual")}
+          titleHidden
+          allowMultiple
+          choices={[{ label: t("variants.unusualChoice"), value: "1" }]}
+          selected={query.unusual ? ["1"] : []}
+          onChange={(selected) => go({ unusual: selected.includes("1") ? true : undefined })}
+        />
+      ),
+    },
+    {
       key: "location",
       label: t("variants.filters.location"),
       filter: (
@@ -204,6 +224,7 @@ export default function VariantsPage() {
           .join(", ")}`,
         onRemove: () => go({ [key]: undefined }),
       })),
+    ...(query.unusual ? [{ key: "unusual", label: t("variants.unusualChoice"), onRemove: () => go({ unusual: undefined }) }] : []),
     ...(query.location !== "0"
       ? [
           {
@@ -286,7 +307,15 @@ export default function VariantsPage() {
             filters={filters}
             appliedFilters={appliedFilters}
             onClearAll={() =>
-              go({ risk: undefined, vendor: undefined, productType: undefined, abc: undefined, location: "0", q: undefined })
+              go({
+                risk: undefined,
+                vendor: undefined,
+                productType: undefined,
+                abc: undefined,
+                unusual: undefined,
+                location: "0",
+                q: undefined,
+              })
             }
             mode={mode}
             setMode={setMode}

@@ -142,6 +142,13 @@ test("unusual sales on the overview and the variant page, and the candidate mode
     const { variant } = flagged!;
     await expect(app.getByTestId("metric-anomalies-variant").first()).toBeVisible();
     await screenshot(page, testInfo, `forecast-views-overview-${locale}`);
+    if (locale === "en") {
+      // The card's link: the variants list filtered to the flagged variants (one row each, all locations).
+      await app.getByTestId("metric-anomalies-all").click();
+      await expect(app.getByText("Unusual sales in the last 7 days").first()).toBeVisible();
+      await expect(app.getByTestId("variant-link")).toHaveCount(Math.min(flagged!.count, 50));
+      await screenshot(page, testInfo, "forecast-views-unusual-list-en");
+    }
 
     await open(page, locale, `/app/variants/${variant.variantId}`);
     const list = app.getByTestId("variant-anomalies");

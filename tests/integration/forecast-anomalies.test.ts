@@ -119,6 +119,36 @@ describe("the nightly run's anomaly flags", () => {
     const a = await read.cachedAnomalyOverview(A.shopId);
     expect(a.count).toBeGreaterThanOrEqual(2);
   });
+
+  it("the variants list and its CSV filter to the shop's variants with flags (unusual=1), the overview's link", async () => {
+    const { queryFromSearchParams, exportQueryFromSearchParams, variantsHref } = await import("../../app/dashboard/url-state");
+    const query = queryFromSearchParams(new URLSearchParams("unusual=1&pageSize=250"));
+    expect(variantsHref({ unusual: true })).toBe("/app/variants?unusual=1");
+    for (const shop of [A, B]) {
+      const flagged = await sql<{ id: string }>(
+        db.url,
+        `SELECT f."variantId"::text AS id FROM "VariantForecast" f JOIN "ShopForecastState" s ON s."currentRunId" = f."runId"
+          WHERE s."shopId" = $1 AND jsonb_array_length(f.anomalies) > 0 ORDER BY 1`,
+        [shop.shopId],
+      );
+      const page = await read.listVariants(shop.shopId, query);
+      expect(page.rows.map((row) => row.variantId).sort()).toEqual(flagged.map((row) => row.id));
+      expect(page.total).toBe(flagged.length);
+      const exported = exportQueryFromSearchParams(new URLSearchParams("unusual=1"));
+      if (!exported.ok) throw new Error("the export's query was refused");
+      let csv = "";
+      for await (const chunk of read.exportVariantsCsv(shop.shopId, exported.query)) csv += chunk;
+      expect(csv.trim().split("\n").length - 1).toBe(flagged.length);
+    }
+    const burst = await read.listVariants(A.shopId, query);
+    expect(burst.rows.map((row) => row.variantId)).toEqual(expect.arrayContaining([BURST, STOPPED]));
+    // Without the filter, the whole list; a bad value is dropped on the page and refused by the export.
+    expect((await read.listVariants(A.shopId, queryFromSearchParams(new URLSearchParams("pageSize=250")))).total).toBeGreaterThan(
+      burst.total,
+    );
+    expect(queryFromSearchParams(new URLSearchParams("unusual=yes")).unusual).toBeUndefined();
+    expect(exportQueryFromSearchParams(new URLSearchParams("unusual=yes")).ok).toBe(false);
+  });
 });
 
 describe("GET /app/variants/:variantId/candidates", () => {

@@ -20,7 +20,7 @@ describe("variants list URL state", () => {
 
   it("round-trips filters, search, sort and page", () => {
     const params = new URLSearchParams(
-      "q=mug&risk=stockout,reorder&vendor=Acme%20Ltd&abc=A&location=123&sort=stockoutDate&direction=desc&page=3",
+      "q=mug&risk=stockout,reorder&vendor=Acme%20Ltd&abc=A&unusual=1&location=123&sort=stockoutDate&direction=desc&page=3",
     );
     const query = queryFromSearchParams(params);
     expect(query).toMatchObject({
@@ -28,6 +28,7 @@ describe("variants list URL state", () => {
       risk: ["stockout", "reorder"],
       vendor: ["Acme Ltd"],
       abc: ["A"],
+      unusual: true,
       location: "123",
       sort: "stockoutDate",
       direction: "desc",
