@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import type opsEn from "../../app/i18n/locales/ops/en.json";
 import { expectAccessible, screenshot } from "../support/browser";
-import { DEMO_OPERATOR, DEMO_SHOP, STRIPE_DEMO_SHOP } from "../demo/stack";
+import { DEMO_SHOP, STRIPE_DEMO_SHOP } from "../demo/stack";
 import { demoQuery } from "../support/demo-db";
+import { signedInContexts, signIn } from "../support/ops-sign-in";
 
 // The operator console's forecast runs page (/ops/runs, issue 17 item 8) on the demo (playwright.config.ts webServer),
 // on the desktop project (the console is a desktop back-office tool), in English, Spanish and French. Nothing is seeded: the demo's own forecast runs
@@ -74,23 +75,12 @@ test("forecast runs: figures, chart, table, a filter, the CSV export and a refus
   // Signed out, the page leads to sign-in, and back to it after.
   await page.goto(`${OPS}/runs`);
   await expect(page).toHaveURL(/\/ops\/login\?next=%2Fops%2Fruns$/);
-  await page.getByLabel(/^Name/).fill(DEMO_OPERATOR.user);
-  await page.getByLabel(/^Password/).fill(DEMO_OPERATOR.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page);
   await expect(page).toHaveURL(`${OPS}/runs`);
 
-  const signedIn = await page.context().storageState();
-  const { viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = testInfo.project.use;
+  const signedInContext = await signedInContexts(browser, page, testInfo);
   for (const locale of LOCALES) {
-    const context = await browser.newContext({
-      viewport,
-      userAgent,
-      deviceScaleFactor,
-      isMobile,
-      hasTouch,
-      locale,
-      storageState: signedIn,
-    });
+    const context = await signedInContext(locale);
     const view = await context.newPage();
     const viewErrors = watchErrors(view);
     const words = TEXT[locale].runs;
@@ -129,7 +119,7 @@ test("forecast runs: figures, chart, table, a filter, the CSV export and a refus
     const table = view.getByTestId("ops-runs-table");
     await expect(table).toContainText(DEMO_SHOP);
     await expect(table).toContainText(words.status.completed);
-    if (!isMobile) await expect(table.locator("tbody tr")).toHaveCount(Math.min(runs, 50));
+    if (!testInfo.project.use.isMobile) await expect(table.locator("tbody tr")).toHaveCount(Math.min(runs, 50));
     await expect(view.getByTestId("ops-runs-page")).toBeVisible();
     await expectAccessible(view, "body", `ops runs (${locale})`);
     await shoot(view, testInfo, `ops-runs-${locale}`);

@@ -4,6 +4,7 @@ import type opsEn from "../../app/i18n/locales/ops/en.json";
 import { expectAccessible, screenshot } from "../support/browser";
 import { DEMO_OPERATOR } from "../demo/stack";
 import { demoQuery } from "../support/demo-db";
+import { signedInContexts, signIn } from "../support/ops-sign-in";
 
 // The operator console (/ops) of the demo (playwright.config.ts webServer: a fresh database), served by Fluxor
 // directly (base port + 2), on the desktop project (a back-office tool for the team, not a page merchants open on a
@@ -174,12 +175,6 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
-async function signIn(page: Page, password: string = DEMO_OPERATOR.password) {
-  await page.getByLabel(/^(Name|Nombre|Nom)/).fill(DEMO_OPERATOR.user);
-  await page.getByLabel(/^(Password|Contraseña|Mot de passe)/).fill(password);
-  await page.getByRole("button", { name: /^(Sign in|Iniciar sesión|Se connecter)$/ }).click();
-}
-
 async function shoot(page: Page, testInfo: TestInfo, name: string) {
   // Charts are drawn after hydration; let the layout settle before the full-page capture.
   await page.waitForLoadState("networkidle");
@@ -220,18 +215,9 @@ test("the console: sign-in, guarded pages, every section in English, Spanish and
 
   const held = await ledger();
   // Each language in a browser of that language (Accept-Language), signed in with the same session.
-  const signedIn = await page.context().storageState();
-  const { viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = testInfo.project.use;
+  const signedInContext = await signedInContexts(browser, page, testInfo);
   for (const locale of LOCALES) {
-    const context = await browser.newContext({
-      viewport,
-      userAgent,
-      deviceScaleFactor,
-      isMobile,
-      hasTouch,
-      locale,
-      storageState: signedIn,
-    });
+    const context = await signedInContext(locale);
     const view = await context.newPage();
     const viewErrors = watchErrors(view);
     const text = TEXT[locale];

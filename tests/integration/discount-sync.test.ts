@@ -5,110 +5,61 @@
  * discount back (create, update, delete; a duplicate and a late event change nothing; a deleted discount keeps its
  * row); a shop that has not granted the scopes syncs on without promotions; and one shop's events never touch another's.
  */
-import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as DbModule from "../../app/db/pool.server";
-import type * as AdminClientModule from "../../app/sync/admin-client.server";
 import type { PromotionRow } from "../../app/sync/discounts";
 import type * as DiscountsModule from "../../app/sync/discounts.server";
-import type * as InitialModule from "../../app/sync/initial-sync.server";
-import type * as RecordsModule from "../../app/sync/records";
-import type * as WebhooksModule from "../../app/sync/webhooks.server";
-import { loadAppConfig, redirectShopifyFetch, startShopifyStandIn, type ShopifyStandIn } from "../mocks/shopify";
+import type { ShopifyStandIn } from "../mocks/shopify";
 import { localDay } from "../mocks/shopify/store/promotions";
 import { discountPayload } from "../mocks/shopify/store/rest";
-import { createTestDatabase, sql } from "../support/db";
-
-process.env.SHOPIFY_API_KEY = "fluxor-test-key";
-process.env.SHOPIFY_API_SECRET = "fluxor-test-secret-" + randomBytes(6).toString("hex");
-process.env.SHOPIFY_APP_URL = "https://fluxor.test";
-process.env.SCOPES = "read_products,read_orders,read_all_orders,read_inventory,read_discounts,read_marketing_events";
-process.env.FLUXOR_ENCRYPTION_KEYS = `t1:${randomBytes(32).toString("base64")}`;
+import { sql } from "../support/db";
+import { startSyncedShops, type Delivery, type SyncedShops } from "../support/synced-shop";
 
 const SHOP = "promotions.myshopify.com";
 /** A shop installed before Fluxor asked for the promotion scopes. */
 const OLD = "promotions-old.myshopify.com";
 const WITHOUT = ["read_products", "read_orders", "read_all_orders", "read_inventory", "read_locations"];
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let pool: typeof DbModule;
-let client: typeof AdminClientModule;
+let synced: SyncedShops;
+let db: SyncedShops["db"];
+let pool: SyncedShops["pool"];
 let discounts: typeof DiscountsModule;
-let initial: typeof InitialModule;
-let records: typeof RecordsModule;
-let webhooks: typeof WebhooksModule;
+let initial: SyncedShops["initial"];
+let webhooks: SyncedShops["webhooks"];
 let standIn: ShopifyStandIn;
-let restoreFetch: () => void;
-let sink: Server;
 const shops = new Map<string, { id: string; token: string }>();
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = await import("../../app/db/pool.server");
-  client = await import("../../app/sync/admin-client.server");
-  discounts = await import("../../app/sync/discounts.server");
-  initial = await import("../../app/sync/initial-sync.server");
-  records = await import("../../app/sync/records");
-  webhooks = await import("../../app/sync/webhooks.server");
-  // The stand-in's own webhooks go nowhere: each test delivers the ones it needs.
-  sink = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => res.writeHead(200).end());
-  });
-  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
-  standIn = await startShopifyStandIn({
-    app: loadAppConfig(path.resolve(import.meta.dirname, "../../shopify.app.toml"), {
-      apiSecret: randomBytes(16).toString("hex"),
-      appUrl: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
-    }),
+  synced = await startSyncedShops({
+    scopes: ["read_products", "read_orders", "read_all_orders", "read_inventory", "read_discounts", "read_marketing_events"],
     // A year of history: the seeded cases and the promotion plan are on.
     stores: [
       { domain: SHOP, seed: 42, scale: { products: 80, days: 365 } },
       { domain: OLD, seed: 7, scale: { products: 40, days: 365 } },
     ],
   });
-  restoreFetch = redirectShopifyFetch(standIn.url);
+  ({ db, pool, initial, webhooks, standIn } = synced);
+  discounts = await import("../../app/sync/discounts.server");
   await install(SHOP, standIn.app.scopes);
   await install(OLD, WITHOUT);
 }, 60_000);
 
 afterAll(async () => {
-  restoreFetch?.();
-  await standIn?.close();
-  await new Promise<void>((resolve) => (sink ? sink.close(() => resolve()) : resolve()));
-  await pool?.closePool();
-  await db?.drop();
+  await synced?.close();
 });
 
 /** An offline token with these scopes, and the shop's row (its scopes as the install recorded them). */
 async function install(shop: string, scopes: string[]): Promise<void> {
   const token = standIn.issueAccessToken(shop, scopes);
-  const info = standIn.store(shop).info();
-  const rows = await sql<{ id: string }>(
-    db.url,
-    `INSERT INTO "Shop" (id, domain, scopes, name, "ianaTimezone", "currencyCode", "updatedAt", "shopInfoSyncedAt")
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now(), now()) RETURNING id`,
-    [shop, scopes.join(","), info.name, info.ianaTimezone, info.currencyCode],
-  );
-  shops.set(shop, { id: rows[0]!.id, token });
+  shops.set(shop, { id: await synced.addShop(shop, scopes.join(",")), token });
 }
-
-const quick = async (ms: number) => void (await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))));
 
 function adminClient(shop: string) {
-  return client.createAdminClient({ transport: client.fetchTransport(shop, shops.get(shop)!.token), sleep: quick, baseDelayMs: 5 });
-}
-
-async function shopRow(shop: string) {
-  return (await (await import("../../app/shops/lookup.server")).shopByDomain(pool.pool(), shop))!;
+  return synced.adminClient(shop, shops.get(shop)!.token);
 }
 
 /** Runs the initial sync's promotions phase alone (the phases before it marked done: they are other tests' subject). */
 async function promotionsPhase(shop: string) {
-  const ctx = { db: pool.pool(), shop: await shopRow(shop), client: adminClient(shop) };
+  const ctx = { db: pool.pool(), shop: await synced.shopRow(shop), client: adminClient(shop) };
   const run = await initial.startOrResumeRun(ctx.db, ctx.shop);
   const done = Object.fromEntries(["locations", "products", "inventory", "orders"].map((p) => [p, { state: "done", rows: 0 }]));
   await sql(db.url, `UPDATE "SyncRun" SET phases = phases || $2::jsonb WHERE id = $1`, [run.id, JSON.stringify(done)]);
@@ -147,33 +98,14 @@ async function promotions(shop: string, externalId?: string): Promise<StoredProm
   );
 }
 
-let hooks = 0;
 /** Stores discount webhooks as the route does and applies them as the shop's job does. */
-async function deliver(shop: string, list: { topic: string; payload: unknown; webhookId?: string }[]) {
-  const receipts = [];
-  for (const hook of list)
-    receipts.push(
-      await webhooks.receiveWebhook(pool.pool(), {
-        shop,
-        webhookId: hook.webhookId ?? `discount-hook-${++hooks}`,
-        topic: hook.topic,
-        apiVersion: "2025-10",
-        payload: records.TOPIC_PAYLOADS["discounts/create"].parse(hook.payload),
-      }),
-    );
+async function deliver(shop: string, list: Delivery[]) {
+  const receipts = await synced.storeWebhooks(shop, list);
   await webhooks.drainShopEvents(shops.get(shop)!.id, { adminClient: async () => adminClient(shop) });
   return receipts;
 }
 
-async function eventStatus(shop: string, webhookId: string) {
-  return (
-    await sql<{ status: string; lastError: string | null }>(
-      db.url,
-      `SELECT status, "lastError" FROM "WebhookEvent" WHERE "shopId" = $1 AND "webhookId" = $2`,
-      [shops.get(shop)!.id, webhookId],
-    )
-  )[0];
-}
+const eventStatus = (shop: string, webhookId: string) => synced.eventStatus(shops.get(shop)!.id, webhookId);
 
 const payload = (shop: string, discountId: number) => {
   const state = standIn.store(shop).state;
@@ -229,7 +161,7 @@ describe("the initial sync's promotions phase", () => {
   });
 
   it("a token without the scopes (the shop row says otherwise) is tolerated too: Shopify's access denied", async () => {
-    const old = await shopRow(OLD);
+    const old = await synced.shopRow(OLD);
     const result = await discounts.syncPromotions({
       shop: { ...old, scopes: `${old.scopes},read_discounts,read_marketing_events` },
       client: adminClient(OLD),

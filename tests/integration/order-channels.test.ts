@@ -6,42 +6,26 @@
  * never refused; an event stored by an older release erases nothing; and the nightly reconciliation fills in what
  * older rows lack and notices an order Shopify holds newer than we do.
  */
-import { createHmac, randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import path from "node:path";
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as DbModule from "../../app/db/pool.server";
-import type * as AdminClientModule from "../../app/sync/admin-client.server";
-import type * as InitialModule from "../../app/sync/initial-sync.server";
 import type * as ReconcileModule from "../../app/sync/reconcile.server";
-import type * as RecordsModule from "../../app/sync/records";
-import type * as WebhooksModule from "../../app/sync/webhooks.server";
-import { loadAppConfig, redirectShopifyFetch, startShopifyStandIn, type DemoOrder, type ShopifyStandIn } from "../mocks/shopify";
+import type { DemoOrder, ShopifyStandIn } from "../mocks/shopify";
 import { orderPayload, restTime } from "../mocks/shopify/store/rest";
-import { createTestDatabase, sql } from "../support/db";
-
-// The webhook route's signature check and the job handlers read the app's configuration.
-process.env.SHOPIFY_API_KEY = "fluxor-test-key";
-process.env.SHOPIFY_API_SECRET = "fluxor-test-secret-" + randomBytes(6).toString("hex");
-process.env.SHOPIFY_APP_URL = "https://fluxor.test";
-process.env.SCOPES = "read_products,read_orders,read_all_orders,read_inventory";
-process.env.FLUXOR_ENCRYPTION_KEYS = `t1:${randomBytes(32).toString("base64")}`;
+import { sql } from "../support/db";
+import { quickSleep, startSyncedShops, type Delivery, type SyncedShops } from "../support/synced-shop";
 
 const SHOP = "channels.myshopify.com";
 /** A shop of our own only (no store behind it): for payloads that Shopify's store does not hold. */
 const LOCAL = "channels-local.myshopify.com";
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let pool: typeof DbModule;
-let client: typeof AdminClientModule;
-let initial: typeof InitialModule;
+let synced: SyncedShops;
+let db: SyncedShops["db"];
+let pool: SyncedShops["pool"];
+let initial: SyncedShops["initial"];
 let reconcile: typeof ReconcileModule;
-let records: typeof RecordsModule;
-let webhooks: typeof WebhooksModule;
+let records: SyncedShops["records"];
+let webhooks: SyncedShops["webhooks"];
 let standIn: ShopifyStandIn;
-let restoreFetch: () => void;
-let sink: Server;
 let shopId: string;
 let localShopId: string;
 let token: string;
@@ -49,27 +33,13 @@ let token: string;
 let waiting: DemoOrder[];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = await import("../../app/db/pool.server");
-  client = await import("../../app/sync/admin-client.server");
-  initial = await import("../../app/sync/initial-sync.server");
-  reconcile = await import("../../app/sync/reconcile.server");
-  records = await import("../../app/sync/records");
-  webhooks = await import("../../app/sync/webhooks.server");
-  // The stand-in's own webhooks go nowhere here: each test delivers the ones it needs itself.
-  sink = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => res.writeHead(200).end());
-  });
-  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
-  standIn = await startShopifyStandIn({
-    app: loadAppConfig(path.resolve(import.meta.dirname, "../../shopify.app.toml"), {
-      apiSecret: randomBytes(16).toString("hex"),
-      appUrl: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
-    }),
+  // The webhook route's signature check and the job handlers read the app's configuration (startSyncedShops sets it).
+  synced = await startSyncedShops({
+    scopes: ["read_products", "read_orders", "read_all_orders", "read_inventory"],
     stores: [{ domain: SHOP, seed: 31, scale: { products: 50, days: 40 } }],
   });
-  restoreFetch = redirectShopifyFetch(standIn.url);
+  ({ db, pool, initial, records, webhooks, standIn } = synced);
+  reconcile = await import("../../app/sync/reconcile.server");
   // Live activity on top of the history: new orders of every channel, shipments (some partial), cancellations.
   standIn.startSimulator(SHOP, { seed: 5, mix: { order: 30, fulfil: 30, cancel: 5, refund: 5 } }).step(60);
   // And, whatever the day's history holds, orders of each kind the tests need: two online orders of three lines
@@ -103,11 +73,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  restoreFetch?.();
-  await standIn?.close();
-  await new Promise<void>((resolve) => (sink ? sink.close(() => resolve()) : resolve()));
-  await pool?.closePool();
-  await db?.drop();
+  await synced?.close();
 });
 
 /** Installs the app the way Shopify's managed install does: the admin's session token is exchanged for an offline token. */
@@ -125,28 +91,11 @@ async function install(shop: string): Promise<{ token: string; shopId: string }>
     }),
   });
   const { access_token: accessToken, scope } = (await response.json()) as { access_token: string; scope: string };
-  const info = standIn.store(shop).info();
-  const rows = await sql<{ id: string }>(
-    db.url,
-    `INSERT INTO "Shop" (id, domain, scopes, name, "ianaTimezone", "currencyCode", "updatedAt", "shopInfoSyncedAt")
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, now(), now()) RETURNING id`,
-    [shop, scope, info.name, info.ianaTimezone, info.currencyCode],
-  );
-  return { token: accessToken, shopId: rows[0]!.id };
+  return { token: accessToken, shopId: await synced.addShop(shop, scope) };
 }
 
 async function context() {
-  const shop = (await (await import("../../app/shops/lookup.server")).shopByDomain(pool.pool(), SHOP))!;
-  return {
-    db: pool.pool(),
-    shop,
-    client: client.createAdminClient({
-      transport: client.fetchTransport(SHOP, token),
-      sleep: async (ms: number) => void (await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)))),
-      baseDelayMs: 5,
-    }),
-    sleep: async (ms: number) => void (await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)))),
-  };
+  return { db: pool.pool(), shop: await synced.shopRow(SHOP), client: synced.adminClient(SHOP, token), sleep: quickSleep };
 }
 
 async function syncToEnd(): Promise<void> {
@@ -179,35 +128,11 @@ async function orderRows(shop: string, ids?: number[]): Promise<OrderRow[]> {
 
 const channelOf = (order: DemoOrder) => (order.sourceName === "web" ? "online_store" : order.sourceName === "pos" ? "pos" : "other");
 
-let hooks = 0;
 /** Stores webhooks as the route does (validated, stripped) and applies them the way the shop's job does. */
-async function deliver(shop: string, list: { topic: string; payload: unknown; webhookId?: string }[]) {
-  const receipts = [];
-  for (const hook of list) {
-    const schema = records.TOPIC_PAYLOADS[hook.topic as keyof typeof records.TOPIC_PAYLOADS];
-    receipts.push(
-      await webhooks.receiveWebhook(pool.pool(), {
-        shop,
-        webhookId: hook.webhookId ?? `hook-${++hooks}`,
-        topic: hook.topic,
-        apiVersion: "2025-10",
-        payload: schema.parse(hook.payload),
-      }),
-    );
-  }
-  const id = shop === SHOP ? shopId : localShopId;
-  await webhooks.drainShopEvents(id);
+async function deliver(shop: string, list: Delivery[]) {
+  const receipts = await synced.storeWebhooks(shop, list);
+  await webhooks.drainShopEvents(shop === SHOP ? shopId : localShopId);
   return receipts;
-}
-
-async function eventStatus(shop: string, webhookId: string) {
-  return (
-    await sql<{ status: string; lastError: string | null }>(
-      db.url,
-      `SELECT status, "lastError" FROM "WebhookEvent" WHERE "shopId" = $1 AND "webhookId" = $2`,
-      [shop, webhookId],
-    )
-  )[0];
 }
 
 describe("the initial sync", () => {
@@ -259,7 +184,7 @@ describe("order webhooks", () => {
 
     // The partial shipment's orders/updated, delivered again late under a new webhook id: older, skipped.
     await deliver(SHOP, [{ topic: "orders/updated", payload: partialPayload, webhookId: "ship-1-late" }]);
-    expect(await eventStatus(shopId, "ship-1-late")).toEqual({ status: "skipped", lastError: "older than stored order" });
+    expect(await synced.eventStatus(shopId, "ship-1-late")).toEqual({ status: "skipped", lastError: "older than stored order" });
     expect(await orderRows(shopId, [order!.id])).toEqual(fulfilled);
 
     // Shopify's at-least-once delivery: the same webhook id again stores nothing; the same content under another id
@@ -354,7 +279,7 @@ describe("order webhooks", () => {
       [localShopId, JSON.stringify(payload("2025-10-02T10:00:00Z", { location_id: 71000002 }))],
     );
     await webhooks.drainShopEvents(localShopId);
-    expect(await eventStatus(localShopId, "old-release")).toMatchObject({ status: "processed" });
+    expect(await synced.eventStatus(localShopId, "old-release")).toMatchObject({ status: "processed" });
     expect(await orderRows(localShopId, [880_002])).toMatchObject([
       { channel: "pos", sourceName: "pos", fulfillmentStatus: "FULFILLED", shopifyUpdatedAt: new Date("2025-10-02T10:00:00Z") },
     ]);
