@@ -17,6 +17,17 @@ export interface OutOfStockAdvice {
   lostRevenueToDate: number;
 }
 
+/** A day of the last week whose sales fell outside the forecast's 95 % band (an anomaly flag, decision 0054). */
+export interface UnusualSalesDay {
+  /** The day (shop time zone, YYYY-MM-DD). */
+  date: string;
+  /** spike: far more sold than expected; drop: far less. */
+  kind: "spike" | "drop";
+  units: number;
+  /** What the forecast expected that day. */
+  expected: number;
+}
+
 export interface VariantStockAdvice {
   /** Shopify GID, e.g. gid://shopify/ProductVariant/123 */
   variantId: string;
@@ -36,6 +47,8 @@ export interface VariantStockAdvice {
   weeklyUnits: number[];
   /** Set when the variant is out of stock now, else null. Added after the first release: older answers lack it. */
   outOfStock?: OutOfStockAdvice | null;
+  /** The last 7 days' unusual sales, oldest first (empty: none). Added after the first release: older answers lack it. */
+  unusualSales?: UnusualSalesDay[];
 }
 
 export interface StockAdviceResponse {

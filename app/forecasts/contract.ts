@@ -133,6 +133,8 @@ export interface VariantForecastDetail {
   /** When `model` is "ensemble": the candidates it averaged, best first; otherwise empty. */
   ensembleOf: string[];
   outliers: { date: Day; value: number; cappedTo: number }[];
+  /** The run's last 7 days whose sales (all counted locations) fell outside the 95 % band, oldest first (decision 0054). */
+  anomalies: { date: Day; kind: "spike" | "drop"; units: number; expected: number; lo95: number; hi95: number }[];
   advice: VariantAdviceRow[];
 }
 

@@ -73,7 +73,7 @@ export async function getVariantForecast(
   if (!run) return null;
   const { rows } = await db.query<ForecastRowDb>(
     `SELECT to_char(start, 'YYYY-MM-DD') AS start, forecast, lo80, hi80, lo95, hi95, model, "demandClass", "coldStart", "dailyMean",
-            "backtestAccTotal", "backtestMae", coverage80, coverage95, "candidateScores", outliers
+            "backtestAccTotal", "backtestMae", coverage80, coverage95, "candidateScores", outliers, anomalies
        FROM "VariantForecast" WHERE "runId" = $1 AND "shopId" = $2 AND "variantId" = $3`,
     [run.runId, shopId, variantId],
   );
@@ -147,6 +147,7 @@ export async function getVariantForecast(
     candidateScores: f.candidateScores,
     ensembleOf: f.model === "ensemble" ? ensembleMembers(f.candidateScores) : [],
     outliers: f.outliers,
+    anomalies: storedAnomalies(f.anomalies),
     advice: advice.rows,
   };
 }
@@ -172,17 +173,9 @@ const StoredAnomaly = z.object({
 });
 const StoredAnomalies = z.array(StoredAnomaly);
 
-/**
- * The anomaly flags of a variant in a run of the shop (the days of the run's last week with unusual sales), oldest
- * first; empty when the variant has none or is not the shop's.
- */
-export async function getVariantAnomalies(shopId: string, runId: string, variantId: string): Promise<AnomalyFlag[]> {
-  if (!DbId.safeParse(variantId).success) return [];
-  const { rows } = await pool().query<{ anomalies: unknown }>(
-    `SELECT anomalies FROM "VariantForecast" WHERE "runId" = $1 AND "shopId" = $2 AND "variantId" = $3`,
-    [runId, shopId, variantId],
-  );
-  const parsed = StoredAnomalies.safeParse(rows[0]?.anomalies ?? []);
+/** The stored flags of a VariantForecast row; none when they do not parse. */
+export function storedAnomalies(value: unknown): AnomalyFlag[] {
+  const parsed = StoredAnomalies.safeParse(value ?? []);
   return parsed.success ? parsed.data : [];
 }
 

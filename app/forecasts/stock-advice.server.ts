@@ -4,6 +4,7 @@ import { addDays } from "../forecasting";
 import type { Risk } from "./contract";
 import { pool } from "../db/pool.server";
 import { shopById } from "../shops/lookup.server";
+import { storedAnomalies } from "./read.server";
 import { countedLocations, currentRun, demandLocationFilter, readSettings } from "./store.server";
 
 /** The block's four statuses (its first release knows no others): out of stock is critical, with `outOfStock` set. */
@@ -52,6 +53,15 @@ export async function getProductStockAdvice(shopId: string, productId: string): 
         [run.runId, shopId, productId],
       )
     : { rows: [] };
+  // The last week's unusual sales (anomaly flags): a few variants in a hundred have any.
+  const flagged = run
+    ? await db.query<{ v: string; anomalies: unknown }>(
+        `SELECT "variantId"::text AS v, anomalies FROM "VariantForecast"
+          WHERE "runId" = $1 AND "shopId" = $2 AND "variantId" = ANY($3::bigint[]) AND anomalies <> '[]'::jsonb`,
+        [run.runId, shopId, variants.rows.map((v) => v.id)],
+      )
+    : { rows: [] };
+  const unusual = new Map(flagged.rows.map((r) => [r.v, storedAnomalies(r.anomalies)]));
   const settings = await readSettings(db, shopId);
   const locations = await countedLocations(db, shopId, settings);
   const from = addDays(asOf, -55);
@@ -91,6 +101,12 @@ export async function getProductStockAdvice(shopId: string, productId: string): 
             lostRevenueToDate: a.lostRevenueToDate,
           }
         : null,
+      unusualSales: (unusual.get(v.id) ?? []).map((flag) => ({
+        date: flag.date,
+        kind: flag.kind,
+        units: flag.units,
+        expected: round1(flag.expected),
+      })),
     };
   });
   return {

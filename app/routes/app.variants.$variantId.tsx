@@ -38,7 +38,7 @@ import { overlayRows, type CandidateOverlay } from "../forecasts/candidates";
 import { ForecastRangeQuery, type VariantAdviceRow } from "../forecasts/contract";
 import { signalSentence, type VariantSignalUse } from "../forecasts/promotions-view";
 import { getVariantPromotions } from "../forecasts/promotions-view.server";
-import { getVariantAnomalies, getVariantForecast, listFilterOptions } from "../forecasts/read.server";
+import { getVariantForecast, listFilterOptions } from "../forecasts/read.server";
 import type { loader as candidatesLoader } from "./app.variants.$variantId.candidates";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -55,11 +55,13 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   ]);
   if (!detail) throw new Response("Not found", { status: 404 });
   // The promotions over the chart's days (the history read, then the forecast), and the run's signal decisions.
-  const [anomalies, promotions] = await Promise.all([
-    getVariantAnomalies(shop.id, detail.runId, variantId),
-    getVariantPromotions(shop.id, variantId, detail.history[0]?.day ?? detail.asOf, detail.forecast.at(-1)?.day ?? detail.asOf),
-  ]);
-  return { detail, anomalies, promotions, locations: options.locations, location: range.location ?? "0", csv };
+  const promotions = await getVariantPromotions(
+    shop.id,
+    variantId,
+    detail.history[0]?.day ?? detail.asOf,
+    detail.forecast.at(-1)?.day ?? detail.asOf,
+  );
+  return { detail, anomalies: detail.anomalies, promotions, locations: options.locations, location: range.location ?? "0", csv };
 };
 
 const HISTORY_DAYS = 730;

@@ -98,7 +98,12 @@ function chooseProduct(request: APIRequestContext, testInfo: TestInfo): Promise<
     const score = (response?: StockAdviceResponse) => {
       const statuses = new Set(response?.variants.map((variant) => variant.status));
       return (
-        statuses.size * 10 + (statuses.has("critical") ? 5 : 0) + (statuses.has("warning") ? 3 : 0) - (statuses.has("unknown") ? 8 : 0)
+        statuses.size * 10 +
+        (statuses.has("critical") ? 5 : 0) +
+        (statuses.has("warning") ? 3 : 0) -
+        (statuses.has("unknown") ? 8 : 0) +
+        // A variant with unusual sales shows that line too.
+        (response?.variants.some((variant) => (variant.unusualSales ?? []).length > 0) ? 4 : 0)
       );
     };
     const best = advice.reduce((a, b) => (score(b.advice) > score(a.advice) ? b : a));
@@ -114,8 +119,13 @@ async function openProduct(page: Page, productId: string, query: Record<string, 
 
 /** What the block must show for `advice` in `locale`: the extension's own row logic with the admin's strings and Intl formats. */
 async function expectedRows(page: Page, locale: Locale, advice: StockAdviceResponse) {
-  const numbers = advice.variants.flatMap((v) => [Math.round(v.daysOfCover ?? 0), v.reorderQuantity]);
-  const days = advice.variants.flatMap((v) => [...(v.stockoutDate ? [v.stockoutDate] : []), ...(v.outOfStock ? [v.outOfStock.since] : [])]);
+  const unusual = advice.variants.flatMap((v) => v.unusualSales ?? []);
+  const numbers = advice.variants.flatMap((v) => [Math.round(v.daysOfCover ?? 0), v.reorderQuantity, (v.unusualSales ?? []).length]);
+  numbers.push(...unusual.flatMap((day) => [day.units, day.expected]));
+  const days = [
+    ...advice.variants.flatMap((v) => [...(v.stockoutDate ? [v.stockoutDate] : []), ...(v.outOfStock ? [v.outOfStock.since] : [])]),
+    ...unusual.map((day) => day.date),
+  ];
   const money = advice.variants.flatMap((v) => (v.outOfStock ? [v.outOfStock.lostRevenuePerDay] : []));
   const currency = advice.currency ?? null;
   // Formatted by the browser's Intl, as the admin's i18n.formatNumber / formatDate / formatCurrency do.
@@ -169,6 +179,9 @@ test("the block shows each variant's outlook from the app, in the admin user's l
       await expect(shown.locator("s-badge")).toHaveAttribute("tone", row.tone);
       await expect(shown.locator(":scope > s-text").nth(0)).toHaveText(`${row.cover} · ${row.stockout} · ${row.reorder}`);
       await expect(shown.locator(":scope > s-text").nth(1)).toHaveText(row.trend);
+      // The last week's unusual sales, when the variant had any.
+      if (row.unusual) await expect(shown.locator(":scope > s-text[tone='caution']")).toHaveText(row.unusual);
+      else await expect(shown.locator(":scope > s-text")).toHaveCount(2);
     }
     if (locale === "en") {
       await screenshot(page, testInfo, "admin-block");

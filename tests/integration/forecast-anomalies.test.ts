@@ -42,6 +42,11 @@ function overlay(shop: string, variantId: string, query = ""): Promise<Response>
   return overlayRoute.loader({ request, params: { variantId }, context: {} });
 }
 
+/** A variant's anomaly flags as its forecast (the variant page and the forecast API) carries them. */
+async function flagsOf(shopId: string, variantId: string) {
+  return (await read.getVariantForecast(shopId, variantId, {}))?.anomalies ?? [];
+}
+
 /** Replaces a variant's demand with a steady daily seller (12 a day, 6 on Sundays) and then `last` for its last days. */
 async function steadySeller(shop: SeededShop, variantId: string, last: number[]): Promise<void> {
   await sql(db.url, `DELETE FROM "DailyDemand" WHERE "shopId" = $1 AND "variantId" = $2`, [shop.shopId, variantId]);
@@ -90,15 +95,17 @@ describe("the nightly run's anomaly flags", () => {
     const run = (
       await sql<{ runId: string }>(db.url, `SELECT "currentRunId" AS "runId" FROM "ShopForecastState" WHERE "shopId" = $1`, [A.shopId])
     )[0]!;
-    const burst = await read.getVariantAnomalies(A.shopId, run.runId, BURST);
+    const burst = await flagsOf(A.shopId, BURST);
     expect(burst.map((flag) => [flag.date, flag.kind, flag.units])).toEqual(expect.arrayContaining([[A.yesterday, "spike", 160]]));
     for (const flag of burst) expect(flag.units).toBeGreaterThan(flag.hi95);
-    const stopped = await read.getVariantAnomalies(A.shopId, run.runId, STOPPED);
+    const stopped = await flagsOf(A.shopId, STOPPED);
     expect(stopped.length).toBeGreaterThanOrEqual(5);
     expect(stopped.every((flag) => flag.kind === "drop" && flag.units === 0 && flag.expected > 5)).toBe(true);
     expect(stopped.at(-1)?.date).toBe(A.yesterday);
-    // Another shop's run id never reads A's rows.
-    expect(await read.getVariantAnomalies(B.shopId, run.runId, BURST)).toEqual([]);
+    // Another shop never reads A's rows.
+    expect(await read.getVariantForecast(B.shopId, BURST, {})).toBeNull();
+    // The forecast API's answer (the same read model) carries them too.
+    expect((await read.getVariantForecast(A.shopId, BURST, {}))?.runId).toBe(run.runId);
   });
 
   it("the overview counts the shop's variants with flags and lists the first few", async () => {
@@ -118,6 +125,28 @@ describe("the nightly run's anomaly flags", () => {
     }
     const a = await read.cachedAnomalyOverview(A.shopId);
     expect(a.count).toBeGreaterThanOrEqual(2);
+  });
+
+  it("the admin block's stock advice says each variant's unusual days (the shop's own only)", async () => {
+    const { getProductStockAdvice } = await import("../../app/forecasts/stock-advice.server");
+    const [{ productId }] = (await sql<{ productId: string }>(
+      db.url,
+      `SELECT "productId"::text AS "productId" FROM "ProductVariant" WHERE "shopId" = $1 AND id = $2`,
+      [A.shopId, BURST],
+    )) as [{ productId: string }];
+    const flags = await flagsOf(A.shopId, BURST);
+    const advice = await getProductStockAdvice(A.shopId, productId);
+    const variant = advice!.variants.find((v) => v.variantId === `gid://shopify/ProductVariant/${BURST}`)!;
+    expect(variant.unusualSales).toEqual(
+      flags.map((flag) => ({ date: flag.date, kind: flag.kind, units: flag.units, expected: Math.round(flag.expected * 10) / 10 })),
+    );
+    expect(variant.unusualSales!.length).toBeGreaterThan(0);
+    // The product's other variants sold as expected: none.
+    for (const other of advice!.variants.filter((v) => v !== variant && !v.variantId.endsWith(`/${STOPPED}`)))
+      expect(other.unusualSales).toEqual([]);
+    // B has no such product with flags: its advice for the same id (if any) carries none of A's.
+    const b = await getProductStockAdvice(B.shopId, productId);
+    for (const v of b?.variants ?? []) expect(v.unusualSales).toEqual([]);
   });
 
   it("the variants list and its CSV filter to the shop's variants with flags (unusual=1), the overview's link", async () => {

@@ -49,6 +49,7 @@ function StockBlock() {
                 {row.cover} · {row.stockout} · {row.reorder}
               </s-text>
               <s-text color="subdued">{row.trend}</s-text>
+              {row.unusual && <s-text tone="caution">{row.unusual}</s-text>}
             </s-stack>
           ))}
         </s-stack>

@@ -2,7 +2,13 @@
  * The block's logic, kept free of UI and globals so it is unit-tested from the app's test suite
  * (tests/unit/extension/stock-block.test.ts).
  */
-import type { OutOfStockAdvice, StockAdviceResponse, StockStatus, VariantStockAdvice } from "../../../app/api/stock-advice";
+import type {
+  OutOfStockAdvice,
+  StockAdviceResponse,
+  StockStatus,
+  UnusualSalesDay,
+  VariantStockAdvice,
+} from "../../../app/api/stock-advice";
 
 export type Translate = (key: string, options?: Record<string, string | number>) => string;
 
@@ -27,6 +33,8 @@ export interface VariantRow {
   stockout: string;
   reorder: string;
   trend: string;
+  /** The latest unusual day of the last week, and how many there were; null when none. */
+  unusual: string | null;
 }
 
 const TONES: Record<StockStatus, VariantRow["tone"]> = { critical: "critical", warning: "warning", ok: "success", unknown: "neutral" };
@@ -50,6 +58,14 @@ function isOutOfStock(value: unknown): value is OutOfStockAdvice {
   );
 }
 
+function isUnusualDay(value: unknown): value is UnusualSalesDay {
+  if (typeof value !== "object" || value === null) return false;
+  const o = value as Record<string, unknown>;
+  return (
+    typeof o.date === "string" && (o.kind === "spike" || o.kind === "drop") && typeof o.units === "number" && typeof o.expected === "number"
+  );
+}
+
 function isVariant(value: unknown): value is VariantStockAdvice {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
@@ -65,7 +81,8 @@ function isVariant(value: unknown): value is VariantStockAdvice {
     Array.isArray(v.weeklyUnits) &&
     v.weeklyUnits.every((n) => typeof n === "number") &&
     // Added later: an app that predates it sends none.
-    (v.outOfStock === undefined || v.outOfStock === null || isOutOfStock(v.outOfStock))
+    (v.outOfStock === undefined || v.outOfStock === null || isOutOfStock(v.outOfStock)) &&
+    (v.unusualSales === undefined || (Array.isArray(v.unusualSales) && v.unusualSales.every(isUnusualDay)))
   );
 }
 
@@ -76,10 +93,24 @@ export function parseResponse(json: unknown): StockAdviceResponse | undefined {
   return body as unknown as StockAdviceResponse;
 }
 
-export function toRows(response: StockAdviceResponse, { t, formatNumber, formatDay, formatMoney }: Localizer): VariantRow[] {
+/** The latest unusual day in a sentence, with how many there were in the last week when more than one. */
+function unusualText(days: readonly UnusualSalesDay[], { t, formatNumber, formatDay }: Localizer): string | null {
+  const latest = days.at(-1);
+  if (!latest) return null;
+  const text = t(`unusual.${latest.kind}`, {
+    date: formatDay(latest.date),
+    units: formatNumber(latest.units),
+    expected: formatNumber(latest.expected),
+  });
+  return days.length > 1 ? t("unusual.days", { text, days: formatNumber(days.length) }) : text;
+}
+
+export function toRows(response: StockAdviceResponse, localizer: Localizer): VariantRow[] {
+  const { t, formatNumber, formatDay, formatMoney } = localizer;
   return response.variants.map((variant) => {
     const reorder = variant.reorderQuantity > 0 ? t("reorder", { quantity: formatNumber(variant.reorderQuantity) }) : t("noReorder");
     const trend = t("trend", { sparkline: sparkline(variant.weeklyUnits) });
+    const unusual = unusualText(variant.unusualSales ?? [], localizer);
     const out = variant.outOfStock;
     // Out of stock now: since when, and the sales it loses a day, instead of a cover and a stockout date.
     if (out)
@@ -92,6 +123,7 @@ export function toRows(response: StockAdviceResponse, { t, formatNumber, formatD
         stockout: t("losing", { revenue: formatMoney(out.lostRevenuePerDay, response.currency ?? null) }),
         reorder,
         trend,
+        unusual,
       };
     return {
       id: variant.variantId,
@@ -107,6 +139,7 @@ export function toRows(response: StockAdviceResponse, { t, formatNumber, formatD
       stockout: variant.stockoutDate ? t("stockout", { date: formatDay(variant.stockoutDate) }) : t("noStockout"),
       reorder,
       trend,
+      unusual,
     };
   });
 }

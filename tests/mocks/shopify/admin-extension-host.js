@@ -243,7 +243,9 @@
     "s-text",
     ["type", "color", "tone", "accessibilityVisibility"],
     function (self) {
-      var color = self.prop("color") === "subdued" ? "#616161" : "#303030";
+      // Polaris' text tones (color-text-caution, -warning, -critical, -success, -info); otherwise subdued or base.
+      var tones = { caution: "#4f4700", warning: "#5e4200", critical: "#8e0b21", success: "#014b40", info: "#00527c" };
+      var color = tones[self.prop("tone")] || (self.prop("color") === "subdued" ? "#616161" : "#303030");
       return ":host{display:inline;color:" + color + "}strong{font-weight:650}";
     },
     function (self) {

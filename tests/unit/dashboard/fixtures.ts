@@ -66,6 +66,7 @@ export function forecastDetail(change: Partial<VariantForecastDetail> = {}): Var
     candidateScores: { ets: 0.8, naive: 1.2, croston: 0.95, broken: Number.NaN },
     ensembleOf: [],
     outliers: [],
+    anomalies: [],
     advice: [adviceRow()],
     ...change,
   };

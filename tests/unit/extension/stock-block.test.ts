@@ -116,6 +116,25 @@ describe("admin block model", () => {
     expect(parseResponse({ ...out, variants: [{ ...out.variants[0]!, outOfStock: { since: 3 } }] })).toBeUndefined();
   });
 
+  it("says the last week's latest unusual day, and how many there were", () => {
+    const spike = { date: "2026-11-21", kind: "spike" as const, units: 42, expected: 12.3 };
+    const drop = { date: "2026-11-23", kind: "drop" as const, units: 0, expected: 9.6 };
+    const one: StockAdviceResponse = { ...response, variants: [{ ...response.variants[0]!, unusualSales: [spike] }] };
+    expect(toRows(one, localizer(en, "en"))[0]?.unusual).toBe("Sold far more than expected on Nov 21: 42, about 12.3 expected");
+    const two: StockAdviceResponse = { ...response, variants: [{ ...response.variants[0]!, unusualSales: [spike, drop] }] };
+    expect(toRows(two, localizer(en, "en"))[0]?.unusual).toBe(
+      "Sold far less than expected on Nov 23: 0, about 9.6 expected (2 unusual days this week)",
+    );
+    expect(toRows(two, localizer(fr, "fr"))[0]?.unusual).toBe(
+      "Ventes bien en dessous des prévisions le 23 nov. : 0, environ 9,6 attendues (2 jours inhabituels cette semaine)",
+    );
+    expect(toRows(two, localizer(es, "es"))[0]?.unusual).toMatch(/^Vendió mucho menos de lo previsto el 23 nov/);
+    // None, or an app that predates the field: no line.
+    expect(toRows(response, localizer(en, "en")).map((row) => row.unusual)).toEqual([null, null]);
+    expect(parseResponse(two)).toEqual(two);
+    expect(parseResponse({ ...two, variants: [{ ...two.variants[0]!, unusualSales: [{ ...spike, kind: "odd" }] }] })).toBeUndefined();
+  });
+
   it("has the same keys in every language", () => {
     expect(keys(es).sort()).toEqual(keys(en).sort());
     expect(keys(fr).sort()).toEqual(keys(en).sort());
