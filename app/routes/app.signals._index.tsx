@@ -510,7 +510,16 @@ function ProductsCard({ data }: { data: Data }) {
                     {gained === null ? t("none") : format.percent(gained, 1)}
                   </Text>
                 </IndexTable.Cell>
-                <IndexTable.Cell>{effect}</IndexTable.Cell>
+                <IndexTable.Cell>
+                  {row.used || row.effect === null ? (
+                    effect
+                  ) : (
+                    // Measured, but the forecast does not apply it: said so, and shown as secondary.
+                    <Text as="span" tone="subdued">
+                      {t("products.notApplied", { effect })}
+                    </Text>
+                  )}
+                </IndexTable.Cell>
                 <IndexTable.Cell>
                   <Text as="span" alignment="end" numeric>
                     {format.integer(row.windows)}
