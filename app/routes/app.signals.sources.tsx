@@ -259,14 +259,8 @@ export default function SignalSourcesPage() {
                     error={error("locationId")}
                   />
                 ) : null}
-                <ProductTypePicker
-                  id="weather-types"
-                  label={t("sources.types.label")}
-                  helpText={t("sources.types.help")}
-                  placeholder={t("sources.types.placeholder")}
-                  noneText={t("sources.types.none")}
-                  removeLabel={(type) => t("sources.types.remove", { type })}
-                  max={MAX_SIGNAL_PRODUCT_TYPES}
+                <SourceProductTypes
+                  source="weather"
                   options={data.productTypes}
                   selected={values.weather.productTypes}
                   onChange={(productTypes) => setWeather({ productTypes })}
@@ -354,14 +348,8 @@ export default function SignalSourcesPage() {
                     onChange={setRemoveKey}
                   />
                 ) : null}
-                <ProductTypePicker
-                  id="indicators-types"
-                  label={t("sources.types.label")}
-                  helpText={t("sources.types.help")}
-                  placeholder={t("sources.types.placeholder")}
-                  noneText={t("sources.types.none")}
-                  removeLabel={(type) => t("sources.types.remove", { type })}
-                  max={MAX_SIGNAL_PRODUCT_TYPES}
+                <SourceProductTypes
+                  source="indicators"
                   options={data.productTypes}
                   selected={values.indicators.productTypes}
                   onChange={(productTypes) => setIndicators({ productTypes })}
@@ -385,6 +373,32 @@ export default function SignalSourcesPage() {
 }
 
 /** "Test connection": one live request with the saved settings, and what came back. */
+/** The product types a source is offered to: the same picker, text and limit for every source. */
+function SourceProductTypes(props: {
+  source: SourceId;
+  options: readonly string[];
+  selected: string[];
+  onChange: (productTypes: string[]) => void;
+  error: string | undefined;
+}) {
+  const { t } = useTranslation(NS);
+  return (
+    <ProductTypePicker
+      id={`${props.source}-types`}
+      label={t("sources.types.label")}
+      helpText={t("sources.types.help")}
+      placeholder={t("sources.types.placeholder")}
+      noneText={t("sources.types.none")}
+      removeLabel={(type) => t("sources.types.remove", { type })}
+      max={MAX_SIGNAL_PRODUCT_TYPES}
+      options={props.options}
+      selected={props.selected}
+      onChange={props.onChange}
+      error={props.error}
+    />
+  );
+}
+
 function ConnectionTester({ source, dirty }: { source: SourceId; dirty: boolean }) {
   const { t } = useTranslation(NS);
   const fetcher = useFetcher<typeof action>();
